@@ -1,0 +1,96 @@
+# Rapportageportaal: the one entry point.
+#
+#   make            build build/portal, build/portal-admin, build/portalctl
+#   make run        set up everything (packages, cluster, nginx) and run in the foreground
+#   make start/stop the same environment in the background
+#   make check      every test, in an environment of its own, torn down afterwards
+#   make lint       clang-format, cppcheck, clang-tidy on lib/ and cgi-bin/
+#
+# Sources are found by wildcard: a new lib/foo.c joins libportal.a, a new
+# test/unit/test_foo.c becomes build/test/test_foo, with no edit here.
+
+CC      ?= cc
+PKGS     = libxml-2.0
+CPPFLAGS = -D_DEFAULT_SOURCE -Ilib -I/usr/include/postgresql $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/libxml2)
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+LDLIBS   = -lpq -lfcgi -lxml2 -largon2
+
+# Sanitizer build of the library and the unit tests (make check runs both).
+ASAN_CFLAGS = -std=c11 -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer \
+              -fsanitize=address,undefined -fno-sanitize-recover=all
+
+B        = build
+LIB_SRC  = $(sort $(wildcard lib/*.c))
+LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
+ASAN_OBJ = $(LIB_SRC:lib/%.c=$(B)/asan/obj/%.o)
+PROGS    = $(B)/portal $(B)/portal-admin $(B)/portalctl
+UNIT_SRC = $(sort $(wildcard test/unit/test_*.c))
+UNIT     = $(UNIT_SRC:test/unit/%.c=$(B)/test/%)
+UNIT_ASAN= $(UNIT_SRC:test/unit/%.c=$(B)/asan/test/%)
+
+PREFIX  ?= /usr/local
+
+.PHONY: all run start stop check unit unit-asan lint format bench clean install uninstall bootstrap
+
+all: $(PROGS)
+
+$(B)/obj/%.o: lib/%.c lib/*.h | $(B)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/asan/obj/%.o: lib/%.c lib/*.h | $(B)/asan/obj
+	$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
+
+$(B)/libportal.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/asan/libportal.a: $(ASAN_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/%: cgi-bin/%.c $(B)/libportal.a lib/*.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libportal.a $(LDLIBS)
+
+$(B)/test/%: test/unit/%.c $(B)/libportal.a lib/*.h | $(B)/test
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(B)/libportal.a $(LDLIBS) -lcmocka
+
+$(B)/asan/test/%: test/unit/%.c $(B)/asan/libportal.a lib/*.h | $(B)/asan/test
+	$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -Wno-missing-prototypes -o $@ $< $(B)/asan/libportal.a $(LDLIBS) -lcmocka
+
+$(B)/obj $(B)/asan/obj $(B)/test $(B)/asan/test:
+	mkdir -p $@
+
+unit: $(UNIT)
+unit-asan: $(UNIT_ASAN)
+
+# Installs missing Debian packages; quiet when everything is there.
+bootstrap:
+	@deploy/bootstrap.sh
+
+run: bootstrap all
+	@deploy/dev/devenv run
+
+start: bootstrap all
+	@deploy/dev/devenv start
+
+stop:
+	@deploy/dev/devenv stop
+
+check: bootstrap all unit unit-asan
+	@test/run-all
+
+bench: bootstrap all
+	@test/bench/run
+
+lint:
+	clang-format --dry-run --Werror lib/*.[ch] cgi-bin/*.c test/unit/*.c
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --suppress=missingIncludeSystem -Ilib lib cgi-bin
+	clang-tidy --quiet $(LIB_SRC) $(wildcard cgi-bin/*.c) -- $(CPPFLAGS) -std=c11
+
+format:
+	clang-format -i lib/*.[ch] cgi-bin/*.c test/unit/*.c
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,364 @@
+/*
+ * pool: prefork master and worker supervision (see pool.h).
+ * The master blocks its signals and takes them synchronously with
+ * sigtimedwait, so there is no handler state to reason about.
+ */
+/* ppoll(2) is a GNU extension. */
+#define _GNU_SOURCE
+#include "pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+enum { MAX_WORKERS = 256, SD_LISTEN_FDS_START = 3 };
+
+struct slot {
+	pid_t pid;          /* 0: empty */
+	int generation;     /* workers of an older generation are leaving */
+	double started;     /* monotonic seconds */
+	double restart_at;  /* when an empty slot may be refilled */
+	int quick_deaths;   /* consecutive deaths within 2 s of start */
+};
+
+static volatile sig_atomic_t worker_stop;
+
+static double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int set_flags(int fd, char *err, size_t errlen)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		snprintf(err, errlen, "cannot set flags on listening socket: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int is_listening_socket(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
+}
+
+int pool_listen(const char *path, int mode, const char *group, char *err, size_t errlen)
+{
+	const char *fds = getenv("LISTEN_FDS");
+	const char *pid = getenv("LISTEN_PID");
+	if (fds && pid && atol(pid) == (long)getpid()) {
+		if (atoi(fds) < 1) {
+			snprintf(err, errlen, "LISTEN_FDS=%s: systemd passed no socket", fds);
+			return -1;
+		}
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDNAMES");
+		int fd = SD_LISTEN_FDS_START;
+		return set_flags(fd, err, errlen) < 0 ? -1 : fd;
+	}
+	if (path == NULL) {
+		if (is_listening_socket(0)) {
+			/* Keep fd 0 free for what stdin means elsewhere. */
+			int fd = fcntl(0, F_DUPFD_CLOEXEC, 3);
+			if (fd < 0) {
+				snprintf(err, errlen, "cannot dup fd 0: %s", strerror(errno));
+				return -1;
+			}
+			int devnull = open("/dev/null", O_RDONLY);
+			if (devnull >= 0 && devnull != 0) {
+				dup2(devnull, 0);
+				close(devnull);
+			}
+			return set_flags(fd, err, errlen) < 0 ? -1 : fd;
+		}
+		snprintf(err, errlen,
+			 "no socket: give --listen PATH, start under systemd socket activation, "
+			 "or pass a listening socket as fd 0");
+		return -1;
+	}
+
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "--listen \"%s\": path longer than %zu bytes", path,
+			 sizeof(sa.sun_path) - 1);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "--listen \"%s\": exists and is not a socket", path);
+			close(fd);
+			return -1;
+		}
+		unlink(path);
+	}
+	/* Bind with a tight umask, then open up to the requested mode: no moment
+	 * where the socket is wider than asked. */
+	mode_t old = umask(0177);
+	int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc < 0 || listen(fd, 1024) < 0) {
+		snprintf(err, errlen, "--listen \"%s\": %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (group) {
+		struct group *g = getgrnam(group);
+		if (g == NULL || chown(path, (uid_t)-1, g->gr_gid) < 0) {
+			snprintf(err, errlen, "--socket-group \"%s\": %s", group,
+				 g ? strerror(errno) : "no such group");
+			close(fd);
+			return -1;
+		}
+	}
+	if (chmod(path, (mode_t)mode) < 0) {
+		snprintf(err, errlen, "chmod \"%s\": %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void on_worker_signal(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+}
+
+static sigset_t stop_signals(void)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGHUP);
+	return s;
+}
+
+int pool_wait_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	sigset_t open_mask;
+	sigprocmask(SIG_SETMASK, NULL, &open_mask);
+	sigdelset(&open_mask, SIGTERM);
+	sigdelset(&open_mask, SIGINT);
+	int n = ppoll(&p, 1, NULL, &open_mask);
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	return 1;
+}
+
+static pid_t spawn(const struct pool_opts *o, const struct pool_ops *ops)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid; /* parent, or -1 */
+
+	/* Worker: leave with the master, whatever kills it. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		_exit(0);
+	struct sigaction sa = { .sa_handler = on_worker_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	sigset_t s = stop_signals();
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	worker_stop = 0;
+	ops->serve(ops->ctx, o->listen_fd, &worker_stop);
+	_exit(0);
+}
+
+static int count_alive(const struct slot *slots, int n, int generation_min)
+{
+	int c = 0;
+	for (int i = 0; i < n; i++)
+		if (slots[i].pid > 0 && slots[i].generation >= generation_min)
+			c++;
+	return c;
+}
+
+static struct slot *find_pid(struct slot *slots, int n, pid_t pid)
+{
+	for (int i = 0; i < n; i++)
+		if (slots[i].pid == pid)
+			return &slots[i];
+	return NULL;
+}
+
+static void describe_exit(int status, char *out, size_t n)
+{
+	if (WIFEXITED(status))
+		snprintf(out, n, "exit=%d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(out, n, "signal=%d", WTERMSIG(status));
+	else
+		snprintf(out, n, "status=%d", status);
+}
+
+int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
+{
+	int n = o->workers;
+	if (n < 1 || n > MAX_WORKERS)
+		n = n < 1 ? 1 : MAX_WORKERS;
+	/* Twice the slots: during a reload both generations are alive. */
+	struct slot slots[2 * MAX_WORKERS];
+	memset(slots, 0, sizeof(slots));
+	int nslots = 2 * n;
+	int generation = 1;
+
+	sigset_t set = stop_signals();
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	log_info("pool started", "pool=%s workers=%d", o->name, n);
+	int stopping = 0;
+	double stop_deadline = 0;
+	for (;;) {
+		double t = now_mono();
+		/* Keep n workers of the current generation. */
+		if (!stopping) {
+			for (int i = 0; i < nslots && count_alive(slots, nslots, generation) < n; i++) {
+				struct slot *s = &slots[i];
+				if (s->pid != 0 || s->restart_at > t)
+					continue;
+				pid_t pid = spawn(o, ops);
+				if (pid < 0) {
+					log_error("fork failed", "pool=%s error=\"%s\"", o->name,
+						  strerror(errno));
+					s->restart_at = t + 1;
+					break;
+				}
+				s->pid = pid;
+				s->generation = generation;
+				s->started = t;
+			}
+		}
+		if (stopping && count_alive(slots, nslots, 0) == 0)
+			break;
+
+		/* Wake at the next pending restart, or within a second. */
+		double wait = 1.0;
+		for (int i = 0; i < nslots; i++)
+			if (slots[i].pid == 0 && slots[i].restart_at > t && slots[i].restart_at - t < wait)
+				wait = slots[i].restart_at - t;
+		if (stopping && stop_deadline - t < wait)
+			wait = stop_deadline - t > 0 ? stop_deadline - t : 0.01;
+		struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
+		siginfo_t si;
+		int sig = sigtimedwait(&set, &si, &ts);
+
+		if (sig == SIGTERM || sig == SIGINT) {
+			if (!stopping) {
+				log_info("stopping", "pool=%s signal=%d", o->name, sig);
+				stopping = 1;
+				stop_deadline = now_mono() + o->drain_timeout;
+				for (int i = 0; i < nslots; i++)
+					if (slots[i].pid > 0)
+						kill(slots[i].pid, SIGTERM);
+			}
+		} else if (sig == SIGHUP && !stopping) {
+			if (ops->reload(ops->ctx) == 0) {
+				/* Start the new generation before the old one leaves, so
+				 * that there is always a worker ready to accept. */
+				int old = generation++;
+				for (int i = 0; i < nslots && count_alive(slots, nslots, generation) < n;
+				     i++) {
+					struct slot *s = &slots[i];
+					if (s->pid != 0)
+						continue;
+					pid_t pid = spawn(o, ops);
+					if (pid < 0)
+						break;
+					*s = (struct slot){ .pid = pid, .generation = generation,
+							    .started = now_mono() };
+				}
+				for (int i = 0; i < nslots; i++)
+					if (slots[i].pid > 0 && slots[i].generation <= old)
+						kill(slots[i].pid, SIGTERM);
+				log_info("reloaded", "pool=%s generation=%d", o->name, generation);
+			} else {
+				log_warn("reload refused, old workers keep serving", "pool=%s",
+					 o->name);
+			}
+		}
+
+		/* Reap every child that has exited. */
+		int status;
+		pid_t pid;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			struct slot *s = find_pid(slots, nslots, pid);
+			if (s == NULL)
+				continue;
+			double lived = now_mono() - s->started;
+			int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+			int current = s->generation == generation;
+			s->pid = 0;
+			if (stopping || !current)
+				continue;
+			if (clean) {
+				/* Recycled after max_requests: replace at once. */
+				s->quick_deaths = 0;
+				s->restart_at = 0;
+				continue;
+			}
+			char how[32];
+			describe_exit(status, how, sizeof(how));
+			s->quick_deaths = lived < 2.0 ? s->quick_deaths + 1 : 0;
+			double delay = 0;
+			if (s->quick_deaths > 0) {
+				delay = 0.1 * (double)(1 << (s->quick_deaths < 8 ? s->quick_deaths : 8));
+				if (delay > 10)
+					delay = 10;
+				log_warn("worker crash loop, backing off", "pool=%s pid=%d %s delay=%.1fs",
+					 o->name, (int)pid, how, delay);
+			} else {
+				log_warn("worker died, replacing", "pool=%s pid=%d %s", o->name, (int)pid,
+					 how);
+			}
+			s->restart_at = now_mono() + delay;
+		}
+
+		if (stopping && now_mono() >= stop_deadline) {
+			for (int i = 0; i < nslots; i++)
+				if (slots[i].pid > 0) {
+					log_warn("worker did not finish in time, killing", "pool=%s pid=%d",
+						 o->name, (int)slots[i].pid);
+					kill(slots[i].pid, SIGKILL);
+				}
+			stop_deadline = now_mono() + 5;
+		}
+	}
+	log_info("pool stopped", "pool=%s", o->name);
+	return 0;
+}

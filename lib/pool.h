@@ -1,0 +1,54 @@
+/*
+ * pool: the prefork process model shared by both pool programs. A master
+ * process owns the listening socket, forks N workers, replaces a worker that
+ * dies (backing off when they die in a loop), reloads on SIGHUP (new workers
+ * first, then the old ones finish their request and leave) and stops on
+ * SIGTERM/SIGINT (workers finish what is in flight). The master never runs
+ * request code, so a crashing worker cannot take it down.
+ */
+#ifndef POOL_H
+#define POOL_H
+
+#include <signal.h>
+#include <stddef.h>
+
+struct pool_ops {
+	/* Master, on SIGHUP: prepare new state for the next workers. Returns 0,
+	 * or -1 to keep the old state (the failure is the callback's to log). */
+	int (*reload)(void *ctx);
+	/* Worker: serve requests from listen_fd until *stop is set or
+	 * max_requests were served (0: no limit), then return. Runs in the
+	 * child with SIGTERM, SIGINT and SIGHUP blocked: it should unblock them
+	 * only while waiting for a connection (see pool_wait_readable). */
+	void (*serve)(void *ctx, int listen_fd, volatile sig_atomic_t *stop);
+	void *ctx;
+};
+
+struct pool_opts {
+	const char *name; /* for the log: "portal", "portal-admin" */
+	int listen_fd;
+	int workers;
+	int drain_timeout; /* seconds a stopping worker may take before SIGKILL */
+};
+
+/*
+ * Opens the listening socket: a socket passed by systemd (LISTEN_FDS and
+ * LISTEN_PID), else fd 0 when it is a listening socket (the FastCGI and
+ * spawn-fcgi convention), else a new unix socket at path (an old socket
+ * file there is replaced) with the given mode (e.g. 0660) and, when group
+ * is not NULL, that group. The socket is made non-blocking and close-on-exec.
+ * Returns the fd, or -1 with err saying what failed.
+ */
+int pool_listen(const char *path, int mode, const char *group, char *err, size_t errlen);
+
+/* Runs the master until SIGTERM or SIGINT. Returns the exit status. */
+int pool_run(const struct pool_opts *opts, const struct pool_ops *ops);
+
+/*
+ * In a worker: waits until fd is readable with the pool's stop signals
+ * deliverable only during the wait. Returns 1 when readable, 0 when a
+ * signal arrived (check *stop), -1 on error.
+ */
+int pool_wait_readable(int fd);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * req: the parsed, validated HTTP request a handler sees. Built from the
+ * FastCGI parameters and body before any handler runs: the path is decoded,
+ * query and form fields are decoded and checked for UTF-8 and limits, cookies
+ * are split. Malformed input is refused here with a req_error, which the
+ * caller answers with 400 (or 413 for REQ_TOO_LARGE); handlers never see it.
+ * All memory comes from the request's arena.
+ */
+#ifndef REQ_H
+#define REQ_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+struct kv {
+	const char *key;
+	const char *value; /* NUL-terminated, valid UTF-8, no NUL inside */
+	size_t value_len;
+};
+
+struct kvlist {
+	struct kv *items;
+	size_t n;
+};
+
+enum req_error {
+	REQ_OK = 0,
+	REQ_BAD_ENCODING,    /* a truncated or non-hex %-escape */
+	REQ_BAD_UTF8,        /* a decoded value or key that is not valid UTF-8, or holds NUL */
+	REQ_TOO_LARGE,       /* body over max_body, or query over max_body */
+	REQ_TOO_MANY_FIELDS, /* more than max_fields fields */
+	REQ_FIELD_TOO_LONG,  /* a decoded key or value over max_field_len */
+	REQ_DUPLICATE_KEY,   /* a key given twice that does not end in "[]" */
+	REQ_BAD_REQUEST,     /* anything else: a missing method, a path not starting with '/' */
+};
+
+struct req_limits {
+	size_t max_body;      /* bytes of form body (and of the query string) */
+	size_t max_fields;    /* fields per query or form */
+	size_t max_field_len; /* bytes of one decoded key or value */
+};
+
+/* 64 KiB body, 200 fields, 16 KiB per field. */
+extern const struct req_limits req_default_limits;
+
+struct request {
+	struct arena *arena;
+	const char *method;     /* "GET", "POST", ...; HEAD is kept as "HEAD" */
+	const char *path;       /* decoded path of REQUEST_URI, starts with '/' */
+	const char *raw_query;  /* QUERY_STRING as given, "" when none */
+	struct kvlist query;    /* decoded QUERY_STRING */
+	struct kvlist form;     /* decoded application/x-www-form-urlencoded body (POST) */
+	struct kvlist cookies;  /* from HTTP_COOKIE; malformed pairs are skipped */
+	const char *remote_addr;     /* REMOTE_ADDR, "" when absent */
+	const char *user_agent;      /* HTTP_USER_AGENT, "" when absent */
+	const char *accept_language; /* HTTP_ACCEPT_LANGUAGE, "" when absent */
+	const char *origin;          /* HTTP_ORIGIN, NULL when absent */
+	const char *sec_fetch_site;  /* HTTP_SEC_FETCH_SITE, NULL when absent */
+	const char *host;            /* HTTP_HOST, "" when absent */
+	int https;                   /* HTTPS=on */
+	char id[17];                 /* request id: 16 hex digits from getrandom */
+};
+
+/*
+ * Fills r from envp (the FastCGI parameters as "NAME=value" strings) and the
+ * body (body_len bytes, already read by the caller, at most limits->max_body
+ * plus one so that an oversized body is detected). The form is parsed only
+ * for POST with Content-Type application/x-www-form-urlencoded (parameters
+ * after ';' allowed). Returns REQ_OK or the first error found.
+ */
+enum req_error req_parse(struct request *r, struct arena *a, char *const *envp, const char *body,
+			 size_t body_len, const struct req_limits *limits);
+
+/*
+ * Decodes an application/x-www-form-urlencoded string ('+' is space) of len
+ * bytes into out, with the checks above. An empty string gives no fields;
+ * "a=" gives a with value ""; "a" gives a with value "". Empty pairs ("a=1&&b=2")
+ * are skipped.
+ */
+enum req_error req_parse_urlencoded(struct arena *a, const char *s, size_t len,
+				    const struct req_limits *limits, struct kvlist *out);
+
+/*
+ * Splits a Cookie header ("a=1; b=2") into out. Values are not decoded;
+ * surrounding double quotes are removed. Pairs without '=' or with an empty
+ * name are skipped; for a name given twice the first wins (browsers send the
+ * most specific first).
+ */
+void req_parse_cookies(struct arena *a, const char *header, struct kvlist *out);
+
+/* The value of key in l, or NULL when absent. For a "name[]" key, the first. */
+const char *kv_get(const struct kvlist *l, const char *key);
+
+/* Shorthands on r: query field, form field, cookie. NULL when absent. */
+const char *req_query(const struct request *r, const char *key);
+const char *req_form(const struct request *r, const char *key);
+const char *req_cookie(const struct request *r, const char *name);
+
+/* A readable English description of e, for the log. */
+const char *req_error_str(enum req_error e);
+
+/* Returns 1 when the len bytes at s are valid UTF-8 (no overlongs, no
+ * surrogates, nothing above U+10FFFF), else 0. */
+int utf8_valid(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * Unit tests for lib/pool.c: a real master with real workers on a real unix
+ * socket. Each worker answers a connection with its pid, so the tests can
+ * see which worker served them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "pool.h"
+
+static char sock_path[108];
+static char spawn_log[128];
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static void note_spawn(void)
+{
+	int fd = open(spawn_log, O_WRONLY | O_APPEND | O_CREAT, 0600);
+	if (fd >= 0) {
+		ssize_t w = write(fd, "x", 1);
+		assert_int_equal(w, 1);
+		close(fd);
+	}
+}
+
+static int count_spawns(void)
+{
+	struct stat st;
+	return stat(spawn_log, &st) == 0 ? (int)st.st_size : 0;
+}
+
+/* A worker that answers every connection with its pid. */
+static void serve_pid(void *ctx, int fd, volatile sig_atomic_t *stop)
+{
+	(void)ctx;
+	note_spawn();
+	while (!*stop) {
+		int r = pool_wait_readable(fd);
+		if (r <= 0)
+			continue;
+		int c = accept(fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		char msg[32];
+		int n = snprintf(msg, sizeof(msg), "%d\n", (int)getpid());
+		ssize_t w = write(c, msg, (size_t)n);
+		close(c);
+		if (w != n)
+			_exit(4); /* the master logs it; the test sees a missing answer */
+	}
+}
+
+/* A worker that dies at once: the master must back off. */
+static void serve_crash(void *ctx, int fd, volatile sig_atomic_t *stop)
+{
+	(void)ctx;
+	(void)fd;
+	(void)stop;
+	note_spawn();
+	_exit(3);
+}
+
+static int reload_ok(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static pid_t start_pool(void (*serve)(void *, int, volatile sig_atomic_t *), int workers)
+{
+	char err[256];
+	int fd = pool_listen(sock_path, 0600, NULL, err, sizeof(err));
+	assert_true(fd >= 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* Quiet: the master's log lines are not under test here. */
+		log_set_level(LOG_ERROR);
+		struct pool_opts o = { .name = "test", .listen_fd = fd, .workers = workers,
+				       .drain_timeout = 2 };
+		struct pool_ops ops = { .reload = reload_ok, .serve = serve };
+		_exit(pool_run(&o, &ops));
+	}
+	close(fd);
+	return pid;
+}
+
+/* Connects and returns the pid of the worker that answered, or -1. */
+static int ask_pid(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (c < 0)
+		return -1;
+	if (connect(c, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(c);
+		return -1;
+	}
+	char buf[32] = { 0 };
+	ssize_t n = read(c, buf, sizeof(buf) - 1);
+	close(c);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+static int stop_pool(pid_t master)
+{
+	kill(master, SIGTERM);
+	int status = -1;
+	for (int i = 0; i < 100; i++) {
+		if (waitpid(master, &status, WNOHANG) == master)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		sleep_ms(50);
+	}
+	kill(master, SIGKILL);
+	waitpid(master, &status, 0);
+	return -1;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(sock_path, sizeof(sock_path), "/tmp/test_pool.%d.sock", (int)getpid());
+	snprintf(spawn_log, sizeof(spawn_log), "/tmp/test_pool.%d.spawns", (int)getpid());
+	unlink(spawn_log);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(sock_path);
+	unlink(spawn_log);
+	return 0;
+}
+
+static void test_listen_creates_socket_with_requested_mode(void **state)
+{
+	(void)state;
+	char err[256];
+	int fd = pool_listen(sock_path, 0640, NULL, err, sizeof(err));
+	assert_true(fd >= 0);
+	struct stat st;
+	assert_int_equal(stat(sock_path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	close(fd);
+}
+
+static void test_listen_refuses_to_replace_a_regular_file(void **state)
+{
+	(void)state;
+	int f = open(sock_path, O_WRONLY | O_CREAT, 0600);
+	assert_true(f >= 0);
+	close(f);
+	char err[256];
+	assert_int_equal(pool_listen(sock_path, 0600, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a socket"));
+	struct stat st;
+	assert_int_equal(stat(sock_path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+}
+
+static void test_listen_without_path_or_socket_says_what_to_give(void **state)
+{
+	(void)state;
+	char err[256];
+	unsetenv("LISTEN_FDS");
+	assert_int_equal(pool_listen(NULL, 0600, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--listen"));
+}
+
+static void test_workers_answer_and_a_killed_worker_is_replaced(void **state)
+{
+	(void)state;
+	pid_t master = start_pool(serve_pid, 2);
+	int victim = -1;
+	for (int i = 0; i < 100 && victim <= 0; i++) {
+		victim = ask_pid();
+		if (victim <= 0)
+			sleep_ms(20);
+	}
+	assert_true(victim > 0);
+	assert_int_equal(kill(victim, SIGKILL), 0);
+	sleep_ms(300);
+	/* The pool is whole again: requests keep being answered, never by the
+	 * dead worker, and a third worker pid appears. */
+	int spawns_before = count_spawns();
+	assert_true(spawns_before >= 3);
+	for (int i = 0; i < 20; i++) {
+		int p = ask_pid();
+		assert_true(p > 0);
+		assert_int_not_equal(p, victim);
+	}
+	assert_int_equal(stop_pool(master), 0);
+}
+
+static void test_reload_replaces_every_worker(void **state)
+{
+	(void)state;
+	pid_t master = start_pool(serve_pid, 1);
+	int before = -1;
+	for (int i = 0; i < 100 && before <= 0; i++) {
+		before = ask_pid();
+		if (before <= 0)
+			sleep_ms(20);
+	}
+	assert_true(before > 0);
+	kill(master, SIGHUP);
+	sleep_ms(400);
+	int after = ask_pid();
+	assert_true(after > 0);
+	assert_int_not_equal(after, before);
+	/* The old worker has left. */
+	assert_int_equal(kill(before, 0), -1);
+	assert_int_equal(stop_pool(master), 0);
+}
+
+static void test_sigterm_stops_master_and_workers(void **state)
+{
+	(void)state;
+	pid_t master = start_pool(serve_pid, 2);
+	int w = -1;
+	for (int i = 0; i < 100 && w <= 0; i++) {
+		w = ask_pid();
+		if (w <= 0)
+			sleep_ms(20);
+	}
+	assert_true(w > 0);
+	assert_int_equal(stop_pool(master), 0);
+	sleep_ms(100);
+	assert_int_equal(kill(w, 0), -1);
+}
+
+static void test_crash_loop_backs_off(void **state)
+{
+	(void)state;
+	pid_t master = start_pool(serve_crash, 1);
+	sleep_ms(1500);
+	int spawns = count_spawns();
+	/* Without back-off a fork loop makes thousands in 1.5 s; with
+	 * 0.2, 0.4, 0.8 s delays it is a handful. */
+	assert_true(spawns >= 2);
+	assert_true(spawns <= 8);
+	assert_int_equal(stop_pool(master), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_listen_creates_socket_with_requested_mode, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_listen_refuses_to_replace_a_regular_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_listen_without_path_or_socket_says_what_to_give,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_workers_answer_and_a_killed_worker_is_replaced,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_replaces_every_worker, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigterm_stops_master_and_workers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_crash_loop_backs_off, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
