@@ -43,8 +43,9 @@ struct tval {
 		} list;
 		struct {
 			const PGresult *res;
-			int row;
-		} row; /* TV_ROWS uses res only */
+			int row; /* TV_ROW: the row; TV_ROWS: the first row */
+			int n;   /* TV_ROWS: how many rows from row on */
+		} row;
 	} u;
 };
 
@@ -125,10 +126,17 @@ void tvars_list(struct tvars *v, const char *key, struct tvars *const *items, si
 
 void tvars_rows(struct tvars *v, const char *key, const PGresult *res)
 {
+	tvars_rows_range(v, key, res, 0, res ? PQntuples(res) : 0);
+}
+
+void tvars_rows_range(struct tvars *v, const char *key, const PGresult *res, int first, int n)
+{
 	struct tval *t = tvars_set(v, key);
-	if (res != NULL) {
+	if (res != NULL && first >= 0 && n >= 0 && first + n <= PQntuples(res)) {
 		t->kind = TV_ROWS;
 		t->u.row.res = res;
+		t->u.row.row = first;
+		t->u.row.n = n;
 	}
 }
 
@@ -1140,7 +1148,7 @@ static int truthy(const struct rctx *c, const struct expr *e)
 	case TV_LIST:
 		return v.u.list.n > 0;
 	case TV_ROWS:
-		return PQntuples(v.u.row.res) > 0;
+		return v.u.row.n > 0;
 	case TV_OBJ:
 	case TV_ROW:
 		return 1;
@@ -1388,8 +1396,8 @@ static int render_elem(struct rctx *c, const struct node *nd)
 	} else if (v.kind == TV_ROWS) {
 		b.val.kind = TV_ROW;
 		b.val.u.row.res = v.u.row.res;
-		int rows = PQntuples(v.u.row.res);
-		for (int i = 0; rc == 0 && i < rows; i++) {
+		int end = v.u.row.row + v.u.row.n;
+		for (int i = v.u.row.row; rc == 0 && i < end; i++) {
 			b.val.u.row.row = i;
 			rc = render_one(c, nd);
 		}

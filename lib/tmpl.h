@@ -55,6 +55,10 @@ void tvars_list(struct tvars *v, const char *key, struct tvars *const *items, si
  * column is truthy only when true. res must outlive the render.
  */
 void tvars_rows(struct tvars *v, const char *key, const PGresult *res);
+/* The same for rows first .. first+n-1 only: one result can carry several
+ * lists (a "kind" column tells them apart) and each is a range of it. A
+ * range outside res sets null. */
+void tvars_rows_range(struct tvars *v, const char *key, const PGresult *res, int first, int n);
 /* Sets key to row `row` of res, as an object. */
 void tvars_row(struct tvars *v, const char *key, const PGresult *res, int row);
 

@@ -311,6 +311,23 @@ static void test_each_over_pgresult_reads_columns_by_name(void **state)
 	fx_free(&f);
 }
 
+static void test_each_over_a_row_range_renders_only_those_rows(void **state)
+{
+	(void)state;
+	struct fx f;
+	load_one(&f, "<ul " NS "><li t:each=\"r in rows\" t:text=\"r.title\">x</li>"
+	             "<b t:unless=\"none\">empty</b></ul>");
+	PGresult *res = make_result();
+	tvars_rows_range(f.v, "rows", res, 1, 2);
+	tvars_rows_range(f.v, "none", res, 3, 0);
+	assert_string_equal(frag(&f, "t"), "<ul><li>B</li><li>C</li><b>empty</b></ul>");
+	/* A range beyond the result is null, never a read past its end. */
+	tvars_rows_range(f.v, "rows", res, 2, 5);
+	assert_string_equal(frag(&f, "t"), "<ul><b>empty</b></ul>");
+	PQclear(res);
+	fx_free(&f);
+}
+
 static void test_single_row_is_an_object(void **state)
 {
 	(void)state;
@@ -790,6 +807,7 @@ int main(void)
 		cmocka_unit_test(test_message_in_url_attribute_is_filtered_too),
 		cmocka_unit_test(test_each_repeats_the_element_for_every_list_item),
 		cmocka_unit_test(test_each_over_pgresult_reads_columns_by_name),
+		cmocka_unit_test(test_each_over_a_row_range_renders_only_those_rows),
 		cmocka_unit_test(test_single_row_is_an_object),
 		cmocka_unit_test(test_if_and_unless_follow_truthiness),
 		cmocka_unit_test(test_bool_attribute_is_named_when_true_and_omitted_when_false),

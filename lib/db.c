@@ -1,0 +1,263 @@
+/*
+ * db: one PostgreSQL connection per worker, with its statements prepared once
+ * per connection. A lost connection is dropped at once and rebuilt by the next
+ * call, so a database restart costs a few 503s and no worker restarts.
+ */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct db {
+	const char *conninfo;
+	int statement_timeout_ms;
+	const struct db_stmt *stmts;
+	size_t n_stmts;
+	PGconn *conn; /* NULL when not connected */
+	char sqlstate[6];
+	char message[256];
+};
+
+struct db *db_new(const char *conninfo, int statement_timeout_ms, const struct db_stmt *stmts,
+                  size_t n_stmts)
+{
+	struct db *db = calloc(1, sizeof *db);
+
+	if (db == NULL)
+		return NULL;
+	db->conninfo = conninfo;
+	db->statement_timeout_ms = statement_timeout_ms > 0 ? statement_timeout_ms : 0;
+	db->stmts = stmts;
+	db->n_stmts = n_stmts;
+	return db;
+}
+
+static void db_close(struct db *db)
+{
+	if (db->conn != NULL) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+}
+
+void db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_close(db);
+	free(db);
+}
+
+/* Keeps the first line of a libpq or server message, for the caller and the log. */
+static void set_error(struct db *db, const char *sqlstate, const char *message)
+{
+	size_t n;
+
+	snprintf(db->sqlstate, sizeof db->sqlstate, "%s", sqlstate ? sqlstate : "");
+	if (message == NULL)
+		message = "";
+	n = strcspn(message, "\n");
+	if (n >= sizeof db->message)
+		n = sizeof db->message - 1;
+	memcpy(db->message, message, n);
+	db->message[n] = '\0';
+}
+
+static void clear_error(struct db *db)
+{
+	db->sqlstate[0] = '\0';
+	db->message[0] = '\0';
+}
+
+/* A connection failure: log it, forget the connection, let the next call retry. */
+static enum db_status lost(struct db *db, const char *what)
+{
+	char q[300];
+
+	set_error(db, NULL, db->conn ? PQerrorMessage(db->conn) : "out of memory");
+	log_warn("database unavailable", "during=%s error=%s", what,
+	         log_quote(q, sizeof q, db->message));
+	db_close(db);
+	return DB_UNAVAILABLE;
+}
+
+static enum db_status prepare_all(struct db *db)
+{
+	for (size_t i = 0; i < db->n_stmts; i++) {
+		const struct db_stmt *s = &db->stmts[i];
+		PGresult *res = PQprepare(db->conn, s->name, s->sql, s->nparams, NULL);
+		char q[300];
+
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			PQclear(res);
+			continue;
+		}
+		if (PQstatus(db->conn) == CONNECTION_BAD) {
+			PQclear(res);
+			return lost(db, "prepare");
+		}
+		set_error(db, PQresultErrorField(res, PG_DIAG_SQLSTATE),
+		          PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		log_error("statement does not prepare", "stmt=%s sqlstate=%s error=%s", s->name,
+		          db->sqlstate, log_quote(q, sizeof q, db->message));
+		PQclear(res);
+		/* Closed, so that no call runs with half the statements missing. */
+		db_close(db);
+		return DB_ERROR;
+	}
+	return DB_OK;
+}
+
+enum db_status db_connect(struct db *db)
+{
+	/* The URI's own application_name, if any, wins over the fallback. */
+	const char *const keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *const values[] = { db->conninfo, "rapportageportaal", NULL };
+	char sql[64];
+	PGresult *res;
+
+	if (db->conn != NULL) {
+		if (PQstatus(db->conn) == CONNECTION_OK)
+			return DB_OK;
+		db_close(db);
+	}
+	clear_error(db);
+	db->conn = PQconnectdbParams(keys, values, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+		return lost(db, "connect");
+
+	/* A SET rather than "options": it leaves any options in the URI alone. */
+	snprintf(sql, sizeof sql, "SET statement_timeout = %d", db->statement_timeout_ms);
+	res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		char q[300];
+		PQclear(res);
+		if (PQstatus(db->conn) == CONNECTION_BAD)
+			return lost(db, "connect");
+		set_error(db, NULL, PQerrorMessage(db->conn));
+		log_error("could not set statement_timeout", "error=%s",
+		          log_quote(q, sizeof q, db->message));
+		db_close(db);
+		return DB_ERROR;
+	}
+	PQclear(res);
+	return prepare_all(db);
+}
+
+/* Class 22 (data exception) messages quote the offending input, which may be
+ * a parameter: those are logged by SQLSTATE and constraint only. */
+static void log_failure(const struct db *db, const char *name, enum db_status st,
+                        const PGresult *res)
+{
+	const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+	enum log_level level = st == DB_ERROR ? LOG_ERROR : st == DB_TIMEOUT ? LOG_WARN : LOG_INFO;
+	char q[300];
+
+	if (strncmp(db->sqlstate, "22", 2) == 0)
+		log_event(level, "query failed", "stmt=%s sqlstate=%s constraint=%s", name,
+		          db->sqlstate, constraint ? constraint : "-");
+	else
+		log_event(level, "query failed", "stmt=%s sqlstate=%s constraint=%s error=%s", name,
+		          db->sqlstate, constraint ? constraint : "-",
+		          log_quote(q, sizeof q, db->message));
+}
+
+PGresult *db_exec(struct db *db, const char *name, int nparams, const char *const *params,
+                  enum db_status *st)
+{
+	PGresult *res;
+	ExecStatusType rs;
+	const char *primary;
+
+	*st = db_connect(db);
+	if (*st != DB_OK)
+		return NULL;
+	clear_error(db);
+	res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+	rs = PQresultStatus(res);
+	if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
+		*st = DB_OK;
+		return res;
+	}
+	if (res == NULL || PQstatus(db->conn) == CONNECTION_BAD) {
+		PQclear(res);
+		*st = lost(db, name);
+		return NULL;
+	}
+	primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	set_error(db, PQresultErrorField(res, PG_DIAG_SQLSTATE),
+	          primary ? primary : PQresultErrorMessage(res));
+	*st = db_status_from_sqlstate(db->sqlstate);
+	log_failure(db, name, *st, res);
+	PQclear(res);
+	/* The server lost our statements (DISCARD ALL, a pooler switching
+	 * backends): start afresh on the next call. */
+	if (strcmp(db->sqlstate, "26000") == 0)
+		db_close(db);
+	if (*st == DB_UNAVAILABLE)
+		db_close(db);
+	return NULL;
+}
+
+enum db_status db_ping(struct db *db)
+{
+	PGresult *res;
+	enum db_status st = db_connect(db);
+
+	if (st != DB_OK)
+		return DB_UNAVAILABLE;
+	res = PQexec(db->conn, "SELECT 1");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		PQclear(res);
+		return DB_OK;
+	}
+	PQclear(res);
+	if (PQstatus(db->conn) == CONNECTION_BAD)
+		return lost(db, "ping");
+	set_error(db, NULL, PQerrorMessage(db->conn));
+	return DB_UNAVAILABLE;
+}
+
+PGconn *db_conn(struct db *db)
+{
+	return db->conn;
+}
+
+const char *db_last_sqlstate(const struct db *db)
+{
+	return db->sqlstate;
+}
+
+const char *db_last_message(const struct db *db)
+{
+	return db->message;
+}
+
+/*
+ * 40001 and 40P01 (serialization failure, deadlock) are worth one retry by the
+ * caller, like a unique violation is worth a message: both are conflicts.
+ * Class 08 and the 57P0x shutdowns mean the server is (going) away; 53300 is a
+ * full server. 55P03 (lock_timeout) is a timeout like 57014.
+ */
+enum db_status db_status_from_sqlstate(const char *sqlstate)
+{
+	if (sqlstate == NULL)
+		return DB_UNAVAILABLE;
+	if (strlen(sqlstate) != 5)
+		return DB_ERROR;
+	if (strcmp(sqlstate, "23505") == 0 || strcmp(sqlstate, "40001") == 0 ||
+	    strcmp(sqlstate, "40P01") == 0)
+		return DB_CONFLICT;
+	if (strcmp(sqlstate, "57014") == 0 || strcmp(sqlstate, "55P03") == 0)
+		return DB_TIMEOUT;
+	if (strncmp(sqlstate, "22", 2) == 0 || strncmp(sqlstate, "23", 2) == 0)
+		return DB_INVALID;
+	if (strncmp(sqlstate, "08", 2) == 0 || strcmp(sqlstate, "57P01") == 0 ||
+	    strcmp(sqlstate, "57P02") == 0 || strcmp(sqlstate, "57P03") == 0 ||
+	    strcmp(sqlstate, "53300") == 0)
+		return DB_UNAVAILABLE;
+	return DB_ERROR;
+}
