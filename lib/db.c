@@ -120,7 +120,11 @@ enum db_status db_connect(struct db *db)
 	PGresult *res;
 
 	if (db->conn != NULL) {
-		if (PQstatus(db->conn) == CONNECTION_OK)
+		/* A restarted server has closed our idle connection already; reading
+		 * what it left (never blocking: libpq sockets are non-blocking)
+		 * notices that now, so the request reconnects instead of failing.
+		 * Retrying a failed statement instead could run an INSERT twice. */
+		if (PQconsumeInput(db->conn) == 1 && PQstatus(db->conn) == CONNECTION_OK)
 			return DB_OK;
 		db_close(db);
 	}

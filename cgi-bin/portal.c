@@ -1,0 +1,500 @@
+/*
+ * portal: the employees' pool. Routes and thin handlers; everything they
+ * call lives in lib/.
+ */
+#include <string.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "app.h"
+#include "auth.h"
+#include "catalog.h"
+#include "session.h"
+
+/* Home: the list for whoever holds a session cookie (checked there), the
+ * sign-in page for everyone else, without a database round trip. */
+static void get_root(struct ctx *c)
+{
+	resp_redirect(c->resp, 303, req_cookie(c->req, SESSION_COOKIE) ? "/reports" : "/login");
+}
+
+/* ---- sign-in ---- */
+
+/*
+ * The sign-in form has no session to bind its CSRF token to, so it gets a
+ * pre-session cookie with a random value that the form must repeat
+ * (double submit; the cookie is HttpOnly and __Host-, so no other site
+ * can set or read it).
+ */
+static const char *presession_token(struct ctx *c)
+{
+	const char *have = req_cookie(c->req, PRESESSION_COOKIE);
+	unsigned char raw[AUTH_TOKEN_BYTES + 1];
+	if (have && strlen(have) == AUTH_TOKEN_B64 - 1 &&
+	    auth_b64url_decode(have, raw, sizeof(raw)) == AUTH_TOKEN_BYTES)
+		return have;
+	char *tok = arena_alloc(c->arena, AUTH_TOKEN_B64);
+	if (auth_random(raw, AUTH_TOKEN_BYTES) < 0)
+		return NULL;
+	auth_b64url_encode(raw, AUTH_TOKEN_BYTES, tok);
+	struct cookie ck = { .name = PRESESSION_COOKIE, .value = tok, .path = "/", .max_age = -1,
+			     .secure = 1, .http_only = 1, .same_site = "Strict" };
+	resp_set_cookie(c->resp, &ck);
+	return tok;
+}
+
+static void render_login(struct ctx *c, int status, const char *next, int failed)
+{
+	const char *tok = presession_token(c);
+	if (tok == NULL) {
+		app_error(c, 500);
+		return;
+	}
+	tvars_str(c->vars, "csrf", tok);
+	tvars_str(c->vars, "next", session_local_path(next) ? next : "");
+	tvars_bool(c->vars, "error", failed);
+	app_render(c, status, "login");
+}
+
+static void get_login(struct ctx *c)
+{
+	render_login(c, 200, req_query(c->req, "next"), 0);
+}
+
+static void post_login(struct ctx *c)
+{
+	const char *next = req_form(c->req, "next");
+	if (!session_csrf_ok(c->req, req_cookie(c->req, PRESESSION_COOKIE))) {
+		app_error(c, 403);
+		return;
+	}
+	const char *login = req_form(c->req, "username");
+	const char *password = req_form(c->req, "password");
+	if (login == NULL || password == NULL || login[0] == '\0' || password[0] == '\0') {
+		render_login(c, 200, next, 1);
+		return;
+	}
+	char cookie[AUTH_TOKEN_B64];
+	enum db_status st;
+	switch (session_login(c->app->db, &c->app->cfg, login, password, c->req->remote_addr,
+			      c->req->user_agent, cookie, &st)) {
+	case LOGIN_OK:
+		app_set_session_cookie(c, cookie);
+		resp_redirect(c->resp, 303, session_local_path(next) ? next : "/reports");
+		break;
+	case LOGIN_FAILED:
+		render_login(c, 200, next, 1);
+		break;
+	default:
+		app_db_error(c, st);
+		break;
+	}
+}
+
+/* Sign-out of a session that is already gone is still a sign-out. */
+static void post_logout(struct ctx *c)
+{
+	PGresult *res = app_session_query(c, "session_check", 0, NULL);
+	if (res == NULL) {
+		if (c->resp->status == 303) {
+			resp_reset(c->resp);
+			app_set_session_cookie(c, NULL);
+			resp_redirect(c->resp, 303, "/login");
+		}
+		return;
+	}
+	if (!session_csrf_ok(c->req, c->user.csrf)) {
+		PQclear(res);
+		app_error(c, 403);
+		return;
+	}
+	enum db_status st = session_logout(c->app->db, c->user.sid, c->user.uid,
+					   c->req->remote_addr);
+	PQclear(res);
+	if (st != DB_OK) {
+		app_db_error(c, st);
+		return;
+	}
+	app_set_session_cookie(c, NULL);
+	resp_redirect(c->resp, 303, "/login");
+}
+
+/* ---- account ---- */
+
+/* Renders the account page from a result of "account_page"; notice and
+ * error are message keys or NULL. */
+static void render_account(struct ctx *c, PGresult *res, int status, const char *notice,
+			   const char *error)
+{
+	tvars_row(c->vars, "account", res, 0);
+	tvars_rows(c->vars, "sessions", res);
+	tvars_str(c->vars, "notice", app_msg(c, notice));
+	tvars_str(c->vars, "error", app_msg(c, error));
+	app_render(c, status, "account");
+}
+
+static void get_account(struct ctx *c)
+{
+	PGresult *res = app_session_query(c, "account_page", 0, NULL);
+	if (res == NULL)
+		return;
+	const char *done = req_query(c->req, "done");
+	const char *notice = NULL;
+	if (done && strcmp(done, "password") == 0)
+		notice = "account.password_changed";
+	render_account(c, res, 200, notice, NULL);
+	PQclear(res);
+}
+
+static void post_logout_all(struct ctx *c)
+{
+	PGresult *res = app_session_query(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	if (!session_csrf_ok(c->req, c->user.csrf)) {
+		PQclear(res);
+		app_error(c, 403);
+		return;
+	}
+	enum db_status st = session_logout_all(c->app->db, c->user.uid, c->req->remote_addr);
+	PQclear(res);
+	if (st != DB_OK) {
+		app_db_error(c, st);
+		return;
+	}
+	app_set_session_cookie(c, NULL);
+	resp_redirect(c->resp, 303, "/login");
+}
+
+static void post_password(struct ctx *c)
+{
+	PGresult *res = app_session_query(c, "account_page", 0, NULL);
+	if (res == NULL)
+		return;
+	if (!session_csrf_ok(c->req, c->user.csrf)) {
+		PQclear(res);
+		app_error(c, 403);
+		return;
+	}
+	const char *current = req_form(c->req, "current_password");
+	const char *next = req_form(c->req, "new_password");
+	const char *confirm = req_form(c->req, "new_password_confirm");
+	const char *error = NULL;
+	if (current == NULL || next == NULL || confirm == NULL)
+		error = "account.fields_missing";
+	else if (strcmp(next, confirm) != 0)
+		error = "account.passwords_differ";
+	else if (auth_check_policy(next, c->user.username) != AUTH_POLICY_OK)
+		error = auth_policy_key(auth_check_policy(next, c->user.username));
+	if (error) {
+		render_account(c, res, 400, NULL, error);
+		PQclear(res);
+		return;
+	}
+	char cookie[AUTH_TOKEN_B64];
+	enum db_status st = DB_OK;
+	int rc = session_change_password(c->app->db, &c->app->cfg, c->user.uid, current, next,
+					 c->req->remote_addr, c->req->user_agent, cookie, &st);
+	if (rc == 1) {
+		render_account(c, res, 400, NULL, "account.current_wrong");
+	} else if (rc < 0) {
+		app_db_error(c, st);
+	} else {
+		app_set_session_cookie(c, cookie);
+		resp_redirect(c->resp, 303, "/account?done=password");
+	}
+	PQclear(res);
+}
+
+/* ---- browsing ---- */
+
+struct list_query {
+	const char *q;        /* trimmed search text, "" for none */
+	const char *category; /* "" for all */
+	const char *sort;     /* "title" or "updated" */
+	long page;            /* 1-based */
+};
+
+/* "/reports?q=..&category=..&sort=..&page=N": only what differs from the
+ * defaults, so the plain list stays "/reports". */
+static const char *list_href(struct ctx *c, const struct list_query *lq, const char *category,
+			     const char *sort, long page)
+{
+	struct buf b = { 0 };
+	buf_puts(&b, "/reports");
+	char sep = '?';
+	if (lq->q[0]) {
+		buf_printf(&b, "%cq=", sep);
+		app_url_encode(&b, lq->q);
+		sep = '&';
+	}
+	if (category[0]) {
+		buf_printf(&b, "%ccategory=", sep);
+		app_url_encode(&b, category);
+		sep = '&';
+	}
+	if (strcmp(sort, "updated") == 0) {
+		buf_printf(&b, "%csort=updated", sep);
+		sep = '&';
+	}
+	if (page > 1)
+		buf_printf(&b, "%cpage=%ld", sep, page);
+	char *out = arena_strdup(c->arena, buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
+/* Reads q, category, sort and page; returns 0, or -1 when out of bounds. */
+static int read_list_query(struct ctx *c, struct list_query *lq)
+{
+	const char *q = req_query(c->req, "q");
+	const char *cat = req_query(c->req, "category");
+	const char *sort = req_query(c->req, "sort");
+	const char *page = req_query(c->req, "page");
+	q = q ? q : "";
+	while (*q == ' ')
+		q++;
+	size_t n = strlen(q);
+	while (n > 0 && q[n - 1] == ' ')
+		n--;
+	if (n > 200 || (cat && strlen(cat) > 200))
+		return -1;
+	lq->q = arena_strndup(c->arena, q, n);
+	lq->category = cat ? cat : "";
+	lq->sort = sort && strcmp(sort, "updated") == 0 ? "updated" : "title";
+	lq->page = 1;
+	if (page && *page) {
+		char *end;
+		long v = strtol(page, &end, 10);
+		if (*end != '\0' || v < 1 || v > 100000)
+			return -1;
+		lq->page = v;
+	}
+	return 0;
+}
+
+static void set_pagination(struct ctx *c, const struct list_query *lq, long total)
+{
+	long pages = (total + CATALOG_PAGE_SIZE - 1) / CATALOG_PAGE_SIZE;
+	struct tvars *items[16];
+	size_t n = 0;
+	/* First, last, and a window around the current page. */
+	long lo = lq->page - 3 > 1 ? lq->page - 3 : 1;
+	long hi = lq->page + 3 < pages ? lq->page + 3 : pages;
+	for (long p = 1; p <= pages && n < 16; p++) {
+		if (p != 1 && p != pages && (p < lo || p > hi)) {
+			if (p == lo - 1 || p == hi + 1) {
+				struct tvars *gap = tvars_new(c->arena);
+				tvars_bool(gap, "gap", 1);
+				items[n++] = gap;
+			}
+			continue;
+		}
+		struct tvars *it = tvars_new(c->arena);
+		tvars_int(it, "n", p);
+		tvars_bool(it, "current", p == lq->page);
+		tvars_str(it, "href", list_href(c, lq, lq->category, lq->sort, p));
+		items[n++] = it;
+	}
+	tvars_list(c->vars, "pages", items, pages > 1 ? n : 0);
+	tvars_str(c->vars, "prev_href",
+		  lq->page > 1 && lq->page <= pages ? list_href(c, lq, lq->category, lq->sort,
+								lq->page - 1)
+						    : NULL);
+	tvars_str(c->vars, "next_href",
+		  lq->page < pages ? list_href(c, lq, lq->category, lq->sort, lq->page + 1) : NULL);
+	tvars_int(c->vars, "page", lq->page);
+	tvars_int(c->vars, "page_count", pages);
+}
+
+static void set_categories(struct ctx *c, const struct list_query *lq, const PGresult *res,
+			   const struct catalog_ranges *rg)
+{
+	int col = PQfnumber(res, "category"), ncol = PQfnumber(res, "n");
+	struct tvars **items = arena_alloc(c->arena, sizeof(*items) * (size_t)(rg->cat_n + 1));
+	for (int i = 0; i < rg->cat_n; i++) {
+		const char *name = PQgetvalue(res, rg->cat_first + i, col);
+		struct tvars *it = tvars_new(c->arena);
+		tvars_str(it, "name", name);
+		tvars_str(it, "n", PQgetvalue(res, rg->cat_first + i, ncol));
+		tvars_bool(it, "current", strcmp(name, lq->category) == 0);
+		tvars_str(it, "href", list_href(c, lq, name, lq->sort, 1));
+		items[i] = it;
+	}
+	tvars_list(c->vars, "categories", items, (size_t)rg->cat_n);
+	tvars_str(c->vars, "all_href", list_href(c, lq, "", lq->sort, 1));
+}
+
+static void get_reports(struct ctx *c)
+{
+	struct list_query lq;
+	if (read_list_query(c, &lq) < 0) {
+		app_error(c, 400);
+		return;
+	}
+	char offset[24];
+	snprintf(offset, sizeof(offset), "%ld", (lq.page - 1) * CATALOG_PAGE_SIZE);
+	const char *p[] = { lq.q, lq.category, lq.sort, offset };
+	PGresult *res = app_session_query(c, "reports_page", 4, p);
+	if (res == NULL)
+		return;
+	struct catalog_ranges rg;
+	catalog_split(res, &rg);
+	long total = atol(PQgetvalue(res, 0, PQfnumber(res, "total")));
+	long visible = atol(PQgetvalue(res, 0, PQfnumber(res, "n_visible")));
+
+	tvars_rows_range(c->vars, "reports", res, rg.page_first, rg.page_n);
+	tvars_rows_range(c->vars, "favourites", res, rg.fav_first, rg.fav_n);
+	tvars_rows_range(c->vars, "recent", res, rg.recent_first, rg.recent_n);
+	set_categories(c, &lq, res, &rg);
+	set_pagination(c, &lq, total);
+	tvars_int(c->vars, "total", total);
+	tvars_str(c->vars, "q", lq.q);
+	tvars_str(c->vars, "category", lq.category);
+	tvars_bool(c->vars, "sort_updated", strcmp(lq.sort, "updated") == 0);
+	tvars_str(c->vars, "sort_title_href", list_href(c, &lq, lq.category, "title", 1));
+	tvars_str(c->vars, "sort_updated_href", list_href(c, &lq, lq.category, "updated", 1));
+	tvars_bool(c->vars, "filtered", lq.q[0] || lq.category[0]);
+	tvars_bool(c->vars, "none_granted", visible == 0);
+	tvars_bool(c->vars, "no_match", visible > 0 && total == 0);
+	tvars_str(c->vars, "here", list_href(c, &lq, lq.category, lq.sort, lq.page));
+	app_render(c, 200, "reports");
+	PQclear(res);
+}
+
+/* The report id of /reports/{id} and /go/{id} as a statement parameter. */
+static const char *id_param(struct ctx *c)
+{
+	return arena_printf(c->arena, "%lld", c->match.ids[0]);
+}
+
+static int column_null(const PGresult *res, const char *name)
+{
+	int col = PQfnumber(res, name);
+	return col < 0 || PQgetisnull(res, 0, col);
+}
+
+static void get_report(struct ctx *c)
+{
+	const char *p[] = { id_param(c) };
+	PGresult *res = app_session_query(c, "report_page", 1, p);
+	if (res == NULL)
+		return;
+	/* Not there and not visible look the same: no enumeration. */
+	if (column_null(res, "id")) {
+		PQclear(res);
+		app_error(c, 404);
+		return;
+	}
+	tvars_row(c->vars, "report", res, 0);
+	tvars_str(c->vars, "here", c->req->path);
+	app_render(c, 200, "report");
+	PQclear(res);
+}
+
+static void get_go(struct ctx *c)
+{
+	const char *p[] = { id_param(c) };
+	PGresult *res = app_session_query(c, "report_go", 1, p);
+	if (res == NULL)
+		return;
+	const char *url = column_null(res, "url") ? NULL : PQgetvalue(res, 0, PQfnumber(res, "url"));
+	if (url == NULL) {
+		app_error(c, 404);
+	} else if (!catalog_url_ok(url)) {
+		char q[256];
+		log_warn("report url refused", "report=%lld url=%s", c->match.ids[0],
+			 log_quote(q, sizeof(q), url));
+		app_error(c, 404);
+	} else {
+		resp_redirect(c->resp, 303, url);
+		/* The dashboard need not learn which portal page sent the user. */
+		resp_header(c->resp, "Referrer-Policy", "no-referrer");
+	}
+	PQclear(res);
+}
+
+static void post_favourite(struct ctx *c)
+{
+	PGresult *res = app_session_query(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	const char *action = req_form(c->req, "action");
+	if (!session_csrf_ok(c->req, c->user.csrf)) {
+		PQclear(res);
+		app_error(c, 403);
+		return;
+	}
+	if (action == NULL || (strcmp(action, "add") != 0 && strcmp(action, "remove") != 0)) {
+		PQclear(res);
+		app_error(c, 400);
+		return;
+	}
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", c->user.uid);
+	PQclear(res);
+	const char *p[] = { uid, id_param(c), action };
+	enum db_status st;
+	res = db_exec(c->app->db, "favourite_set", 3, p, &st);
+	if (res == NULL) {
+		app_db_error(c, st);
+		return;
+	}
+	int visible = PQntuples(res) == 1;
+	PQclear(res);
+	if (!visible) {
+		app_error(c, 404);
+		return;
+	}
+	const char *next = req_form(c->req, "next");
+	resp_redirect(c->resp, 303,
+		      session_local_path(next) ? next
+					       : arena_printf(c->arena, "/reports/%lld",
+							      c->match.ids[0]));
+}
+
+/* The nl/en switch in the header: remembered in a cookie for a year. */
+static void get_lang(struct ctx *c)
+{
+	const char *to = req_query(c->req, "to");
+	const char *next = req_query(c->req, "next");
+	if (to == NULL || (strcmp(to, "nl") != 0 && strcmp(to, "en") != 0)) {
+		app_error(c, 400);
+		return;
+	}
+	struct cookie ck = { .name = "lang", .value = to, .path = "/", .max_age = 31536000,
+			     .secure = 1, .http_only = 1, .same_site = "Lax" };
+	resp_set_cookie(c->resp, &ck);
+	resp_redirect(c->resp, 303, session_local_path(next) ? next : "/");
+}
+
+static const struct route routes[] = {
+	{ "GET", "/", get_root },
+	{ "GET", "/login", get_login },
+	{ "POST", "/login", post_login },
+	{ "POST", "/logout", post_logout },
+	{ "GET", "/account", get_account },
+	{ "POST", "/account/password", post_password },
+	{ "POST", "/account/logout-all", post_logout_all },
+	{ "GET", "/reports", get_reports },
+	{ "GET", "/reports/{id}", get_report },
+	{ "POST", "/reports/{id}/favourite", post_favourite },
+	{ "GET", "/go/{id}", get_go },
+	{ "GET", "/lang", get_lang },
+	{ "GET", "/healthz", app_healthz },
+};
+
+static const struct db_stmt *const stmt_sets[] = { session_stmts, catalog_stmts, NULL };
+
+static const struct app_spec spec = {
+	.name = "portal",
+	.routes = routes,
+	.n_routes = sizeof(routes) / sizeof(routes[0]),
+	.stmt_sets = stmt_sets,
+};
+
+int main(int argc, char **argv)
+{
+	return app_main(argc, argv, &spec);
+}

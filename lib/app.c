@@ -1,0 +1,567 @@
+/*
+ * app: start-up, the worker's request cycle and error pages shared by the
+ * pool programs (see app.h).
+ */
+#include "app.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pool.h"
+
+extern char **environ;
+
+#define PORTAL_VERSION "0.1.0"
+
+struct opts {
+	const char *listen;
+	int socket_mode;
+	const char *socket_group;
+	int workers;      /* -1: from configuration */
+	int max_requests; /* -1: from configuration */
+	int check_only;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- responses ---- */
+
+static void render_fallback(struct ctx *c, int status)
+{
+	/* The template for the error page itself failed: say it plainly. */
+	resp_reset(c->resp);
+	c->resp->status = status;
+	c->resp->content_type = "text/plain; charset=utf-8";
+	buf_printf(&c->resp->body, "%d %s\n", status, resp_reason(status));
+}
+
+void app_render(struct ctx *c, int status, const char *page)
+{
+	char err[512];
+	buf_reset(&c->resp->body);
+	c->resp->status = status;
+	if (tmpl_render(c->app->tmpl, c->app->msgs, c->lang, page, c->vars, &c->resp->body, err,
+			sizeof(err)) == 0)
+		return;
+	char q[600];
+	log_error("template render failed", "page=%s error=%s", page, log_quote(q, sizeof(q), err));
+	buf_reset(&c->resp->body);
+	c->resp->status = 500;
+	if (tmpl_render(c->app->tmpl, c->app->msgs, c->lang, "error/500", c->vars, &c->resp->body,
+			err, sizeof(err)) != 0)
+		render_fallback(c, 500);
+}
+
+void app_error(struct ctx *c, int status)
+{
+	char page[16];
+	/* 413 shares the 400 page: both say the request could not be read. */
+	snprintf(page, sizeof(page), "error/%d", status == 413 ? 400 : status);
+	if (!tmpl_exists(c->app->tmpl, page)) {
+		render_fallback(c, status);
+		return;
+	}
+	app_render(c, status, page);
+	if (c->resp->status == 500 && status != 500)
+		return; /* the render failed and became a 500 page */
+	c->resp->status = status;
+}
+
+void app_db_error(struct ctx *c, enum db_status st)
+{
+	switch (st) {
+	case DB_UNAVAILABLE:
+	case DB_TIMEOUT:
+		app_error(c, 503);
+		break;
+	case DB_CONFLICT:
+		app_error(c, 409);
+		break;
+	case DB_INVALID:
+		app_error(c, 400);
+		break;
+	default:
+		app_error(c, 500);
+		break;
+	}
+}
+
+const char *app_msg(const struct ctx *c, const char *key)
+{
+	if (key == NULL)
+		return NULL;
+	const char *m = msgcat_get(c->app->msgs, c->lang, key);
+	if (m == NULL)
+		log_error("message key missing from the catalogue", "key=%s", key);
+	return m ? m : key;
+}
+
+void app_text(struct ctx *c, int status, const char *text)
+{
+	buf_reset(&c->resp->body);
+	c->resp->status = status;
+	c->resp->content_type = "text/plain; charset=utf-8";
+	buf_puts(&c->resp->body, text);
+}
+
+void app_healthz(struct ctx *c)
+{
+	if (db_ping(c->app->db) == DB_OK)
+		app_text(c, 200, "ok\n");
+	else
+		app_text(c, 503, "database unavailable\n");
+}
+
+/* ---- sessions ---- */
+
+void app_url_encode(struct buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p)) {
+			buf_putc(out, (char)*p);
+		} else {
+			buf_putc(out, '%');
+			buf_putc(out, hex[*p >> 4]);
+			buf_putc(out, hex[*p & 15]);
+		}
+	}
+}
+
+void app_redirect_login(struct ctx *c)
+{
+	struct buf loc = { 0 };
+	buf_puts(&loc, "/login?next=");
+	struct buf next = { 0 };
+	buf_puts(&next, c->req->path);
+	if (c->req->raw_query[0]) {
+		buf_putc(&next, '?');
+		buf_puts(&next, c->req->raw_query);
+	}
+	app_url_encode(&loc, buf_str(&next));
+	resp_redirect(c->resp, 303, buf_str(&loc));
+	buf_free(&loc);
+	buf_free(&next);
+}
+
+void app_set_session_cookie(struct ctx *c, const char *value)
+{
+	struct cookie ck = {
+		.name = SESSION_COOKIE,
+		.value = value ? value : "",
+		.path = "/",
+		.max_age = value ? -1 : 0,
+		.secure = 1,
+		.http_only = 1,
+		.same_site = "Lax",
+	};
+	resp_set_cookie(c->resp, &ck);
+}
+
+PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra,
+			    const char *const *extra)
+{
+	char tok[67], idle[16];
+	if (session_token_param(req_cookie(c->req, SESSION_COOKIE), tok) < 0) {
+		app_redirect_login(c);
+		return NULL;
+	}
+	snprintf(idle, sizeof(idle), "%d", c->app->cfg.session_idle);
+	const char *p[8] = { tok, idle };
+	if (n_extra > 6)
+		n_extra = 6;
+	for (int i = 0; i < n_extra; i++)
+		p[2 + i] = extra[i];
+	enum db_status st;
+	PGresult *res = db_exec(c->app->db, stmt, 2 + n_extra, p, &st);
+	if (res == NULL) {
+		app_db_error(c, st);
+		return NULL;
+	}
+	if (!session_from_result(res, &c->user)) {
+		PQclear(res);
+		/* A dead session's cookie is of no further use. */
+		app_set_session_cookie(c, NULL);
+		app_redirect_login(c);
+		return NULL;
+	}
+	struct tvars *u = tvars_new(c->arena);
+	tvars_str(u, "display_name", c->user.display_name);
+	tvars_str(u, "username", c->user.username);
+	tvars_str(u, "email", c->user.email);
+	tvars_bool(u, "is_superuser", c->user.is_superuser);
+	tvars_obj(c->vars, "user", u);
+	tvars_str(c->vars, "csrf", c->user.csrf);
+	return res;
+}
+
+/* ---- the request cycle ---- */
+
+/* The layout's nl/en switch: /lang?to=xx&next=<this page>. */
+static void set_lang_links(struct ctx *c)
+{
+	static const char *const langs[] = { "nl", "en" };
+	struct buf here = { 0 }, href = { 0 };
+	buf_puts(&here, c->req->path);
+	if (c->req->raw_query[0]) {
+		buf_putc(&here, '?');
+		buf_puts(&here, c->req->raw_query);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		buf_reset(&href);
+		buf_printf(&href, "/lang?to=%s&next=", langs[i]);
+		app_url_encode(&href, buf_str(&here));
+		char key[16];
+		snprintf(key, sizeof(key), "lang_href_%s", langs[i]);
+		tvars_str(c->vars, key, buf_str(&href));
+	}
+	buf_free(&here);
+	buf_free(&href);
+}
+
+void app_handle(struct app *app, struct arena *a, char *const *envp, const char *body,
+		size_t body_len, struct response *resp)
+{
+	struct request req;
+	memset(&req, 0, sizeof(req));
+	enum req_error e = req_parse(&req, a, envp, body, body_len, &req_default_limits);
+	log_set_request(req.id[0] ? req.id : NULL);
+
+	struct ctx c = { .app = app, .req = &req, .resp = resp, .arena = a };
+	c.lang = i18n_negotiate(req_cookie(&req, "lang"), req.accept_language, app->cfg.lang);
+	c.vars = tvars_new(a);
+	tvars_str(c.vars, "req_id", req.id);
+	if (e == REQ_OK)
+		set_lang_links(&c);
+
+	if (e != REQ_OK) {
+		char q[256];
+		log_info("bad request", "error=%s",
+			 log_quote(q, sizeof(q), req_error_str(e)));
+		app_error(&c, e == REQ_TOO_LARGE ? 413 : 400);
+		return;
+	}
+	switch (router_match(app->spec->routes, app->spec->n_routes, req.method, req.path,
+			     &c.match)) {
+	case ROUTE_FOUND:
+		c.match.route->handler(&c);
+		break;
+	case ROUTE_METHOD_NOT_ALLOWED:
+		resp_header(resp, "Allow", c.match.allow);
+		app_error(&c, 405);
+		break;
+	default:
+		app_error(&c, 404);
+		break;
+	}
+}
+
+static const char *env_get(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/*
+ * Reads the body: at most max_body + 1 bytes, so that req_parse can tell an
+ * oversized body from one that fits. Returns the length read.
+ */
+static size_t read_body(FCGX_Request *fr, struct arena *a, char **out)
+{
+	const char *cl = env_get(fr->envp, "CONTENT_LENGTH");
+	long want = cl ? strtol(cl, NULL, 10) : 0;
+	size_t cap = req_default_limits.max_body + 1;
+	if (want <= 0) {
+		*out = NULL;
+		return 0;
+	}
+	if ((size_t)want < cap)
+		cap = (size_t)want;
+	char *body = arena_alloc(a, cap + 1);
+	int got = FCGX_GetStr(body, (int)cap, fr->in);
+	*out = body;
+	return got > 0 ? (size_t)got : 0;
+}
+
+static void log_access(const struct app *app, char *const *envp, const struct response *resp,
+		       double ms)
+{
+	const char *method = env_get(envp, "REQUEST_METHOD");
+	const char *uri = env_get(envp, "REQUEST_URI");
+	char path[256];
+	/* The path only: query values may carry what does not belong in a log. */
+	size_t n = 0;
+	if (uri)
+		while (uri[n] && uri[n] != '?' && n + 1 < sizeof(path))
+			n++;
+	memcpy(path, uri ? uri : "", n);
+	path[n] = '\0';
+	char q[300];
+	log_info("request", "pool=%s method=%s path=%s status=%d ms=%.2f worker=%d",
+		 app->spec->name, method ? method : "-", log_quote(q, sizeof(q), path),
+		 resp->status, ms, (int)getpid());
+}
+
+static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
+{
+	struct app *app = ctx;
+	size_t n = 0;
+	for (const struct db_stmt *const *set = app->spec->stmt_sets; set && *set; set++)
+		for (const struct db_stmt *st = *set; st->name; st++)
+			n++;
+	app->stmts = calloc(n + 1, sizeof(*app->stmts));
+	if (app->stmts == NULL) {
+		log_error("out of memory", NULL);
+		return;
+	}
+	n = 0;
+	for (const struct db_stmt *const *set = app->spec->stmt_sets; set && *set; set++)
+		for (const struct db_stmt *st = *set; st->name; st++)
+			app->stmts[n++] = *st;
+	app->db = db_new(app->cfg.database_url, app->cfg.statement_timeout, app->stmts, n);
+	if (app->db == NULL) {
+		log_error("out of memory", NULL);
+		return;
+	}
+	/* Connect now so the first request does not pay for it; a failure here
+	 * is not fatal: db_exec reconnects per request. */
+	db_connect(app->db);
+
+	if (FCGX_Init() != 0) {
+		log_error("FCGX_Init failed", NULL);
+		return;
+	}
+	FCGX_Request fr;
+	FCGX_InitRequest(&fr, listen_fd, 0);
+	struct arena a = ARENA_INIT;
+	struct response resp;
+	resp_init(&resp);
+	struct buf out = { 0 };
+	long served = 0;
+
+	while (!*stop && (app->cfg.max_requests == 0 || served < app->cfg.max_requests)) {
+		int r = pool_wait_readable(listen_fd);
+		if (r <= 0) {
+			if (r < 0) {
+				log_error("poll failed", "error=\"%s\"", strerror(errno));
+				break;
+			}
+			continue;
+		}
+		/* The socket is non-blocking: when another worker took the
+		 * connection first, accept fails with EAGAIN and we wait again. */
+		int rc = FCGX_Accept_r(&fr);
+		if (rc < 0) {
+			if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR)
+				continue;
+			log_error("accept failed", "rc=%d", rc);
+			break;
+		}
+		double t0 = now_ms();
+		char *body;
+		size_t len = read_body(&fr, &a, &body);
+		app_handle(app, &a, fr.envp, body, len, &resp);
+		const char *method = env_get(fr.envp, "REQUEST_METHOD");
+		resp_serialize(&resp, method && strcmp(method, "HEAD") == 0, &out);
+		if (FCGX_PutStr(out.data, (int)out.len, fr.out) < 0)
+			log_warn("client went away", NULL);
+		log_access(app, fr.envp, &resp, now_ms() - t0);
+		FCGX_Finish_r(&fr);
+		log_set_request(NULL);
+		arena_reset(&a);
+		resp_reset(&resp);
+		buf_reset(&out);
+		served++;
+	}
+	FCGX_Free(&fr, 1);
+	arena_free(&a);
+	resp_free(&resp);
+	buf_free(&out);
+	db_free(app->db);
+	app->db = NULL;
+	free(app->stmts);
+	app->stmts = NULL;
+}
+
+/* ---- start-up and reload ---- */
+
+struct state {
+	struct cfg cfg;
+	struct tmpl_set *tmpl;
+	struct msgcat *msgs;
+};
+
+static int load_state(struct app *app, struct state *s, const struct opts *o, char *err,
+		      size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	if (cfg_load(&s->cfg, environ, app->env_file, err, errlen) < 0)
+		return -1;
+	if (s->cfg.database_url[0] == '\0') {
+		snprintf(err, errlen,
+			 "DATABASE_URL is not set: set it in the environment or in %s "
+			 "(e.g. postgresql://portal_web@localhost:5432/rapportageportaal)",
+			 app->env_file);
+		return -1;
+	}
+	if (o->workers > 0)
+		s->cfg.workers = o->workers;
+	if (o->max_requests >= 0)
+		s->cfg.max_requests = o->max_requests;
+	if (tmpl_load(s->cfg.templates, &s->tmpl, err, errlen) < 0)
+		return -1;
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/messages", s->cfg.templates);
+	if (msgcat_load(dir, &s->msgs, err, errlen) < 0) {
+		tmpl_free(s->tmpl);
+		return -1;
+	}
+	return 0;
+}
+
+static void adopt_state(struct app *app, struct state *s)
+{
+	tmpl_free(app->tmpl);
+	msgcat_free(app->msgs);
+	app->cfg = s->cfg;
+	app->tmpl = s->tmpl;
+	app->msgs = s->msgs;
+	log_set_level(app->cfg.log_level);
+}
+
+static struct opts reload_opts;
+
+static int reload(void *ctx)
+{
+	struct app *app = ctx;
+	struct state s;
+	char err[1024];
+	if (load_state(app, &s, &reload_opts, err, sizeof(err)) < 0) {
+		char q[1100];
+		log_error("reload failed", "error=%s", log_quote(q, sizeof(q), err));
+		return -1;
+	}
+	adopt_state(app, &s);
+	return 0;
+}
+
+static void usage(FILE *f, const char *name)
+{
+	fprintf(f,
+		"usage: %s [--listen PATH] [--socket-mode MODE] [--socket-group GROUP]\n"
+		"       %*s [--workers N] [--max-requests M] [--env FILE] [--check]\n"
+		"\n"
+		"Runs the %s FastCGI worker pool. The socket comes from systemd socket\n"
+		"activation, from fd 0, or from --listen. Configuration: environment and\n"
+		"the .env file (see README.md). SIGHUP reloads, SIGTERM stops.\n",
+		name, (int)strlen(name), "", name);
+}
+
+static int parse_int(const char *flag, const char *s, int lo, int hi, int base, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = s ? strtol(s, &end, base) : 0;
+	if (s == NULL || *s == '\0' || *end != '\0' || errno || v < lo || v > hi) {
+		fprintf(stderr, "%s: \"%s\" is not a number from %d to %d\n", flag, s ? s : "",
+			lo, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int app_main(int argc, char **argv, const struct app_spec *spec)
+{
+	struct app app = { .spec = spec, .env_file = ".env" };
+	struct opts o = { .socket_mode = 0660, .workers = -1, .max_requests = -1 };
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout, spec->name);
+			return 0;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("%s %s\n", spec->name, PORTAL_VERSION);
+			return 0;
+		} else if (strcmp(a, "--check") == 0) {
+			o.check_only = 1;
+			continue;
+		} else if (v == NULL) {
+			fprintf(stderr, "%s: unknown option or missing value: %s\n", spec->name, a);
+			usage(stderr, spec->name);
+			return 2;
+		} else if (strcmp(a, "--listen") == 0) {
+			o.listen = v;
+		} else if (strcmp(a, "--socket-group") == 0) {
+			o.socket_group = v;
+		} else if (strcmp(a, "--env") == 0) {
+			app.env_file = v;
+		} else if (strcmp(a, "--socket-mode") == 0) {
+			if (parse_int(a, v, 0, 0777, 8, &o.socket_mode) < 0)
+				return 2;
+		} else if (strcmp(a, "--workers") == 0) {
+			if (parse_int(a, v, 1, 256, 10, &o.workers) < 0)
+				return 2;
+		} else if (strcmp(a, "--max-requests") == 0) {
+			if (parse_int(a, v, 0, 100000000, 10, &o.max_requests) < 0)
+				return 2;
+		} else {
+			fprintf(stderr, "%s: unknown option: %s\n", spec->name, a);
+			usage(stderr, spec->name);
+			return 2;
+		}
+		i++;
+	}
+
+	struct state s;
+	char err[1024];
+	if (load_state(&app, &s, &o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", spec->name, err);
+		return 1;
+	}
+	adopt_state(&app, &s);
+	if (o.check_only) {
+		printf("%s: configuration and templates are valid\n", spec->name);
+		tmpl_free(app.tmpl);
+		msgcat_free(app.msgs);
+		return 0;
+	}
+	reload_opts = o;
+
+	int fd = pool_listen(o.listen, o.socket_mode, o.socket_group, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s\n", spec->name, err);
+		return 1;
+	}
+	struct pool_opts po = {
+		.name = spec->name,
+		.listen_fd = fd,
+		.workers = app.cfg.workers,
+		.drain_timeout = app.cfg.request_timeout + 5,
+	};
+	struct pool_ops ops = { .reload = reload, .serve = serve, .ctx = &app };
+	int rc = pool_run(&po, &ops);
+	close(fd);
+	if (o.listen)
+		unlink(o.listen);
+	tmpl_free(app.tmpl);
+	msgcat_free(app.msgs);
+	return rc;
+}

@@ -1,0 +1,115 @@
+/*
+ * app: what the two pool programs share around their route tables: the
+ * command line, configuration, templates and catalogue, the worker's request
+ * cycle (read, parse, route, render, write, log) and the error pages.
+ * cgi-bin/portal.c and portal-admin.c are a route table, their handlers and
+ * a call to app_main.
+ */
+#ifndef APP_H
+#define APP_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "cfg.h"
+#include "db.h"
+#include "i18n.h"
+#include "req.h"
+#include "resp.h"
+#include "router.h"
+#include "session.h"
+#include "tmpl.h"
+
+/* What a pool program is: its name, routes and prepared statements. */
+struct app_spec {
+	const char *name; /* "portal" or "portal-admin" */
+	const struct route *routes;
+	size_t n_routes;
+	/* NULL-terminated list of statement tables, each ending in { NULL }:
+	 * every module that runs SQL exports its own table. */
+	const struct db_stmt *const *stmt_sets;
+};
+
+struct app {
+	const struct app_spec *spec;
+	struct cfg cfg;
+	const char *env_file; /* --env, default ".env" */
+	struct tmpl_set *tmpl;
+	struct msgcat *msgs;
+	struct db *db; /* the worker's connection; NULL in the master */
+	struct db_stmt *stmts; /* stmt_sets flattened, for db_new */
+};
+
+/* Everything a handler sees of its request. */
+struct ctx {
+	struct app *app;
+	struct request *req;
+	struct response *resp;
+	struct arena *arena;
+	struct route_match match;
+	const char *lang;   /* "nl" or "en" */
+	struct tvars *vars; /* page variables; lang and req_id preset */
+	struct session user; /* set by app_session_query; uid 0 when signed out */
+};
+
+/*
+ * Parses the command line (--listen PATH, --socket-mode OCTAL, --socket-group
+ * NAME, --workers N, --max-requests M, --env FILE, --check, --help, --version),
+ * loads configuration, templates and catalogue (any error stops the start
+ * with a message naming its cause), opens the socket and runs the pool.
+ * --check loads everything and exits 0 without serving. Returns the exit
+ * status for main.
+ */
+int app_main(int argc, char **argv, const struct app_spec *spec);
+
+/*
+ * Handles one request: parses envp and body, routes, runs the handler or an
+ * error page, and leaves the complete response in resp. Exposed for tests.
+ */
+void app_handle(struct app *app, struct arena *a, char *const *envp, const char *body,
+		size_t body_len, struct response *resp);
+
+/* Renders page (with the layout) into the response with status. A render
+ * error becomes the 500 page and a log line. */
+void app_render(struct ctx *c, int status, const char *page);
+
+/* The error page for status (400, 403, 404, 405, 409, 413, 500, 503). */
+void app_error(struct ctx *c, int status);
+
+/* The error page that fits a failed database call: 503 when unavailable or
+ * timed out, 409 on a conflict, 400 for invalid input, else 500. */
+void app_db_error(struct ctx *c, enum db_status st);
+
+/*
+ * Runs the SESSION_CTE statement stmt for a signed-in page, with $1 and $2
+ * filled from the session cookie and the idle timeout and extra[] as $3...
+ * On success returns the result (caller PQclears), fills c->user and sets
+ * the layout's variable "user" (display_name, username, is_superuser, csrf).
+ * Without a valid session it answers 303 to /login?next=<this path>; on a
+ * database failure it answers the error page; both return NULL.
+ */
+PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra,
+			    const char *const *extra);
+
+/* Appends s percent-encoded for a URL query value or path segment:
+ * everything but unreserved characters (and '/') is %XX. */
+void app_url_encode(struct buf *out, const char *s);
+
+/* Answers 303 to /login with next set to the current path (and query). */
+void app_redirect_login(struct ctx *c);
+
+/* Adds the session cookie (value, or deletion when value is NULL). */
+void app_set_session_cookie(struct ctx *c, const char *value);
+
+/* The catalogue text of key in the request's language, or NULL for a NULL
+ * key. For texts the handler chooses (a form error); the key must exist. */
+const char *app_msg(const struct ctx *c, const char *key);
+
+/* Answers status with a plain-text body. */
+void app_text(struct ctx *c, int status, const char *text);
+
+/* The /healthz handler of both pools: "ok" and 200 when the database
+ * answers, 503 otherwise. */
+void app_healthz(struct ctx *c);
+
+#endif

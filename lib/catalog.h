@@ -1,0 +1,48 @@
+/*
+ * catalog: the employees' view of the reports, in SQL. Each page is ONE
+ * prepared statement that begins with SESSION_CTE ($1 token, $2 idle), so the
+ * session check, the authorisation and the page's data cost one round trip
+ * whatever the number of roles. What a user may see is report_access (kept
+ * by triggers on every grant change) joined with published reports;
+ * superusers see every report in every status.
+ */
+#ifndef CATALOG_H
+#define CATALOG_H
+
+#include <libpq-fe.h>
+
+#include "db.h"
+
+#define CATALOG_PAGE_SIZE 25
+
+/* The statements of this module, terminated by { NULL }:
+ *  reports_page  $3 search text ("" for none), $4 category ("" for all),
+ *                $5 sort ("title" or "updated"), $6 offset
+ *                rows in order: one "me" row (the session, total, the
+ *                user's number of visible reports), then kinds "page",
+ *                "cat", "fav", "recent" (fav and recent only on the first
+ *                page without search or category)
+ *  report_page   $3 report id: the session row with the report's columns,
+ *                NULL when the report is not visible
+ *  report_go     $3 report id: records the view and returns its url, NULL
+ *                when not visible
+ *  favourite_set $1 user id, $2 report id, $3 "add" or "remove": returns
+ *                one row when the report is visible to the user
+ */
+extern const struct db_stmt catalog_stmts[];
+
+/* Where each kind's rows start and how many there are in a reports_page
+ * result (rows of one kind are contiguous). */
+struct catalog_ranges {
+	int page_first, page_n;
+	int cat_first, cat_n;
+	int fav_first, fav_n;
+	int recent_first, recent_n;
+};
+void catalog_split(const PGresult *res, struct catalog_ranges *out);
+
+/* Returns 1 when url is an absolute http or https URL with no whitespace or
+ * control characters: the only kind /go/{id} redirects to. */
+int catalog_url_ok(const char *url);
+
+#endif

@@ -1,0 +1,355 @@
+/*
+ * session: sign-in, sessions, sign-out and password change (see session.h).
+ * All SQL of this module is in the table below; each function is at most
+ * two round trips, and every change writes its audit row in the same
+ * statement, so the log cannot miss what happened.
+ */
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+/* Sign-in columns only: portal_web may write nothing else of users. */
+static const char sql_login_lookup[] =
+	"SELECT id, hashed_password, is_active,"
+	" coalesce(locked_until > now(), false) AS locked"
+	" FROM users WHERE username = $1::citext OR email = $1::citext"
+	" ORDER BY (username = $1::citext) DESC LIMIT 1";
+
+/* $1 uid, $2 token, $3 csrf secret, $4 ip, $5 user agent, $6 lifetime s,
+ * $7 new hash or NULL. */
+static const char sql_login_success[] =
+	"WITH s AS ("
+	" INSERT INTO sessions (token_hash, user_id, csrf_secret, expires_at, ip, user_agent)"
+	" VALUES (sha256($2::bytea), $1, $3::bytea, now() + make_interval(secs => $6::int),"
+	"  $4::inet, left($5, 512)) RETURNING id),"
+	" gone AS (DELETE FROM sessions WHERE user_id = $1 AND expires_at < now()),"
+	" u AS (UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now(),"
+	"  hashed_password = coalesce($7::text, hashed_password) WHERE id = $1),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  VALUES ($1, 'login.success', 'user', $1,"
+	"   jsonb_build_object('rehashed', $7::text IS NOT NULL), $4::inet))"
+	" SELECT id FROM s";
+
+/*
+ * $1 uid or NULL, $2 ip, $3 reason. Only a wrong password counts towards
+ * the lock: attempts on a locked or inactive account must not extend it.
+ * The 5th failure in a row locks for 1 minute, each further one doubles
+ * the period, up to an hour.
+ */
+static const char sql_login_failure[] =
+	"WITH u AS ("
+	" UPDATE users SET failed_logins = failed_logins + 1,"
+	"  locked_until = CASE WHEN failed_logins + 1 >= 5"
+	"   THEN now() + make_interval(mins => least(1 << least(failed_logins - 4, 6), 60))"
+	"   ELSE locked_until END"
+	" WHERE id = $1 AND $3::text = 'bad_password'"
+	" RETURNING id, failed_logins, locked_until),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  VALUES ($1, 'login.failure', 'user', $1, jsonb_build_object('reason', $3::text),"
+	"   $2::inet)),"
+	" l AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT id, 'account.locked', 'user', id,"
+	"   jsonb_build_object('until', locked_until, 'failures', failed_logins), $2::inet"
+	"  FROM u WHERE failed_logins >= 5)"
+	" SELECT failed_logins FROM u";
+
+static const char sql_session_check[] = SESSION_CTE "SELECT * FROM cur";
+
+static const char sql_logout[] =
+	"WITH d AS (DELETE FROM sessions WHERE id = $1 AND user_id = $2 RETURNING user_id)"
+	" INSERT INTO audit_log (actor_id, action, target_type, target_id, ip)"
+	" SELECT user_id, 'logout', 'user', user_id, $3::inet FROM d";
+
+static const char sql_logout_all[] =
+	"WITH d AS (DELETE FROM sessions WHERE user_id = $1 RETURNING id)"
+	" INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	" VALUES ($1, 'sessions.ended_all', 'user', $1,"
+	"  jsonb_build_object('sessions', (SELECT count(*) FROM d)), $2::inet)";
+
+static const char sql_password_hash[] =
+	"SELECT hashed_password FROM users WHERE id = $1 AND is_active";
+
+/* $1 uid, $2 new hash, $3 token, $4 csrf, $5 ip, $6 user agent, $7 lifetime s.
+ * The DELETE does not see the INSERT (one snapshot): the new session stays. */
+static const char sql_password_change[] =
+	"WITH u AS (UPDATE users SET hashed_password = $2, password_changed_at = now(),"
+	"  failed_logins = 0, locked_until = NULL WHERE id = $1 RETURNING id),"
+	" d AS (DELETE FROM sessions WHERE user_id = $1),"
+	" s AS (INSERT INTO sessions (token_hash, user_id, csrf_secret, expires_at, ip, user_agent)"
+	"  SELECT sha256($3::bytea), id, $4::bytea, now() + make_interval(secs => $7::int),"
+	"   $5::inet, left($6, 512) FROM u RETURNING id),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, ip)"
+	"  SELECT id, 'password.changed', 'user', id, $5::inet FROM u)"
+	" SELECT id FROM s";
+
+/* The account page in one round trip: the session check, the user's active
+ * roles and every live session of the user (this one marked). */
+static const char sql_account_page[] = SESSION_CTE
+	"SELECT cur.*,"
+	" coalesce((SELECT string_agg(r.name::text, ', ' ORDER BY r.name) FROM user_roles ur"
+	"  JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = cur.uid AND r.is_active), '')"
+	"  AS role_names,"
+	" s.id = cur.sid AS is_current,"
+	" to_char(s.created_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS created,"
+	" to_char(s.last_seen_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS seen,"
+	" coalesce(host(s.ip), '') AS ip, coalesce(s.user_agent, '') AS user_agent"
+	" FROM cur JOIN sessions s ON s.user_id = cur.uid AND s.expires_at > now()"
+	"  AND s.last_seen_at > now() - make_interval(secs => $2::int)"
+	" ORDER BY s.id = cur.sid DESC, s.last_seen_at DESC";
+
+const struct db_stmt session_stmts[] = {
+	{ "account_page", sql_account_page, 2 },
+	{ "login_lookup", sql_login_lookup, 1 },
+	{ "login_success", sql_login_success, 7 },
+	{ "login_failure", sql_login_failure, 3 },
+	{ "session_check", sql_session_check, 2 },
+	{ "logout", sql_logout, 3 },
+	{ "logout_all", sql_logout_all, 2 },
+	{ "password_hash", sql_password_hash, 1 },
+	{ "password_change", sql_password_change, 7 },
+	{ NULL, NULL, 0 },
+};
+
+/* "\x" and 2n hex digits: the bytea text form of n bytes. */
+static void bytea_param(const unsigned char *b, size_t n, char *out)
+{
+	out[0] = '\\';
+	out[1] = 'x';
+	auth_hex(b, n, out + 2);
+}
+
+int session_token_param(const char *cookie, char out[67])
+{
+	unsigned char raw[AUTH_TOKEN_BYTES + 1];
+	if (cookie == NULL || strlen(cookie) != AUTH_TOKEN_B64 - 1)
+		return -1;
+	if (auth_b64url_decode(cookie, raw, sizeof(raw)) != AUTH_TOKEN_BYTES)
+		return -1;
+	bytea_param(raw, AUTH_TOKEN_BYTES, out);
+	return 0;
+}
+
+static const char *col(const PGresult *res, const char *name)
+{
+	int c = PQfnumber(res, name);
+	return c < 0 || PQgetisnull(res, 0, c) ? NULL : PQgetvalue(res, 0, c);
+}
+
+int session_from_result(const PGresult *res, struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (res == NULL || PQntuples(res) < 1 || col(res, "sid") == NULL)
+		return 0;
+	s->sid = atoll(col(res, "sid"));
+	s->uid = atoll(col(res, "uid"));
+	s->username = col(res, "username");
+	s->display_name = col(res, "display_name");
+	s->email = col(res, "email");
+	const char *su = col(res, "is_superuser");
+	s->is_superuser = su && su[0] == 't';
+	s->csrf = col(res, "csrf");
+	return 1;
+}
+
+PGresult *session_check(struct db *db, const struct cfg *cfg, const char *token_param,
+			enum db_status *st)
+{
+	char idle[16];
+	snprintf(idle, sizeof(idle), "%d", cfg->session_idle);
+	const char *p[] = { token_param, idle };
+	return db_exec(db, "session_check", 2, p, st);
+}
+
+/* A fresh token and CSRF secret, as the cookie value and bytea parameters. */
+static int new_secrets(char *cookie_out, char token_param[67], char csrf_param[67])
+{
+	unsigned char tok[AUTH_TOKEN_BYTES], csrf[AUTH_TOKEN_BYTES];
+	if (auth_random(tok, sizeof(tok)) < 0 || auth_random(csrf, sizeof(csrf)) < 0)
+		return -1;
+	auth_b64url_encode(tok, sizeof(tok), cookie_out);
+	bytea_param(tok, sizeof(tok), token_param);
+	bytea_param(csrf, sizeof(csrf), csrf_param);
+	return 0;
+}
+
+static struct auth_params cfg_params(const struct cfg *cfg)
+{
+	struct auth_params p = auth_default_params;
+	p.m_kib = (uint32_t)cfg->argon2_m_kib;
+	p.t = (uint32_t)cfg->argon2_t;
+	return p;
+}
+
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+static enum db_status record_failure(struct db *db, const char *uid, const char *ip,
+				     const char *reason)
+{
+	enum db_status st;
+	const char *p[] = { uid, nonempty(ip), reason };
+	PGresult *res = db_exec(db, "login_failure", 3, p, &st);
+	if (res && PQntuples(res) == 1 && atoi(PQgetvalue(res, 0, 0)) >= 5)
+		log_info("account locked", "user=%s ip=%s", uid, ip && *ip ? ip : "-");
+	PQclear(res);
+	return st;
+}
+
+enum login_result session_login(struct db *db, const struct cfg *cfg, const char *login,
+				const char *password, const char *ip, const char *user_agent,
+				char *cookie_out, enum db_status *st)
+{
+	struct auth_params want = cfg_params(cfg);
+	const char *p1[] = { login };
+	PGresult *res = db_exec(db, "login_lookup", 1, p1, st);
+	if (res == NULL)
+		return LOGIN_ERROR;
+
+	int found = PQntuples(res) == 1;
+	const char *uid = found ? PQgetvalue(res, 0, 0) : NULL;
+	const char *hash = found && !PQgetisnull(res, 0, 1) ? PQgetvalue(res, 0, 1) : NULL;
+	int active = found && PQgetvalue(res, 0, 2)[0] == 't';
+	int locked = found && PQgetvalue(res, 0, 3)[0] == 't';
+
+	/* Always one verification, so time says nothing about the account. */
+	int usable = hash && active && !locked;
+	int ok = auth_verify(usable ? hash : auth_dummy_hash(&want), password, strlen(password));
+	ok = ok && usable;
+
+	if (!ok) {
+		const char *reason = !found	 ? "unknown_user"
+				     : !active	 ? "inactive"
+				     : locked	 ? "locked"
+				     : hash == NULL ? "no_password"
+						    : "bad_password";
+		*st = record_failure(db, uid, ip, reason);
+		log_info("sign-in failed", "user=%s reason=%s ip=%s", uid ? uid : "-", reason,
+			 ip && *ip ? ip : "-");
+		PQclear(res);
+		return *st == DB_OK ? LOGIN_FAILED : LOGIN_ERROR;
+	}
+
+	char rehash[AUTH_PHC_MAX];
+	const char *new_hash = NULL;
+	if (auth_needs_rehash(hash, &want) &&
+	    auth_hash(password, strlen(password), &want, rehash, sizeof(rehash)) == 0)
+		new_hash = rehash;
+
+	char tok[67], csrf[67], life[16], uidbuf[24];
+	snprintf(uidbuf, sizeof(uidbuf), "%s", uid);
+	PQclear(res);
+	if (new_secrets(cookie_out, tok, csrf) < 0) {
+		*st = DB_ERROR;
+		return LOGIN_ERROR;
+	}
+	snprintf(life, sizeof(life), "%d", cfg->session_max);
+	const char *p2[] = { uidbuf, tok, csrf, nonempty(ip), user_agent, life, new_hash };
+	res = db_exec(db, "login_success", 7, p2, st);
+	int created = res && PQntuples(res) == 1;
+	PQclear(res);
+	if (!created)
+		return LOGIN_ERROR;
+	log_info("signed in", "user=%s ip=%s rehashed=%d", uidbuf, ip && *ip ? ip : "-",
+		 new_hash != NULL);
+	return LOGIN_OK;
+}
+
+enum db_status session_logout(struct db *db, long long sid, long long uid, const char *ip)
+{
+	char s[24], u[24];
+	snprintf(s, sizeof(s), "%lld", sid);
+	snprintf(u, sizeof(u), "%lld", uid);
+	const char *p[] = { s, u, nonempty(ip) };
+	enum db_status st;
+	PQclear(db_exec(db, "logout", 3, p, &st));
+	if (st == DB_OK)
+		log_info("signed out", "user=%lld", uid);
+	return st;
+}
+
+enum db_status session_logout_all(struct db *db, long long uid, const char *ip)
+{
+	char u[24];
+	snprintf(u, sizeof(u), "%lld", uid);
+	const char *p[] = { u, nonempty(ip) };
+	enum db_status st;
+	PQclear(db_exec(db, "logout_all", 2, p, &st));
+	if (st == DB_OK)
+		log_info("signed out everywhere", "user=%lld", uid);
+	return st;
+}
+
+int session_change_password(struct db *db, const struct cfg *cfg, long long uid,
+			    const char *current, const char *new_password, const char *ip,
+			    const char *user_agent, char *cookie_out, enum db_status *st)
+{
+	struct auth_params want = cfg_params(cfg);
+	char u[24];
+	snprintf(u, sizeof(u), "%lld", uid);
+	const char *p1[] = { u };
+	PGresult *res = db_exec(db, "password_hash", 1, p1, st);
+	if (res == NULL)
+		return -1;
+	int has = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
+	int ok = auth_verify(has ? PQgetvalue(res, 0, 0) : auth_dummy_hash(&want), current,
+			     strlen(current));
+	PQclear(res);
+	if (!ok || !has) {
+		log_info("password change refused: wrong current password", "user=%s", u);
+		return 1;
+	}
+
+	char hash[AUTH_PHC_MAX], tok[67], csrf[67], life[16];
+	if (auth_hash(new_password, strlen(new_password), &want, hash, sizeof(hash)) < 0 ||
+	    new_secrets(cookie_out, tok, csrf) < 0) {
+		*st = DB_ERROR;
+		return -1;
+	}
+	snprintf(life, sizeof(life), "%d", cfg->session_max);
+	const char *p2[] = { u, hash, tok, csrf, nonempty(ip), user_agent, life };
+	res = db_exec(db, "password_change", 7, p2, st);
+	int done = res && PQntuples(res) == 1;
+	PQclear(res);
+	if (!done) {
+		if (*st == DB_OK)
+			*st = DB_ERROR;
+		return -1;
+	}
+	log_info("password changed", "user=%s", u);
+	return 0;
+}
+
+int session_csrf_ok(const struct request *r, const char *expected)
+{
+	if (expected == NULL || !auth_equal(req_form(r, "csrf"), expected))
+		return 0;
+	/* Browsers say where a request comes from; scripts (curl) say nothing,
+	 * and the token alone protects them. */
+	if (r->sec_fetch_site && strcmp(r->sec_fetch_site, "same-origin") != 0 &&
+	    strcmp(r->sec_fetch_site, "none") != 0)
+		return 0;
+	if (r->origin) {
+		char want[300];
+		snprintf(want, sizeof(want), "https://%s", r->host);
+		if (strcmp(r->origin, want) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+int session_local_path(const char *next)
+{
+	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\')
+		return 0;
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)next; *p; p++, n++)
+		if (*p == '\\' || *p < 0x20 || *p == 0x7f || n > 1024)
+			return 0;
+	return 1;
+}
