@@ -143,6 +143,8 @@ static void get_account(struct ctx *c)
 	const char *notice = NULL;
 	if (done && strcmp(done, "password") == 0)
 		notice = "account.password_changed";
+	else if (c->user.must_change_password)
+		notice = "account.change_required";
 	render_account(c, res, 200, notice, NULL);
 	PQclear(res);
 }
@@ -409,8 +411,6 @@ static void get_go(struct ctx *c)
 		app_error(c, 404);
 	} else {
 		resp_redirect(c->resp, 303, url);
-		/* The dashboard need not learn which portal page sent the user. */
-		resp_header(c->resp, "Referrer-Policy", "no-referrer");
 	}
 	PQclear(res);
 }

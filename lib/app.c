@@ -197,6 +197,14 @@ PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra,
 		app_redirect_login(c);
 		return NULL;
 	}
+	/* An account set up by an administrator chooses its own password
+	 * before it does anything else. */
+	if (c->user.must_change_password && strncmp(c->req->path, "/account", 8) != 0 &&
+	    strcmp(c->req->path, "/logout") != 0) {
+		PQclear(res);
+		resp_redirect(c->resp, 303, "/account?change=required");
+		return NULL;
+	}
 	struct tvars *u = tvars_new(c->arena);
 	tvars_str(u, "display_name", c->user.display_name);
 	tvars_str(u, "username", c->user.username);

@@ -77,7 +77,8 @@ static const char sql_password_hash[] =
  * The DELETE does not see the INSERT (one snapshot): the new session stays. */
 static const char sql_password_change[] =
 	"WITH u AS (UPDATE users SET hashed_password = $2, password_changed_at = now(),"
-	"  failed_logins = 0, locked_until = NULL WHERE id = $1 RETURNING id),"
+	"  failed_logins = 0, locked_until = NULL, must_change_password = false"
+	"  WHERE id = $1 RETURNING id),"
 	" d AS (DELETE FROM sessions WHERE user_id = $1),"
 	" s AS (INSERT INTO sessions (token_hash, user_id, csrf_secret, expires_at, ip, user_agent)"
 	"  SELECT sha256($3::bytea), id, $4::bytea, now() + make_interval(secs => $7::int),"
@@ -151,6 +152,8 @@ int session_from_result(const PGresult *res, struct session *s)
 	s->email = col(res, "email");
 	const char *su = col(res, "is_superuser");
 	s->is_superuser = su && su[0] == 't';
+	const char *mc = col(res, "must_change_password");
+	s->must_change_password = mc && mc[0] == 't';
 	s->csrf = col(res, "csrf");
 	return 1;
 }
@@ -327,7 +330,7 @@ int session_change_password(struct db *db, const struct cfg *cfg, long long uid,
 
 int session_csrf_ok(const struct request *r, const char *expected)
 {
-	if (expected == NULL || !auth_equal(req_form(r, "csrf"), expected))
+	if (expected == NULL || expected[0] == '\0' || !auth_equal(req_form(r, "csrf"), expected))
 		return 0;
 	/* Browsers say where a request comes from; scripts (curl) say nothing,
 	 * and the token alone protects them. */
@@ -349,7 +352,7 @@ int session_local_path(const char *next)
 		return 0;
 	size_t n = 0;
 	for (const unsigned char *p = (const unsigned char *)next; *p; p++, n++)
-		if (*p == '\\' || *p < 0x20 || *p == 0x7f || n > 1024)
+		if (*p == '\\' || *p < 0x20 || *p == 0x7f || n >= 1024)
 			return 0;
 	return 1;
 }

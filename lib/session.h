@@ -23,12 +23,14 @@
  * The session check every authenticated statement starts with. Parameters:
  * $1 the token as bytea text ("\x..."), $2 the idle timeout in seconds.
  * Defines "cur" with one row (sid, uid, username, display_name, email,
- * is_superuser, csrf) when the session is valid, none otherwise.
+ * is_superuser, must_change_password, csrf) when the session is valid, none
+ * otherwise.
  */
 #define SESSION_CTE                                                                              \
 	"WITH cur AS ("                                                                          \
 	" SELECT s.id AS sid, u.id AS uid, u.username::text AS username, u.display_name,"        \
-	"  u.email::text AS email, u.is_superuser, encode(s.csrf_secret, 'hex') AS csrf"         \
+	"  u.email::text AS email, u.is_superuser, u.must_change_password,"                      \
+	"  encode(s.csrf_secret, 'hex') AS csrf"                                                 \
 	" FROM sessions s JOIN users u ON u.id = s.user_id"                                      \
 	" WHERE s.token_hash = sha256($1::bytea) AND s.expires_at > now()"                       \
 	"  AND s.last_seen_at > now() - make_interval(secs => $2::int) AND u.is_active),"        \
@@ -47,7 +49,8 @@ struct session {
 	const char *display_name;
 	const char *email;
 	int is_superuser;
-	const char *csrf; /* 64 hex digits: the form token of this session */
+	int must_change_password; /* an administrator set the password */
+	const char *csrf;         /* 64 hex digits: the form token of this session */
 };
 
 /*

@@ -1,0 +1,60 @@
+/*
+ * admin: what every page of the admin pool shares. Only active superusers
+ * reach /admin/: for anyone else every admin page answers 404, as if it did
+ * not exist. Every change is a POST with the session's CSRF token and runs
+ * in ONE statement together with its audit_log row (actor, action, target,
+ * before and after as jsonb, address), so a failed change leaves no trace
+ * and a successful one cannot miss its record. Edit forms carry the row's
+ * version (updated_at); saving a stale form changes nothing and answers 409.
+ */
+#ifndef ADMIN_H
+#define ADMIN_H
+
+#include "app.h"
+
+/* The page size of admin lists. */
+#define ADMIN_PAGE_SIZE 50
+
+/*
+ * Runs a SESSION_CTE statement for an admin page (as app_session_query) and
+ * answers 404 unless the user is an active superuser. Sets the variables
+ * csrf and user. NULL when answered already.
+ */
+PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra,
+			   const char *const *extra);
+
+/* For a POST: session, superuser and CSRF token. Returns 1 when the change
+ * may proceed (c->user is set), 0 when the response is answered (303 to
+ * sign in, 404, 403). */
+int admin_post_guard(struct ctx *c);
+
+/* The first two parameters of every change: the actor's id and address. */
+struct admin_actor {
+	char id[24];
+	const char *ip; /* NULL when unknown */
+};
+void admin_actor(const struct ctx *c, struct admin_actor *a);
+
+/* A form field with surrounding spaces removed; "" when absent. */
+const char *admin_field(struct ctx *c, const char *name);
+
+/* Adds the message of key as errors.<field> (the form shows it at the
+ * field) and counts it. */
+void admin_error(struct ctx *c, struct tvars *errors, const char *field, const char *key);
+
+/* Reads ?page=N (1 when absent); -1 when malformed or over 100000. */
+long admin_page_number(struct ctx *c);
+
+/* Sets pages/prev_href/next_href for a list of total rows, with base the
+ * list's href up to and including '?' or '&'. */
+void admin_pagination(struct ctx *c, const char *base, long page, long total);
+
+/* The id of "{id}" routes as a parameter string. */
+const char *admin_id(struct ctx *c);
+
+/* Maps the outcome of a change statement to a response when it failed:
+ * DB_CONFLICT and DB_INVALID re-render nothing here (the caller re-renders
+ * its form), others give the error page. Returns 1 when st is DB_OK. */
+int admin_db_ok(struct ctx *c, enum db_status st);
+
+#endif

@@ -1,0 +1,372 @@
+/*
+ * admin_reports: SQL and validation of the admin pool's reports area (see
+ * admin_reports.h).
+ */
+#include "admin_reports.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+
+#include "catalog.h"
+#include "req.h"
+#include "session.h"
+
+#define LIKE_PATTERN(p)                                                                          \
+	"'%' || replace(replace(replace(f_unaccent(lower(" p ")), '\\', '\\\\'), '%', '\\%'),"    \
+	" '_', '\\_') || '%'"
+
+static const char sql_dashboard[] =
+	SESSION_CTE
+	"SELECT cur.*,"
+	" (SELECT count(*) FROM users WHERE is_active) AS users_active,"
+	" (SELECT count(*) FROM users) AS users_total,"
+	" (SELECT count(*) FROM roles WHERE is_active) AS roles_active,"
+	" (SELECT count(*) FROM reports WHERE status = 'published') AS reports_published,"
+	" (SELECT count(*) FROM reports) AS reports_total,"
+	" (SELECT count(*) FROM users WHERE locked_until > now()) AS users_locked"
+	" FROM cur";
+
+static const char sql_list[] =
+	SESSION_CTE
+	"SELECT cur.*, l.* FROM cur LEFT JOIN LATERAL ("
+	" SELECT r.id, r.title, r.category, r.status::text AS status,"
+	"  to_char(r.updated_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS updated,"
+	"  '/admin/reports/' || r.id AS href, r.status = 'draft' AS is_draft,"
+	"  r.status = 'archived' AS is_archived, count(*) OVER () AS total"
+	" FROM reports r"
+	" WHERE ($3::text = '' OR report_search_text(r.title, r.description) LIKE "
+	LIKE_PATTERN("$3::text") ")"
+	"  AND ($4::text = '' OR r.status::text = $4::text)"
+	" ORDER BY lower(r.title), r.id LIMIT 50 OFFSET $5::int) l ON true";
+
+static const char sql_get[] =
+	SESSION_CTE
+	"SELECT cur.*, r.id, r.title, r.description, r.url, r.category, r.status::text AS status,"
+	" r.updated_at::text AS version,"
+	" to_char(r.updated_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS updated,"
+	" g.role_id, g.role_name, g.role_active, '/admin/roles/' || g.role_id AS role_href"
+	" FROM cur LEFT JOIN reports r ON r.id = $3::bigint"
+	" LEFT JOIN LATERAL (SELECT ro.id AS role_id, ro.name::text AS role_name,"
+	"  ro.is_active AS role_active FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id"
+	"  WHERE rr.report_id = r.id ORDER BY lower(ro.name)) g ON true";
+
+static const char sql_create[] =
+	"WITH n AS (INSERT INTO reports (title, url, category, description, status)"
+	"  VALUES ($3, $4, $5, $6, $7::report_status) RETURNING *),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, 'report.created', 'report', n.id,"
+	"   jsonb_build_object('after', to_jsonb(n)), $2::inet FROM n)"
+	" SELECT id FROM n";
+
+/* The UPDATE re-checks the version on the locked row, so of two saves of
+ * the same form only the first wins; the audit row exists only when the
+ * update does. */
+static const char sql_update[] =
+	"WITH old AS (SELECT * FROM reports WHERE id = $3::bigint),"
+	" upd AS (UPDATE reports r SET title = $5, url = $6, category = $7, description = $8,"
+	"  status = $9::report_status"
+	"  WHERE r.id = $3::bigint AND r.updated_at = $4::timestamptz RETURNING r.*),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, CASE WHEN upd.status = 'archived' AND old.status <> 'archived'"
+	"   THEN 'report.archived' ELSE 'report.updated' END, 'report', upd.id,"
+	"   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)), $2::inet"
+	"  FROM old, upd)"
+	" SELECT (SELECT count(*) FROM old) AS found, (SELECT count(*) FROM upd) AS updated";
+
+const struct db_stmt admin_reports_stmts[] = {
+	{ "admin_dashboard", sql_dashboard, 2 },
+	{ "admin_reports_list", sql_list, 5 },
+	{ "admin_report_get", sql_get, 3 },
+	{ "admin_report_create", sql_create, 7 },
+	{ "admin_report_update", sql_update, 9 },
+	{ NULL, NULL, 0 },
+};
+
+static int has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Characters, as the database counts them (the input is valid UTF-8). */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xc0) != 0x80;
+	return n;
+}
+
+int admin_report_check(const struct report_form *f,
+		       void (*bad)(void *ctx, const char *field, const char *key), void *ctx)
+{
+	int n = 0;
+	if (f->title[0] == '\0') {
+		bad(ctx, "title", "admin.error.required");
+		n++;
+	} else if (chars(f->title) > 200 || has_control(f->title)) {
+		bad(ctx, "title", "admin.error.too_long");
+		n++;
+	}
+	if (f->url[0] == '\0') {
+		bad(ctx, "url", "admin.error.required");
+		n++;
+	} else if (!catalog_url_ok(f->url) || chars(f->url) > 2000) {
+		bad(ctx, "url", "admin.error.url");
+		n++;
+	}
+	if (chars(f->category) > 100 || has_control(f->category)) {
+		bad(ctx, "category", "admin.error.too_long");
+		n++;
+	}
+	if (chars(f->description) > 4000) {
+		bad(ctx, "description", "admin.error.too_long");
+		n++;
+	}
+	if (strcmp(f->status, "draft") != 0 && strcmp(f->status, "published") != 0 &&
+	    strcmp(f->status, "archived") != 0) {
+		bad(ctx, "status", "admin.error.status");
+		n++;
+	}
+	return n;
+}
+
+/* ---- start page ---- */
+
+void admin_get_index(struct ctx *c)
+{
+	PGresult *res = admin_page_query(c, "admin_dashboard", 0, NULL);
+	if (res == NULL)
+		return;
+	tvars_row(c->vars, "stats", res, 0);
+	app_render(c, 200, "admin/index");
+	PQclear(res);
+}
+
+/* ---- reports ---- */
+
+static const char *const statuses[] = { "draft", "published", "archived" };
+
+/* The status choices for a select, with the current one selected. */
+static void set_status_options(struct ctx *c, const char *key, const char *current,
+			       int with_all)
+{
+	struct tvars *items[4];
+	size_t n = 0;
+	if (with_all) {
+		struct tvars *o = tvars_new(c->arena);
+		tvars_str(o, "value", "");
+		tvars_str(o, "label", app_msg(c, "admin.reports.all_statuses"));
+		tvars_bool(o, "selected", current[0] == '\0');
+		items[n++] = o;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		struct tvars *o = tvars_new(c->arena);
+		tvars_str(o, "value", statuses[i]);
+		tvars_str(o, "label", app_msg(c, arena_printf(c->arena, "status.%s", statuses[i])));
+		tvars_bool(o, "selected", strcmp(current, statuses[i]) == 0);
+		items[n++] = o;
+	}
+	tvars_list(c->vars, key, items, n);
+}
+
+static int column_null(const PGresult *res, const char *name)
+{
+	int col = PQfnumber(res, name);
+	return col < 0 || PQntuples(res) == 0 || PQgetisnull(res, 0, col);
+}
+
+void admin_get_reports(struct ctx *c)
+{
+	const char *q = req_query(c->req, "q");
+	const char *status = req_query(c->req, "status");
+	long page = admin_page_number(c);
+	q = q ? q : "";
+	status = status ? status : "";
+	if (page < 0 || strlen(q) > 200 || strlen(status) > 20) {
+		app_error(c, 400);
+		return;
+	}
+	const char *p[] = { q, status, arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE) };
+	PGresult *res = admin_page_query(c, "admin_reports_list", 3, p);
+	if (res == NULL)
+		return;
+	int empty = column_null(res, "id");
+	tvars_rows_range(c->vars, "reports", res, 0, empty ? 0 : PQntuples(res));
+	long total = empty ? 0 : atol(PQgetvalue(res, 0, PQfnumber(res, "total")));
+	struct buf base = { 0 };
+	buf_puts(&base, "/admin/reports?q=");
+	app_url_encode(&base, q);
+	buf_printf(&base, "&status=%s&", status);
+	admin_pagination(c, buf_str(&base), page, total);
+	buf_free(&base);
+	tvars_str(c->vars, "q", q);
+	set_status_options(c, "statuses", status, 1);
+	app_render(c, 200, "admin/reports");
+	PQclear(res);
+}
+
+/* Renders the report form: for a new report (id NULL) or an existing one,
+ * with the values and errors given. roles: the result carrying granting
+ * roles, or NULL. */
+static void render_report_form(struct ctx *c, int status, const char *id, const char *version,
+			       const struct report_form *f, struct tvars *errors,
+			       const PGresult *roles)
+{
+	struct tvars *form = tvars_new(c->arena);
+	tvars_str(form, "title", f->title);
+	tvars_str(form, "url", f->url);
+	tvars_str(form, "category", f->category);
+	tvars_str(form, "description", f->description);
+	tvars_str(form, "version", version);
+	tvars_obj(c->vars, "form", form);
+	tvars_obj(c->vars, "errors", errors);
+	tvars_str(c->vars, "id", id);
+	tvars_str(c->vars, "action",
+		  id ? arena_printf(c->arena, "/admin/reports/%s", id) : "/admin/reports");
+	set_status_options(c, "statuses", f->status, 0);
+	int has_roles = roles && !column_null(roles, "role_id");
+	tvars_rows_range(c->vars, "roles", roles, 0, has_roles ? PQntuples(roles) : 0);
+	app_render(c, status, "admin/report");
+}
+
+void admin_get_report_new(struct ctx *c)
+{
+	PGresult *res = admin_page_query(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	struct report_form f = { "", "https://", "", "", "draft" };
+	render_report_form(c, 200, NULL, NULL, &f, tvars_new(c->arena), NULL);
+	PQclear(res);
+}
+
+static const char *cell(const PGresult *res, const char *name)
+{
+	return PQgetvalue(res, 0, PQfnumber(res, name));
+}
+
+void admin_get_report(struct ctx *c)
+{
+	const char *p[] = { admin_id(c) };
+	PGresult *res = admin_page_query(c, "admin_report_get", 1, p);
+	if (res == NULL)
+		return;
+	if (column_null(res, "id")) {
+		PQclear(res);
+		app_error(c, 404);
+		return;
+	}
+	struct report_form f = { cell(res, "title"), cell(res, "url"), cell(res, "category"),
+				 cell(res, "description"), cell(res, "status") };
+	const char *saved = req_query(c->req, "saved");
+	tvars_bool(c->vars, "saved", saved != NULL);
+	render_report_form(c, 200, admin_id(c), cell(res, "version"), &f, tvars_new(c->arena),
+			   res);
+	PQclear(res);
+}
+
+struct form_errors {
+	struct ctx *c;
+	struct tvars *errors;
+};
+
+static void form_bad(void *ctx, const char *field, const char *key)
+{
+	struct form_errors *fe = ctx;
+	admin_error(fe->c, fe->errors, field, key);
+}
+
+static void read_report_form(struct ctx *c, struct report_form *f)
+{
+	f->title = admin_field(c, "title");
+	f->url = admin_field(c, "url");
+	f->category = admin_field(c, "category");
+	f->description = admin_field(c, "description");
+	f->status = admin_field(c, "status");
+	/* The form's "Archiveren" button saves it as archived. */
+	if (req_form(c->req, "archive"))
+		f->status = "archived";
+	if (f->category[0] == '\0')
+		f->category = "Algemeen";
+}
+
+void admin_post_report_create(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	struct report_form f;
+	read_report_form(c, &f);
+	struct form_errors fe = { c, tvars_new(c->arena) };
+	if (admin_report_check(&f, form_bad, &fe) > 0) {
+		render_report_form(c, 400, NULL, NULL, &f, fe.errors, NULL);
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	const char *p[] = { a.id, a.ip, f.title, f.url, f.category, f.description, f.status };
+	enum db_status st;
+	PGresult *res = db_exec(c->app->db, "admin_report_create", 7, p, &st);
+	if (!admin_db_ok(c, st)) {
+		if (st == DB_INVALID) {
+			admin_error(c, fe.errors, "form", "admin.error.invalid");
+			render_report_form(c, 400, NULL, NULL, &f, fe.errors, NULL);
+		}
+		return;
+	}
+	const char *id = arena_strdup(c->arena, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	resp_redirect(c->resp, 303, arena_printf(c->arena, "/admin/reports/%s?saved=1", id));
+}
+
+void admin_post_report_update(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	struct report_form f;
+	read_report_form(c, &f);
+	const char *version = admin_field(c, "version");
+	struct form_errors fe = { c, tvars_new(c->arena) };
+	if (admin_report_check(&f, form_bad, &fe) > 0) {
+		render_report_form(c, 400, admin_id(c), version, &f, fe.errors, NULL);
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	const char *p[] = { a.id,	    a.ip, admin_id(c), version, f.title, f.url, f.category,
+			    f.description, f.status };
+	enum db_status st;
+	PGresult *res = db_exec(c->app->db, "admin_report_update", 9, p, &st);
+	if (!admin_db_ok(c, st)) {
+		if (st == DB_INVALID) {
+			admin_error(c, fe.errors, "form", "admin.error.invalid");
+			render_report_form(c, 400, admin_id(c), version, &f, fe.errors, NULL);
+		}
+		return;
+	}
+	int found = atoi(PQgetvalue(res, 0, 0)), updated = atoi(PQgetvalue(res, 0, 1));
+	PQclear(res);
+	if (!found) {
+		app_error(c, 404);
+		return;
+	}
+	if (!updated) {
+		/* Someone saved in between: show what is stored now, change nothing. */
+		const char *g[] = { admin_id(c) };
+		res = admin_page_query(c, "admin_report_get", 1, g);
+		if (res == NULL)
+			return;
+		struct report_form now = { cell(res, "title"), cell(res, "url"),
+					   cell(res, "category"), cell(res, "description"),
+					   cell(res, "status") };
+		admin_error(c, fe.errors, "form", "admin.error.stale");
+		render_report_form(c, 409, admin_id(c), cell(res, "version"), &now, fe.errors, res);
+		PQclear(res);
+		return;
+	}
+	resp_redirect(c->resp, 303, arena_printf(c->arena, "/admin/reports/%s?saved=1", admin_id(c)));
+}
