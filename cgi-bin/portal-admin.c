@@ -7,6 +7,7 @@
  * route table.
  */
 #include "admin.h"
+#include "admin_grants.h"
 #include "admin_reports.h"
 
 static const struct route routes[] = {
@@ -17,9 +18,11 @@ static const struct route routes[] = {
 	{ "GET", "/admin/reports/{id}", admin_get_report },
 	{ "POST", "/admin/reports/{id}", admin_post_report_update },
 	{ "GET", "/admin/healthz", app_healthz },
+	{ "GET", "/admin/status", app_status },
 };
 
-static const struct db_stmt *const stmt_sets[] = { session_stmts, admin_reports_stmts, NULL };
+static const struct db_stmt *const stmt_sets[] = { session_stmts, admin_reports_stmts, admin_grants_stmts,
+						    NULL };
 
 static const struct app_spec spec = {
 	.name = "portal-admin",

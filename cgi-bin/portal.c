@@ -314,7 +314,8 @@ static void set_categories(struct ctx *c, const struct list_query *lq, const PGr
 			   const struct catalog_ranges *rg)
 {
 	int col = PQfnumber(res, "category"), ncol = PQfnumber(res, "n");
-	struct tvars **items = arena_alloc(c->arena, sizeof(*items) * (size_t)(rg->cat_n + 1));
+	struct tvars **items =
+		arena_alloc(c->arena, sizeof(struct tvars *) * (size_t)(rg->cat_n + 1));
 	for (int i = 0; i < rg->cat_n; i++) {
 		const char *name = PQgetvalue(res, rg->cat_first + i, col);
 		struct tvars *it = tvars_new(c->arena);
@@ -343,8 +344,8 @@ static void get_reports(struct ctx *c)
 		return;
 	struct catalog_ranges rg;
 	catalog_split(res, &rg);
-	long total = atol(PQgetvalue(res, 0, PQfnumber(res, "total")));
-	long visible = atol(PQgetvalue(res, 0, PQfnumber(res, "n_visible")));
+	long total = (long)db_int(res, 0, "total");
+	long visible = (long)db_int(res, 0, "n_visible");
 
 	tvars_rows_range(c->vars, "reports", res, rg.page_first, rg.page_n);
 	tvars_rows_range(c->vars, "favourites", res, rg.fav_first, rg.fav_n);
@@ -483,6 +484,7 @@ static const struct route routes[] = {
 	{ "GET", "/go/{id}", get_go },
 	{ "GET", "/lang", get_lang },
 	{ "GET", "/healthz", app_healthz },
+	{ "GET", "/status", app_status },
 };
 
 static const struct db_stmt *const stmt_sets[] = { session_stmts, catalog_stmts, NULL };

@@ -49,6 +49,11 @@ long admin_page_number(struct ctx *c);
  * list's href up to and including '?' or '&'. */
 void admin_pagination(struct ctx *c, const char *base, long page, long total);
 
+/* The values of a repeated form field (name ends in "[]", e.g. the
+ * checkboxes "user_id[]") as a PostgreSQL bigint array literal "{1,2}".
+ * Returns NULL when there are none or any is not a positive number. */
+const char *admin_id_array(struct ctx *c, const char *name);
+
 /* The id of "{id}" routes as a parameter string. */
 const char *admin_id(struct ctx *c);
 

@@ -198,7 +198,7 @@ void admin_get_reports(struct ctx *c)
 		return;
 	int empty = column_null(res, "id");
 	tvars_rows_range(c->vars, "reports", res, 0, empty ? 0 : PQntuples(res));
-	long total = empty ? 0 : atol(PQgetvalue(res, 0, PQfnumber(res, "total")));
+	long total = empty ? 0 : (long)db_int(res, 0, "total");
 	struct buf base = { 0 };
 	buf_puts(&base, "/admin/reports?q=");
 	app_url_encode(&base, q);
@@ -348,7 +348,7 @@ void admin_post_report_update(struct ctx *c)
 		}
 		return;
 	}
-	int found = atoi(PQgetvalue(res, 0, 0)), updated = atoi(PQgetvalue(res, 0, 1));
+	long long found = db_int(res, 0, "found"), updated = db_int(res, 0, "updated");
 	PQclear(res);
 	if (!found) {
 		app_error(c, 404);

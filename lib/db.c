@@ -5,6 +5,7 @@
  */
 #include "db.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,4 +265,16 @@ enum db_status db_status_from_sqlstate(const char *sqlstate)
 	    strcmp(sqlstate, "53300") == 0)
 		return DB_UNAVAILABLE;
 	return DB_ERROR;
+}
+
+long long db_int(const PGresult *res, int row, const char *col)
+{
+	int c = res ? PQfnumber(res, col) : -1;
+	if (c < 0 || row < 0 || row >= PQntuples(res) || PQgetisnull(res, row, c))
+		return 0;
+	const char *v = PQgetvalue(res, row, c);
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	return errno == 0 && end != v && *end == '\0' ? n : 0;
 }

@@ -66,6 +66,11 @@ PGconn *db_conn(struct db *db);
 const char *db_last_sqlstate(const struct db *db);
 const char *db_last_message(const struct db *db);
 
+/* The integer in column col (by name) of row row of res; 0 when the column
+ * is missing, NULL or not a whole number. For counts and ids, which the
+ * server always sends as decimal text. */
+long long db_int(const PGresult *res, int row, const char *col);
+
 /* Maps a SQLSTATE (NULL for a connection failure) to a db_status. */
 enum db_status db_status_from_sqlstate(const char *sqlstate);
 

@@ -145,8 +145,8 @@ int session_from_result(const PGresult *res, struct session *s)
 	memset(s, 0, sizeof(*s));
 	if (res == NULL || PQntuples(res) < 1 || col(res, "sid") == NULL)
 		return 0;
-	s->sid = atoll(col(res, "sid"));
-	s->uid = atoll(col(res, "uid"));
+	s->sid = db_int(res, 0, "sid");
+	s->uid = db_int(res, 0, "uid");
 	s->username = col(res, "username");
 	s->display_name = col(res, "display_name");
 	s->email = col(res, "email");
@@ -198,7 +198,7 @@ static enum db_status record_failure(struct db *db, const char *uid, const char 
 	enum db_status st;
 	const char *p[] = { uid, nonempty(ip), reason };
 	PGresult *res = db_exec(db, "login_failure", 3, p, &st);
-	if (res && PQntuples(res) == 1 && atoi(PQgetvalue(res, 0, 0)) >= 5)
+	if (db_int(res, 0, "failed_logins") >= 5)
 		log_info("account locked", "user=%s ip=%s", uid, ip && *ip ? ip : "-");
 	PQclear(res);
 	return st;

@@ -147,6 +147,37 @@ static void test_connect_and_ping_without_server_are_unavailable(void **state)
 	db_free(db);
 }
 
+static void test_db_int_reads_numbers_by_column_and_refuses_the_rest(void **state)
+{
+	(void)state;
+	PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	assert_non_null(res);
+	PGresAttDesc at[2] = {
+		{ .name = (char *)"total", .typid = 20, .typlen = 8, .atttypmod = -1 },
+		{ .name = (char *)"label", .typid = 25, .typlen = -1, .atttypmod = -1 },
+	};
+	assert_int_equal(PQsetResultAttrs(res, 2, at), 1);
+	const char *rows[4][2] = { { "9007199254740993", "12x" },
+				   { "-4", "" },
+				   { NULL, "99999999999999999999" },
+				   { "0", " 7" } };
+	for (int r = 0; r < 4; r++)
+		for (int c = 0; c < 2; c++)
+			assert_int_equal(PQsetvalue(res, r, c, (char *)rows[r][c],
+						    rows[r][c] ? (int)strlen(rows[r][c]) : -1),
+					 1);
+	assert_true(db_int(res, 0, "total") == 9007199254740993LL);
+	assert_true(db_int(res, 1, "total") == -4);
+	assert_true(db_int(res, 2, "total") == 0); /* SQL NULL */
+	assert_true(db_int(res, 0, "label") == 0); /* trailing garbage */
+	assert_true(db_int(res, 1, "label") == 0); /* empty */
+	assert_true(db_int(res, 2, "label") == 0); /* overflow */
+	assert_true(db_int(res, 0, "missing") == 0);
+	assert_true(db_int(res, 9, "total") == 0); /* no such row */
+	assert_true(db_int(NULL, 0, "total") == 0);
+	PQclear(res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_new_handle_is_not_connected_and_frees_cleanly),
 		cmocka_unit_test(test_exec_without_server_is_unavailable_and_retries_each_call),
 		cmocka_unit_test(test_connect_and_ping_without_server_are_unavailable),
+		cmocka_unit_test(test_db_int_reads_numbers_by_column_and_refuses_the_rest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
