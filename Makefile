@@ -5,6 +5,7 @@
 #   make start/stop the same environment in the background
 #   make check      every test, in an environment of its own, torn down afterwards
 #   make lint       clang-format, cppcheck, clang-tidy on lib/ and cgi-bin/
+#   make install    install under PREFIX (/usr/local), DESTDIR respected; make uninstall
 #
 # Sources are found by wildcard: a new lib/foo.c joins libportal.a, a new
 # test/unit/test_foo.c becomes build/test/test_foo, with no edit here.
@@ -94,3 +95,53 @@ format:
 
 clean:
 	rm -rf $(B)
+
+# ---- install (FHS): make install [PREFIX=/usr/local] [DESTDIR=...] ----
+# portalctl in bin/; the pools, which only systemd starts, in lib/rapportageportaal/;
+# templates, static files and schema in share/rapportageportaal/; units in
+# lib/systemd/system/ (systemd also reads /usr/local/lib/systemd/system); the
+# nginx site in /etc/nginx/sites-available/. The shipped units, site and man
+# pages name /usr/local: another PREFIX is written over it. Configuration
+# (/etc/rapportageportaal/env) is never installed or removed: see README.md.
+SYSCONFDIR  ?= /etc
+LIBEXECDIR   = $(PREFIX)/lib/rapportageportaal
+SHAREDIR     = $(PREFIX)/share/rapportageportaal
+MAN8DIR      = $(PREFIX)/share/man/man8
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+NGINXSITE    = $(SYSCONFDIR)/nginx/sites-available/rapportageportaal
+UNITS        = portal.socket portal.service portal-admin.socket portal-admin.service
+MANPAGES     = portal.8 portal-admin.8 portalctl.8
+INSTALL     ?= install
+SUBST        = sed -e 's|/usr/local|$(PREFIX)|g'
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SHAREDIR) \
+		$(DESTDIR)$(MAN8DIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/nginx/sites-available
+	$(INSTALL) -m 0755 $(B)/portalctl $(DESTDIR)$(PREFIX)/bin/portalctl
+	$(INSTALL) -m 0755 $(B)/portal $(B)/portal-admin $(DESTDIR)$(LIBEXECDIR)/
+	cd templates && find . -path ./static -prune -o -type f -print | while read -r f; do \
+		$(INSTALL) -D -m 0644 "$$f" "$(DESTDIR)$(SHAREDIR)/templates/$$f" || exit 1; done
+	cd templates/static && find . -type f | while read -r f; do \
+		$(INSTALL) -D -m 0644 "$$f" "$(DESTDIR)$(SHAREDIR)/static/$$f" || exit 1; done
+	cd schema && find . -path ./seed -prune -o -type f -name '*.sql' -print | while read -r f; do \
+		$(INSTALL) -D -m 0644 "$$f" "$(DESTDIR)$(SHAREDIR)/schema/$$f" || exit 1; done
+	$(INSTALL) -m 0644 deploy/systemd/env.example deploy/systemd/admin.env.example \
+		$(DESTDIR)$(SHAREDIR)/
+	for u in $(UNITS); do \
+		$(SUBST) deploy/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	$(INSTALL) -m 0644 deploy/systemd/rapportageportaal.sysusers \
+		$(DESTDIR)$(SYSUSERSDIR)/rapportageportaal.conf
+	for m in $(MANPAGES); do \
+		$(SUBST) deploy/man/$$m >$(DESTDIR)$(MAN8DIR)/$$m && \
+		chmod 0644 $(DESTDIR)$(MAN8DIR)/$$m || exit 1; done
+	$(SUBST) deploy/nginx/rapportageportaal.conf >$(DESTDIR)$(NGINXSITE)
+	chmod 0644 $(DESTDIR)$(NGINXSITE)
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/portalctl $(DESTDIR)$(NGINXSITE) \
+		$(DESTDIR)$(SYSUSERSDIR)/rapportageportaal.conf \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) $(addprefix $(DESTDIR)$(MAN8DIR)/,$(MANPAGES))
+	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SHAREDIR)

@@ -5,7 +5,9 @@
 #include "app.h"
 
 #include <errno.h>
+#include <fastcgi.h>
 #include <fcgiapp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@ struct opts {
 	const char *socket_group;
 	int workers;      /* -1: from configuration */
 	int max_requests; /* -1: from configuration */
+	int request_timeout; /* -1: from configuration */
 	int check_only;
 };
 
@@ -179,9 +182,12 @@ PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra,
 		return NULL;
 	}
 	snprintf(idle, sizeof(idle), "%d", c->app->cfg.session_idle);
-	const char *p[8] = { tok, idle };
-	if (n_extra > 6)
-		n_extra = 6;
+	const char *p[2 + APP_MAX_EXTRA] = { tok, idle };
+	if (n_extra < 0 || n_extra > APP_MAX_EXTRA) {
+		log_error("too many statement parameters", "stmt=%s n=%d", stmt, n_extra);
+		app_error(c, 500);
+		return NULL;
+	}
 	for (int i = 0; i < n_extra; i++)
 		p[2 + i] = extra[i];
 	enum db_status st;
@@ -274,6 +280,7 @@ void app_handle(struct app *app, struct arena *a, char *const *envp, const char 
 		app_error(&c, 404);
 		break;
 	}
+	app->req_uid = c.user.uid;
 }
 
 static const char *env_get(char *const *envp, const char *name)
@@ -306,8 +313,22 @@ static size_t read_body(FCGX_Request *fr, struct arena *a, char **out)
 	return got > 0 ? (size_t)got : 0;
 }
 
+/* The write function of streamed responses: into the FastCGI stream, which
+ * sends whenever its buffer fills. */
+static int fcgx_write(void *sink, const char *data, size_t len)
+{
+	while (len > 0) {
+		int n = len > 65536 ? 65536 : (int)len;
+		if (FCGX_PutStr(data, n, sink) < 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 static void log_access(const struct app *app, char *const *envp, const struct response *resp,
-		       double ms)
+		       double ms, long long uid)
 {
 	const char *method = env_get(envp, "REQUEST_METHOD");
 	const char *uri = env_get(envp, "REQUEST_URI");
@@ -319,10 +340,122 @@ static void log_access(const struct app *app, char *const *envp, const struct re
 			n++;
 	memcpy(path, uri ? uri : "", n);
 	path[n] = '\0';
-	char q[300];
-	log_info("request", "pool=%s method=%s path=%s status=%d ms=%.2f worker=%d",
+	char q[300], user[24] = "-";
+	if (uid > 0)
+		snprintf(user, sizeof(user), "%lld", uid);
+	log_info("request", "pool=%s method=%s path=%s status=%d ms=%.2f user=%s worker=%d",
 		 app->spec->name, method ? method : "-", log_quote(q, sizeof(q), path),
-		 resp->status, ms, (int)getpid());
+		 resp->status, ms, user, (int)getpid());
+}
+
+/* ---- the request timeout ----
+ *
+ * Around each request the worker arms alarm(request_timeout). When it fires
+ * the handler is stuck (a query waiting on a lock, say): SIGALRM writes a 503
+ * page, made when the worker started, straight to the connection as FastCGI
+ * records (write(2) only: nothing that could deadlock inside a signal
+ * handler) and the worker exits with POOL_EXIT_TIMEOUT; the master logs it
+ * and forks a replacement. The alarm is off while the answer is written, so
+ * a client never gets half a page and then the 503.
+ */
+
+static struct buf timeout_answer;             /* the serialised 503, made once per worker */
+static volatile sig_atomic_t timeout_fd = -1; /* the connection while armed */
+static volatile sig_atomic_t timeout_req_id;
+
+static void fcgi_header(unsigned char h[FCGI_HEADER_LEN], int type, int id, size_t len)
+{
+	h[0] = FCGI_VERSION_1;
+	h[1] = (unsigned char)type;
+	h[2] = (unsigned char)((id >> 8) & 0xff);
+	h[3] = (unsigned char)(id & 0xff);
+	h[4] = (unsigned char)((len >> 8) & 0xff);
+	h[5] = (unsigned char)(len & 0xff);
+	h[6] = 0;
+	h[7] = 0;
+}
+
+static void write_all_raw(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		c += w;
+		n -= (size_t)w;
+	}
+}
+
+static void on_request_timeout(int sig)
+{
+	(void)sig;
+	int fd = timeout_fd, id = timeout_req_id;
+	if (fd >= 0) {
+		unsigned char h[FCGI_HEADER_LEN];
+		size_t off = 0;
+		while (off < timeout_answer.len) {
+			size_t len = timeout_answer.len - off;
+			if (len > 32768)
+				len = 32768;
+			fcgi_header(h, FCGI_STDOUT, id, len);
+			write_all_raw(fd, h, sizeof(h));
+			write_all_raw(fd, timeout_answer.data + off, len);
+			off += len;
+		}
+		fcgi_header(h, FCGI_STDOUT, id, 0);
+		write_all_raw(fd, h, sizeof(h));
+		unsigned char end[FCGI_HEADER_LEN + sizeof(FCGI_EndRequestBody)] = { 0 };
+		fcgi_header(end, FCGI_END_REQUEST, id, sizeof(FCGI_EndRequestBody));
+		end[FCGI_HEADER_LEN + 4] = FCGI_REQUEST_COMPLETE;
+		write_all_raw(fd, end, sizeof(end));
+	}
+	_exit(POOL_EXIT_TIMEOUT);
+}
+
+/* The 503 page in the default language, as the worker's answer to a request
+ * that ran out of time. */
+static void make_timeout_answer(struct app *app, struct buf *out)
+{
+	struct arena a = ARENA_INIT;
+	struct request req;
+	memset(&req, 0, sizeof(req));
+	req.arena = &a;
+	req.method = "GET";
+	req.path = "/";
+	req.raw_query = "";
+	req.remote_addr = "";
+	req.user_agent = "";
+	req.accept_language = "";
+	req.host = "";
+	struct response resp;
+	resp_init(&resp);
+	struct ctx c = {
+		.app = app, .req = &req, .resp = &resp, .arena = &a, .lang = app->cfg.lang
+	};
+	c.vars = tvars_new(&a);
+	tvars_str(c.vars, "req_id", "");
+	set_lang_links(&c);
+	app_error(&c, 503);
+	resp_header(&resp, "Retry-After", "5");
+	resp_serialize(&resp, 0, out);
+	resp_free(&resp);
+	arena_free(&a);
+}
+
+static void arm_timeout(const FCGX_Request *fr, int seconds)
+{
+	timeout_req_id = fr->requestId;
+	timeout_fd = fr->ipcFd;
+	alarm((unsigned)seconds);
+}
+
+static void disarm_timeout(void)
+{
+	alarm(0);
+	timeout_fd = -1;
 }
 
 static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
@@ -349,6 +482,13 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 	/* Connect now so the first request does not pay for it; a failure here
 	 * is not fatal: db_exec reconnects per request. */
 	db_connect(app->db);
+
+	make_timeout_answer(app, &timeout_answer);
+	struct sigaction sa = { .sa_handler = on_request_timeout };
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) < 0)
+		log_error("cannot catch SIGALRM: the master's backstop alone ends slow requests",
+			  "error=\"%s\"", strerror(errno));
 
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed", NULL);
@@ -381,15 +521,25 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 			break;
 		}
 		double t0 = now_ms();
+		const char *method = env_get(fr.envp, "REQUEST_METHOD");
+		pool_request_begin(method, env_get(fr.envp, "REQUEST_URI"),
+				   app->cfg.request_timeout);
+		arm_timeout(&fr, app->cfg.request_timeout);
 		char *body;
 		size_t len = read_body(&fr, &a, &body);
+		app->req_uid = 0;
 		app_handle(app, &a, fr.envp, body, len, &resp);
-		const char *method = env_get(fr.envp, "REQUEST_METHOD");
+		disarm_timeout();
 		resp_serialize(&resp, method && strcmp(method, "HEAD") == 0, &out);
 		if (FCGX_PutStr(out.data, (int)out.len, fr.out) < 0)
 			log_warn("client went away", NULL);
-		log_access(app, fr.envp, &resp, now_ms() - t0);
+		else if (resp.stream && !(method && strcmp(method, "HEAD") == 0) &&
+			 resp.stream(resp.stream_arg, fcgx_write, fr.out) != 0)
+			log_warn("streamed response ended early", NULL);
+		double ms = now_ms() - t0;
+		log_access(app, fr.envp, &resp, ms, app->req_uid);
 		FCGX_Finish_r(&fr);
+		pool_request_end(ms);
 		log_set_request(NULL);
 		arena_reset(&a);
 		resp_reset(&resp);
@@ -400,10 +550,37 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 	arena_free(&a);
 	resp_free(&resp);
 	buf_free(&out);
+	buf_free(&timeout_answer);
 	db_free(app->db);
 	app->db = NULL;
 	free(app->stmts);
 	app->stmts = NULL;
+}
+
+/* ---- the operators' status page ---- */
+
+/* nginx lets only this machine reach /status; a request straight over the
+ * socket (portalctl status) carries no address. Anything else means a site
+ * forgot its allow/deny lines: answer as if there were no such page. */
+static int is_local(const char *addr)
+{
+	return addr == NULL || addr[0] == '\0' || strncmp(addr, "127.", 4) == 0 ||
+	       strcmp(addr, "::1") == 0 || strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+void app_status(struct ctx *c)
+{
+	if (!is_local(c->req->remote_addr)) {
+		app_error(c, 404);
+		return;
+	}
+	struct buf *b = &c->resp->body;
+	buf_reset(b);
+	c->resp->status = 200;
+	c->resp->content_type = "text/plain; charset=utf-8";
+	pool_status(b);
+	buf_printf(b, "database: %s\n",
+		   c->app->db && db_ping(c->app->db) == DB_OK ? "ok" : "unavailable");
 }
 
 /* ---- start-up and reload ---- */
@@ -431,6 +608,8 @@ static int load_state(struct app *app, struct state *s, const struct opts *o, ch
 		s->cfg.workers = o->workers;
 	if (o->max_requests >= 0)
 		s->cfg.max_requests = o->max_requests;
+	if (o->request_timeout > 0)
+		s->cfg.request_timeout = o->request_timeout;
 	if (tmpl_load(s->cfg.templates, &s->tmpl, err, errlen) < 0)
 		return -1;
 	char dir[600];
@@ -472,12 +651,13 @@ static void usage(FILE *f, const char *name)
 {
 	fprintf(f,
 		"usage: %s [--listen PATH] [--socket-mode MODE] [--socket-group GROUP]\n"
-		"       %*s [--workers N] [--max-requests M] [--env FILE] [--check]\n"
+		"       %*s [--workers N] [--max-requests M] [--request-timeout S]\n"
+		"       %*s [--env FILE] [--check]\n"
 		"\n"
 		"Runs the %s FastCGI worker pool. The socket comes from systemd socket\n"
 		"activation, from fd 0, or from --listen. Configuration: environment and\n"
 		"the .env file (see README.md). SIGHUP reloads, SIGTERM stops.\n",
-		name, (int)strlen(name), "", name);
+		name, (int)strlen(name), "", (int)strlen(name), "", name);
 }
 
 static int parse_int(const char *flag, const char *s, int lo, int hi, int base, int *out)
@@ -497,7 +677,9 @@ static int parse_int(const char *flag, const char *s, int lo, int hi, int base, 
 int app_main(int argc, char **argv, const struct app_spec *spec)
 {
 	struct app app = { .spec = spec, .env_file = ".env" };
-	struct opts o = { .socket_mode = 0660, .workers = -1, .max_requests = -1 };
+	struct opts o = {
+		.socket_mode = 0660, .workers = -1, .max_requests = -1, .request_timeout = -1
+	};
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -529,6 +711,9 @@ int app_main(int argc, char **argv, const struct app_spec *spec)
 				return 2;
 		} else if (strcmp(a, "--max-requests") == 0) {
 			if (parse_int(a, v, 0, 100000000, 10, &o.max_requests) < 0)
+				return 2;
+		} else if (strcmp(a, "--request-timeout") == 0) {
+			if (parse_int(a, v, 1, 3600, 10, &o.request_timeout) < 0)
 				return 2;
 		} else {
 			fprintf(stderr, "%s: unknown option: %s\n", spec->name, a);

@@ -38,6 +38,7 @@ struct app {
 	struct msgcat *msgs;
 	struct db *db; /* the worker's connection; NULL in the master */
 	struct db_stmt *stmts; /* stmt_sets flattened, for db_new */
+	long long req_uid;     /* the signed-in user of the last request, 0: none (access log) */
 };
 
 /* Everything a handler sees of its request. */
@@ -54,7 +55,8 @@ struct ctx {
 
 /*
  * Parses the command line (--listen PATH, --socket-mode OCTAL, --socket-group
- * NAME, --workers N, --max-requests M, --env FILE, --check, --help, --version),
+ * NAME, --workers N, --max-requests M, --request-timeout S, --env FILE,
+ * --check, --help, --version; flags override the environment),
  * loads configuration, templates and catalogue (any error stops the start
  * with a message naming its cause), opens the socket and runs the pool.
  * --check loads everything and exits 0 without serving. Returns the exit
@@ -83,11 +85,13 @@ void app_db_error(struct ctx *c, enum db_status st);
 /*
  * Runs the SESSION_CTE statement stmt for a signed-in page, with $1 and $2
  * filled from the session cookie and the idle timeout and extra[] as $3...
+ * (at most APP_MAX_EXTRA of them; more is a bug, answered 500 and logged).
  * On success returns the result (caller PQclears), fills c->user and sets
  * the layout's variable "user" (display_name, username, is_superuser, csrf).
  * Without a valid session it answers 303 to /login?next=<this path>; on a
  * database failure it answers the error page; both return NULL.
  */
+#define APP_MAX_EXTRA 14
 PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra,
 			    const char *const *extra);
 
@@ -111,5 +115,11 @@ void app_text(struct ctx *c, int status, const char *text);
 /* The /healthz handler of both pools: "ok" and 200 when the database
  * answers, 503 otherwise. */
 void app_healthz(struct ctx *c);
+
+/* The operators' status page of both pools (/status, /admin/status): the
+ * pool's scoreboard (pool_status) and "database: ok" or "unavailable", as
+ * text/plain. Only for this machine: a request with a REMOTE_ADDR other than
+ * loopback gets 404 (over the socket itself, without one, it is answered). */
+void app_status(struct ctx *c);
 
 #endif

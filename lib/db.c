@@ -6,6 +6,7 @@
 #include "db.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,11 +122,14 @@ enum db_status db_connect(struct db *db)
 	PGresult *res;
 
 	if (db->conn != NULL) {
-		/* A restarted server has closed our idle connection already; reading
-		 * what it left (never blocking: libpq sockets are non-blocking)
-		 * notices that now, so the request reconnects instead of failing.
-		 * Retrying a failed statement instead could run an INSERT twice. */
-		if (PQconsumeInput(db->conn) == 1 && PQstatus(db->conn) == CONNECTION_OK)
+		/* An idle connection has nothing to read unless the server is
+		 * telling us it is going away (a restart sends FATAL 57P01 and
+		 * closes; we use no LISTEN). Then reconnect before the statement
+		 * rather than fail it: retrying a failed statement instead could
+		 * run an INSERT twice. A rare harmless message (a ParameterStatus
+		 * after a configuration reload) costs one reconnect. */
+		struct pollfd pfd = { .fd = PQsocket(db->conn), .events = POLLIN };
+		if (PQstatus(db->conn) == CONNECTION_OK && pfd.fd >= 0 && poll(&pfd, 1, 0) == 0)
 			return DB_OK;
 		db_close(db);
 	}

@@ -23,18 +23,25 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "status.h"
 
 enum { MAX_WORKERS = 256, SD_LISTEN_FDS_START = 3 };
 
 struct slot {
-	pid_t pid;          /* 0: empty */
-	int generation;     /* workers of an older generation are leaving */
-	double started;     /* monotonic seconds */
-	double restart_at;  /* when an empty slot may be refilled */
-	int quick_deaths;   /* consecutive deaths within 2 s of start */
+	pid_t pid;         /* 0: empty */
+	int generation;    /* workers of an older generation are leaving */
+	double started;    /* monotonic seconds */
+	double restart_at; /* when an empty slot may be refilled */
+	int quick_deaths;  /* consecutive deaths within 2 s of start */
+	int killed;        /* the master killed it for a request over its timeout */
 };
 
 static volatile sig_atomic_t worker_stop;
+/* Shared with every worker; NULL when it could not be mapped (the pool then
+ * runs without a status page or the timeout backstop). */
+static struct status_board *board;
+/* In a worker: its own row of the board. */
+static struct status_worker *my_row;
 
 static double now_mono(void)
 {
@@ -92,15 +99,15 @@ int pool_listen(const char *path, int mode, const char *group, char *err, size_t
 			return set_flags(fd, err, errlen) < 0 ? -1 : fd;
 		}
 		snprintf(err, errlen,
-			 "no socket: give --listen PATH, start under systemd socket activation, "
-			 "or pass a listening socket as fd 0");
+		         "no socket: give --listen PATH, start under systemd socket activation, "
+		         "or pass a listening socket as fd 0");
 		return -1;
 	}
 
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "--listen \"%s\": path longer than %zu bytes", path,
-			 sizeof(sa.sun_path) - 1);
+		         sizeof(sa.sun_path) - 1);
 		return -1;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
@@ -132,7 +139,7 @@ int pool_listen(const char *path, int mode, const char *group, char *err, size_t
 		struct group *g = getgrnam(group);
 		if (g == NULL || chown(path, (uid_t)-1, g->gr_gid) < 0) {
 			snprintf(err, errlen, "--socket-group \"%s\": %s", group,
-				 g ? strerror(errno) : "no such group");
+			         g ? strerror(errno) : "no such group");
 			close(fd);
 			return -1;
 		}
@@ -174,11 +181,82 @@ int pool_wait_readable(int fd)
 	return 1;
 }
 
-static pid_t spawn(const struct pool_opts *o, const struct pool_ops *ops)
+void pool_request_begin(const char *method, const char *path, int timeout_s)
 {
+	struct status_worker *w = my_row;
+	if (w == NULL)
+		return;
+	snprintf(w->method, sizeof(w->method), "%s", method ? method : "");
+	size_t n = 0;
+	/* The path only: query values may carry what does not belong there. */
+	while (path && path[n] && path[n] != '?' && n + 1 < sizeof(w->path))
+		n++;
+	memcpy(w->path, path ? path : "", n);
+	w->path[n] = '\0';
+	w->timeout = timeout_s;
+	w->req_started = status_now();
+	/* Busy last: the master must never see busy with a stale start time. */
+	__atomic_store_n(&w->busy, 1, __ATOMIC_RELEASE);
+}
+
+void pool_request_end(double ms)
+{
+	struct status_worker *w = my_row;
+	if (w == NULL)
+		return;
+	__atomic_store_n(&w->busy, 0, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&w->served, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&board->served, 1, __ATOMIC_RELAXED);
+	if (ms > STATUS_SLOW_MS)
+		__atomic_add_fetch(&board->slow, 1, __ATOMIC_RELAXED);
+}
+
+void pool_status(struct buf *out)
+{
+	if (board == NULL) {
+		buf_puts(out, "pool: -\n");
+		return;
+	}
+	status_format(board, status_now(), out);
+}
+
+/* Prepares row i of the board for a new worker, before the fork, so that
+ * the worker's own writes never race with the master's reset. */
+static void reset_row(int i, int generation)
+{
+	if (board == NULL || i >= board->nrows)
+		return;
+	struct status_worker *w = &board->rows[i];
+	__atomic_store_n(&w->pid, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&w->busy, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&w->served, 0, __ATOMIC_RELAXED);
+	w->generation = generation;
+	w->timeout = 0;
+	w->started = status_now();
+	w->req_started = 0;
+	w->method[0] = '\0';
+	w->path[0] = '\0';
+}
+
+static void set_row_pid(int i, pid_t pid)
+{
+	if (board != NULL && i < board->nrows)
+		__atomic_store_n(&board->rows[i].pid, (int)pid, __ATOMIC_RELEASE);
+}
+
+static pid_t spawn(const struct pool_opts *o, const struct pool_ops *ops, int row, int generation)
+{
+	reset_row(row, generation);
 	pid_t pid = fork();
+	if (pid > 0)
+		set_row_pid(row, pid);
 	if (pid != 0)
 		return pid; /* parent, or -1 */
+	my_row = board && row < board->nrows ? &board->rows[row] : NULL;
+	/* The master writes the same pid after fork returns; writing it here too
+	 * means the worker's first request already sees itself on the page. */
+	if (my_row)
+		__atomic_store_n(&my_row->pid, (int)getpid(), __ATOMIC_RELEASE);
 
 	/* Worker: leave with the master, whatever kills it. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -225,6 +303,49 @@ static void describe_exit(int status, char *out, size_t n)
 		snprintf(out, n, "status=%d", status);
 }
 
+/* Logs a request that went over its timeout, with what row i of the board
+ * says the worker was doing. */
+static void log_timeout(const char *name, int i, pid_t pid, const char *how)
+{
+	char q[STATUS_PATH_MAX + 8];
+	const char *method = "-", *path = "-";
+	double ms = 0;
+	if (board && i < board->nrows) {
+		const struct status_worker *w = &board->rows[i];
+		method = w->method[0] ? w->method : "-";
+		path = log_quote(q, sizeof(q), w->path);
+		ms = (status_now() - w->req_started) * 1e3;
+	}
+	log_warn("request over the timeout, worker replaced",
+	         "pool=%s pid=%d %s method=%s path=%s ms=%.0f", name, (int)pid, how, method, path,
+	         ms);
+}
+
+/*
+ * The backstop of the request timeout: a worker whose alarm did not end a
+ * request (it hangs with the alarm blocked, or in the kernel) is killed once
+ * the request is POOL_TIMEOUT_GRACE seconds past its limit.
+ */
+static void kill_overdue(const char *name, struct slot *slots, int nslots)
+{
+	if (board == NULL)
+		return;
+	double t = status_now();
+	for (int i = 0; i < nslots && i < board->nrows; i++) {
+		struct slot *s = &slots[i];
+		const struct status_worker *w = &board->rows[i];
+		if (s->pid <= 0 || s->killed || w->timeout <= 0 ||
+		    !__atomic_load_n(&w->busy, __ATOMIC_ACQUIRE))
+			continue;
+		if (t - w->req_started <= w->timeout + POOL_TIMEOUT_GRACE)
+			continue;
+		log_warn("worker stuck past the request timeout, killing",
+		         "pool=%s pid=%d timeout=%d", name, (int)s->pid, w->timeout);
+		kill(s->pid, SIGKILL);
+		s->killed = 1;
+	}
+}
+
 int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
 {
 	int n = o->workers;
@@ -235,6 +356,18 @@ int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
 	memset(slots, 0, sizeof(slots));
 	int nslots = 2 * n;
 	int generation = 1;
+
+	board = status_board_new(nslots);
+	if (board == NULL) {
+		log_error("cannot map the scoreboard: no status page, no timeout backstop",
+		          "pool=%s error=\"%s\"", o->name, strerror(errno));
+	} else {
+		snprintf(board->pool, sizeof(board->pool), "%s", o->name);
+		board->master_pid = (int)getpid();
+		board->workers = n;
+		board->generation = generation;
+		board->started = status_now();
+	}
 
 	sigset_t set = stop_signals();
 	sigaddset(&set, SIGCHLD);
@@ -248,20 +381,22 @@ int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
 		double t = now_mono();
 		/* Keep n workers of the current generation. */
 		if (!stopping) {
-			for (int i = 0; i < nslots && count_alive(slots, nslots, generation) < n; i++) {
+			for (int i = 0; i < nslots && count_alive(slots, nslots, generation) < n;
+			     i++) {
 				struct slot *s = &slots[i];
 				if (s->pid != 0 || s->restart_at > t)
 					continue;
-				pid_t pid = spawn(o, ops);
+				pid_t pid = spawn(o, ops, i, generation);
 				if (pid < 0) {
 					log_error("fork failed", "pool=%s error=\"%s\"", o->name,
-						  strerror(errno));
+					          strerror(errno));
 					s->restart_at = t + 1;
 					break;
 				}
 				s->pid = pid;
 				s->generation = generation;
 				s->started = t;
+				s->killed = 0;
 			}
 		}
 		if (stopping && count_alive(slots, nslots, 0) == 0)
@@ -270,7 +405,8 @@ int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
 		/* Wake at the next pending restart, or within a second. */
 		double wait = 1.0;
 		for (int i = 0; i < nslots; i++)
-			if (slots[i].pid == 0 && slots[i].restart_at > t && slots[i].restart_at - t < wait)
+			if (slots[i].pid == 0 && slots[i].restart_at > t &&
+			    slots[i].restart_at - t < wait)
 				wait = slots[i].restart_at - t;
 		if (stopping && stop_deadline - t < wait)
 			wait = stop_deadline - t > 0 ? stop_deadline - t : 0.01;
@@ -292,16 +428,20 @@ int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
 				/* Start the new generation before the old one leaves, so
 				 * that there is always a worker ready to accept. */
 				int old = generation++;
-				for (int i = 0; i < nslots && count_alive(slots, nslots, generation) < n;
+				if (board)
+					board->generation = generation;
+				for (int i = 0;
+				     i < nslots && count_alive(slots, nslots, generation) < n;
 				     i++) {
 					struct slot *s = &slots[i];
 					if (s->pid != 0)
 						continue;
-					pid_t pid = spawn(o, ops);
+					pid_t pid = spawn(o, ops, i, generation);
 					if (pid < 0)
 						break;
-					*s = (struct slot){ .pid = pid, .generation = generation,
-							    .started = now_mono() };
+					*s = (struct slot){ .pid = pid,
+						            .generation = generation,
+						            .started = now_mono() };
 				}
 				for (int i = 0; i < nslots; i++)
 					if (slots[i].pid > 0 && slots[i].generation <= old)
@@ -309,7 +449,7 @@ int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
 				log_info("reloaded", "pool=%s generation=%d", o->name, generation);
 			} else {
 				log_warn("reload refused, old workers keep serving", "pool=%s",
-					 o->name);
+				         o->name);
 			}
 		}
 
@@ -322,43 +462,67 @@ int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
 				continue;
 			double lived = now_mono() - s->started;
 			int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+			int timed_out = s->killed || (WIFEXITED(status) &&
+			                              WEXITSTATUS(status) == POOL_EXIT_TIMEOUT);
 			int current = s->generation == generation;
+			char how[32];
+			describe_exit(status, how, sizeof(how));
+			if (timed_out) {
+				log_timeout(o->name, (int)(s - slots), pid, how);
+				if (board)
+					board->timeouts++;
+			}
 			s->pid = 0;
+			set_row_pid((int)(s - slots), 0);
 			if (stopping || !current)
 				continue;
-			if (clean) {
-				/* Recycled after max_requests: replace at once. */
+			if (clean || timed_out) {
+				/* Recycled after max_requests, or cut off by the
+				 * timeout (its own fault, not a crash): replace at once. */
+				if (board) {
+					if (clean)
+						board->recycled++;
+					else
+						board->restarts++;
+				}
 				s->quick_deaths = 0;
 				s->restart_at = 0;
 				continue;
 			}
-			char how[32];
-			describe_exit(status, how, sizeof(how));
+			if (board)
+				board->restarts++;
 			s->quick_deaths = lived < 2.0 ? s->quick_deaths + 1 : 0;
 			double delay = 0;
 			if (s->quick_deaths > 0) {
-				delay = 0.1 * (double)(1 << (s->quick_deaths < 8 ? s->quick_deaths : 8));
+				delay = 0.1 *
+				        (double)(1 << (s->quick_deaths < 8 ? s->quick_deaths : 8));
 				if (delay > 10)
 					delay = 10;
-				log_warn("worker crash loop, backing off", "pool=%s pid=%d %s delay=%.1fs",
-					 o->name, (int)pid, how, delay);
+				log_warn("worker crash loop, backing off",
+				         "pool=%s pid=%d %s delay=%.1fs", o->name, (int)pid, how,
+				         delay);
 			} else {
-				log_warn("worker died, replacing", "pool=%s pid=%d %s", o->name, (int)pid,
-					 how);
+				log_warn("worker died, replacing", "pool=%s pid=%d %s", o->name,
+				         (int)pid, how);
 			}
 			s->restart_at = now_mono() + delay;
 		}
 
+		if (!stopping)
+			kill_overdue(o->name, slots, nslots);
+
 		if (stopping && now_mono() >= stop_deadline) {
 			for (int i = 0; i < nslots; i++)
 				if (slots[i].pid > 0) {
-					log_warn("worker did not finish in time, killing", "pool=%s pid=%d",
-						 o->name, (int)slots[i].pid);
+					log_warn("worker did not finish in time, killing",
+					         "pool=%s pid=%d", o->name, (int)slots[i].pid);
 					kill(slots[i].pid, SIGKILL);
 				}
 			stop_deadline = now_mono() + 5;
 		}
 	}
 	log_info("pool stopped", "pool=%s", o->name);
+	status_board_free(board);
+	board = NULL;
 	return 0;
 }

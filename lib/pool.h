@@ -12,6 +12,12 @@
 #include <signal.h>
 #include <stddef.h>
 
+#include "buf.h"
+
+/* The exit status of a worker that gave up on a request over its timeout
+ * (after answering it 503): replaced at once, counted as a timeout. */
+enum { POOL_EXIT_TIMEOUT = 75 };
+
 struct pool_ops {
 	/* Master, on SIGHUP: prepare new state for the next workers. Returns 0,
 	 * or -1 to keep the old state (the failure is the callback's to log). */
@@ -50,5 +56,24 @@ int pool_run(const struct pool_opts *opts, const struct pool_ops *ops);
  * signal arrived (check *stop), -1 on error.
  */
 int pool_wait_readable(int fd);
+
+/*
+ * In a worker: a request starts (method and path, never the query, show on
+ * the status page). When it is still running timeout_s seconds later (0: no
+ * limit) plus a grace of POOL_TIMEOUT_GRACE seconds, the master kills the
+ * worker with SIGKILL and replaces it: the backstop for a worker that its own
+ * alarm could not stop. No-op outside a pool.
+ */
+void pool_request_begin(const char *method, const char *path, int timeout_s);
+
+/* In a worker: the request is answered after ms milliseconds (counted in
+ * the totals, and as slow when over STATUS_SLOW_MS). No-op outside a pool. */
+void pool_request_end(double ms);
+
+/* Appends this pool's status page (status_format) to out; "pool: -" and
+ * nothing else outside a pool. */
+void pool_status(struct buf *out);
+
+enum { POOL_TIMEOUT_GRACE = 2 };
 
 #endif

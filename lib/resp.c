@@ -25,6 +25,8 @@ void resp_reset(struct response *r)
 	r->status = 200;
 	r->content_type = default_content_type;
 	r->no_store = 1;
+	r->stream = NULL;
+	r->stream_arg = NULL;
 }
 
 void resp_free(struct response *r)
@@ -247,6 +249,10 @@ void resp_serialize(const struct response *r, int head_only, struct buf *out)
 	if (r->no_store)
 		buf_puts(out, "Cache-Control: no-store\r\n");
 	buf_append(out, buf_str(&r->headers), r->headers.len);
+	if (r->stream) {
+		buf_puts(out, "\r\n");
+		return;
+	}
 	buf_printf(out, "Content-Length: %zu\r\n\r\n", r->body.len);
 	if (!head_only)
 		buf_append(out, buf_str(&r->body), r->body.len);

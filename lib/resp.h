@@ -10,12 +10,25 @@
 
 #include "buf.h"
 
+/* Writes len bytes of a streamed body to the client. Returns 0, or -1 when
+ * the client is gone. */
+typedef int (*resp_write_fn)(void *sink, const char *data, size_t len);
+
 struct response {
 	int status;            /* default 200 */
 	const char *content_type; /* default "text/html; charset=utf-8" */
 	int no_store;          /* adds Cache-Control: no-store (default 1: pages carry user data) */
 	struct buf headers;    /* extra header lines, each ending in \r\n */
 	struct buf body;
+	/*
+	 * A body too big to hold in memory (an export): when set, body is
+	 * ignored, the headers go out without Content-Length, and then the
+	 * worker calls stream(stream_arg, write, sink) to produce the body piece
+	 * by piece. stream_arg must outlive the handler (arena memory). Returns
+	 * 0, or -1 when it had to stop early.
+	 */
+	int (*stream)(void *arg, resp_write_fn write, void *sink);
+	void *stream_arg;
 };
 
 struct cookie {
@@ -47,7 +60,8 @@ void resp_redirect(struct response *r, int status, const char *location);
 /* The reason phrase of status ("Not Found"), or "Unknown". */
 const char *resp_reason(int status);
 
-/* Writes status line, headers and (unless head_only) body into out. */
+/* Writes status line, headers and (unless head_only) body into out; for a
+ * streamed response only the status line and headers. */
 void resp_serialize(const struct response *r, int head_only, struct buf *out);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "log.h"
 #include "pool.h"
 
@@ -80,6 +81,42 @@ static void serve_crash(void *ctx, int fd, volatile sig_atomic_t *stop)
 	_exit(3);
 }
 
+/* A worker that answers every connection with the pool's status page, seen
+ * from inside a request to /busy?secret=1 that then counts as slow. */
+static void serve_status(void *ctx, int fd, volatile sig_atomic_t *stop)
+{
+	(void)ctx;
+	while (!*stop) {
+		int r = pool_wait_readable(fd);
+		if (r <= 0)
+			continue;
+		int c = accept(fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		pool_request_begin("GET", "/busy?secret=1", 30);
+		struct buf b = { 0 };
+		pool_status(&b);
+		ssize_t w = write(c, b.data, b.len);
+		close(c);
+		pool_request_end(1500);
+		buf_free(&b);
+		if (w < 0)
+			_exit(4);
+	}
+}
+
+/* A worker stuck in its first request, deaf to everything but SIGKILL. */
+static void serve_stuck(void *ctx, int fd, volatile sig_atomic_t *stop)
+{
+	(void)ctx;
+	(void)fd;
+	(void)stop;
+	note_spawn();
+	pool_request_begin("GET", "/stuck", 1);
+	for (;;)
+		pause();
+}
+
 static int reload_ok(void *ctx)
 {
 	(void)ctx;
@@ -96,8 +133,9 @@ static pid_t start_pool(void (*serve)(void *, int, volatile sig_atomic_t *), int
 	if (pid == 0) {
 		/* Quiet: the master's log lines are not under test here. */
 		log_set_level(LOG_ERROR);
-		struct pool_opts o = { .name = "test", .listen_fd = fd, .workers = workers,
-				       .drain_timeout = 2 };
+		struct pool_opts o = {
+			.name = "test", .listen_fd = fd, .workers = workers, .drain_timeout = 2
+		};
 		struct pool_ops ops = { .reload = reload_ok, .serve = serve };
 		_exit(pool_run(&o, &ops));
 	}
@@ -105,8 +143,9 @@ static pid_t start_pool(void (*serve)(void *, int, volatile sig_atomic_t *), int
 	return pid;
 }
 
-/* Connects and returns the pid of the worker that answered, or -1. */
-static int ask_pid(void)
+/* Connects and reads the whole answer into out (NUL-terminated). Returns its
+ * length, or -1. */
+static ssize_t ask(char *out, size_t cap)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
@@ -117,10 +156,20 @@ static int ask_pid(void)
 		close(c);
 		return -1;
 	}
-	char buf[32] = { 0 };
-	ssize_t n = read(c, buf, sizeof(buf) - 1);
+	size_t len = 0;
+	ssize_t n;
+	while (len + 1 < cap && (n = read(c, out + len, cap - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
 	close(c);
-	return n > 0 ? atoi(buf) : -1;
+	return len > 0 ? (ssize_t)len : -1;
+}
+
+/* Connects and returns the pid of the worker that answered, or -1. */
+static int ask_pid(void)
+{
+	char buf[32];
+	return ask(buf, sizeof(buf)) > 0 ? atoi(buf) : -1;
 }
 
 static int stop_pool(pid_t master)
@@ -266,21 +315,108 @@ static void test_crash_loop_backs_off(void **state)
 	assert_int_equal(stop_pool(master), 0);
 }
 
+static void test_status_page_shows_the_workers_and_counts_requests(void **state)
+{
+	(void)state;
+	pid_t master = start_pool(serve_status, 2);
+	char page[4096];
+	ssize_t n = -1;
+	for (int i = 0; i < 100 && n <= 0; i++) {
+		n = ask(page, sizeof(page));
+		if (n <= 0)
+			sleep_ms(20);
+	}
+	assert_true(n > 0);
+	sleep_ms(50);
+	assert_true(ask(page, sizeof(page)) > 0);
+	assert_non_null(strstr(page, "pool: test\n"));
+	char want[64];
+	snprintf(want, sizeof(want), "pid: %d\n", (int)master);
+	assert_non_null(strstr(page, want));
+	assert_non_null(strstr(page, "workers: 2\n"));
+	assert_non_null(strstr(page, "generation: 1\n"));
+	/* The first request ended (over 1 s: slow) before the second began. */
+	assert_non_null(strstr(page, "requests: 1\n"));
+	assert_non_null(strstr(page, "slow_requests: 1\n"));
+	assert_non_null(strstr(page, "restarts: 0\n"));
+	/* The answering worker sees itself busy, with the path but no query. */
+	assert_non_null(strstr(page, "state=busy"));
+	assert_non_null(strstr(page, "method=GET path=/busy\n"));
+	assert_null(strstr(page, "secret"));
+	assert_int_equal(stop_pool(master), 0);
+}
+
+static void test_status_page_counts_a_restart_after_a_kill(void **state)
+{
+	(void)state;
+	pid_t master = start_pool(serve_status, 1);
+	char page[4096];
+	ssize_t n = -1;
+	for (int i = 0; i < 100 && n <= 0; i++) {
+		n = ask(page, sizeof(page));
+		if (n <= 0)
+			sleep_ms(20);
+	}
+	assert_true(n > 0);
+	/* The answering worker is on its own page from its first request on. */
+	char *w = strstr(page, "worker: pid=");
+	assert_non_null(w);
+	int victim = atoi(w + strlen("worker: pid="));
+	assert_int_equal(kill(victim, SIGKILL), 0);
+	sleep_ms(300);
+	assert_true(ask(page, sizeof(page)) > 0);
+	assert_non_null(strstr(page, "restarts: 1\n"));
+	assert_non_null(strstr(page, "workers: 1\n"));
+	char dead[48];
+	snprintf(dead, sizeof(dead), "pid=%d ", victim);
+	assert_null(strstr(page, dead));
+	assert_int_equal(stop_pool(master), 0);
+}
+
+static void test_master_kills_a_worker_stuck_past_its_timeout(void **state)
+{
+	(void)state;
+	pid_t master = start_pool(serve_stuck, 1);
+	/* Timeout 1 s, grace POOL_TIMEOUT_GRACE, the master looks every second. */
+	for (int i = 0; i < 60 && count_spawns() < 2; i++)
+		sleep_ms(100);
+	assert_true(count_spawns() >= 2);
+	assert_int_equal(stop_pool(master), 0);
+}
+
+static void test_request_calls_outside_a_pool_do_nothing(void **state)
+{
+	(void)state;
+	pool_request_begin("GET", "/", 1);
+	pool_request_end(5);
+	struct buf b = { 0 };
+	pool_status(&b);
+	assert_string_equal(buf_str(&b), "pool: -\n");
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_listen_creates_socket_with_requested_mode, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_listen_refuses_to_replace_a_regular_file, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_listen_without_path_or_socket_says_what_to_give,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listen_creates_socket_with_requested_mode,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listen_refuses_to_replace_a_regular_file,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_listen_without_path_or_socket_says_what_to_give, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_workers_answer_and_a_killed_worker_is_replaced,
-						setup, teardown),
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_replaces_every_worker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_stops_master_and_workers, setup,
-						teardown),
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_crash_loop_backs_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_status_page_shows_the_workers_and_counts_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_page_counts_a_restart_after_a_kill,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_master_kills_a_worker_stuck_past_its_timeout,
+		                                setup, teardown),
+		cmocka_unit_test(test_request_calls_outside_a_pool_do_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

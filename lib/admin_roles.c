@@ -1,0 +1,918 @@
+/*
+ * admin_roles: SQL, validation and handlers of the admin pool's roles area
+ * (see admin_roles.h). Grants go through admin_grants.h; report_access
+ * follows by trigger, also when a role is switched off or on.
+ */
+#include "admin_roles.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "admin_grants.h"
+
+#include "buf.h"
+#include "req.h"
+#include "session.h"
+
+/* An accent- and case-insensitive substring pattern; % and _ typed by the
+ * user are literal. */
+#define PAT(p)                                                                                     \
+	"'%' || replace(replace(replace(f_unaccent(lower(" p ")), '\\', '\\\\'), '%', '\\%'),"     \
+	" '_', '\\_') || '%'"
+
+/* The page's searches ($4) and offsets ($5), by position. */
+#define MEMBER_FILTER "($4::text[])[1]"
+#define MEMBER_SEARCH "($4::text[])[2]"
+#define REPORT_FILTER "($4::text[])[3]"
+#define REPORT_SEARCH "($4::text[])[4]"
+#define CATEGORY      "($4::text[])[5]"
+#define OFFSET(n)     "($5::int[])[" #n "]"
+
+#define USER_TEXT(u)                                                                               \
+	"f_unaccent(lower(" u ".username::text || ' ' || " u ".display_name || ' ' || " u          \
+	".email::text))"
+#define REPORT_TEXT(r) "report_search_text(" r ".title, " r ".description)"
+
+/* The columns before the list columns, in every row but the "role" row. */
+#define NO_HEAD                                                                                    \
+	" NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean,"          \
+	" NULL::boolean, NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::boolean,"         \
+	" NULL::text, NULL::bigint, NULL::bigint,"
+
+static const char sql_list[] = SESSION_CTE
+    "SELECT cur.*, l.* FROM cur LEFT JOIN LATERAL ("
+    " SELECT p.id, p.name, p.description, p.is_active, '/admin/roles/' || p.id AS href,"
+    "  (SELECT count(*) FROM user_roles ur WHERE ur.role_id = p.id) AS n_members,"
+    "  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = p.id) AS n_reports, p.total"
+    " FROM (SELECT r.id, r.name::text AS name, r.description, r.is_active,"
+    "   count(*) OVER () AS total FROM roles r"
+    "  WHERE $3::text = '' OR f_unaccent(lower(r.name::text)) LIKE " PAT(
+        "$3::text") "  ORDER BY lower(r.name::text), r.id LIMIT 50 OFFSET $4::int) p) l ON true"
+                    " ORDER BY lower(l.name), l.id";
+
+/* One statement for the whole role page: the role with the session, then
+ * each list as a kind of row (at most 50 rows each, whatever the numbers of
+ * users and reports). Candidates are listed only when searched for. */
+static const char
+    sql_page[] =
+        SESSION_CTE ", ro AS (SELECT r.* FROM cur JOIN roles r ON r.id = $3::bigint)"
+                    ", mem AS (SELECT u.id, u.username::text AS label, u.display_name AS sub,"
+                    "  u.email::text AS extra, u.is_active AS active, count(*) OVER () AS total,"
+                    "  row_number() OVER (ORDER BY lower(u.display_name), u.id) AS seq"
+                    "  FROM ro JOIN user_roles ur ON ur.role_id = ro.id JOIN users u ON u.id = "
+                    "ur.user_id"
+                    "  WHERE " MEMBER_FILTER " = '' OR " USER_TEXT("u") " LIKE " PAT(MEMBER_FILTER) "  ORDER BY seq LIMIT 50 OFFSET " OFFSET(
+                        1) ")"
+                           ", cand AS (SELECT u.id, u.username::text AS label, u.display_name AS "
+                           "sub,"
+                           "  u.email::text AS extra, u.is_active AS active, count(*) OVER () AS "
+                           "total,"
+                           "  row_number() OVER (ORDER BY lower(u.display_name), u.id) AS seq"
+                           "  FROM ro, users u"
+                           "  WHERE " MEMBER_SEARCH " <> '' AND " USER_TEXT("u") " LIKE " PAT(
+                               MEMBER_SEARCH) "  AND NOT EXISTS (SELECT 1 FROM user_roles ur WHERE "
+                                              "ur.role_id = ro.id"
+                                              "   AND ur.user_id = u.id)"
+                                              "  ORDER BY seq LIMIT 50 OFFSET " OFFSET(
+                                                  2) ")"
+                                                     ", rep AS (SELECT p.id, p.title AS label, "
+                                                     "p.category AS sub, p.status::text AS extra,"
+                                                     "  p.status = 'published' AS active, count(*) "
+                                                     "OVER () AS total,"
+                                                     "  row_number() OVER (ORDER BY "
+                                                     "lower(p.title), p.id) AS seq"
+                                                     "  FROM ro JOIN role_reports rr ON rr.role_id "
+                                                     "= ro.id JOIN reports p ON p.id = rr.report_id"
+                                                     "  WHERE " REPORT_FILTER
+                                                     " = '' OR " REPORT_TEXT("p") " LIKE " PAT(REPORT_FILTER) "  ORDER BY seq LIMIT 50 OFFSET " OFFSET(
+                                                         3) ")"
+                                                            ", rcand AS (SELECT p.id, p.title AS "
+                                                            "label, p.category AS sub, "
+                                                            "p.status::text AS extra,"
+                                                            "  p.status = 'published' AS active, "
+                                                            "count(*) OVER () AS total,"
+                                                            "  row_number() OVER (ORDER BY "
+                                                            "lower(p.title), p.id) AS seq"
+                                                            "  FROM ro, reports p"
+                                                            "  WHERE (" REPORT_SEARCH
+                                                            " <> '' OR " CATEGORY " <> '')"
+                                                            "  AND (" REPORT_SEARCH
+                                                            " = '' OR " REPORT_TEXT(
+                                                                "p") " LIKE " PAT(REPORT_SEARCH) ")"
+                                                                                                 " "
+                                                                                                 " "
+                                                                                                 "A"
+                                                                                                 "N"
+                                                                                                 "D"
+                                                                                                 " "
+                                                                                                 "(" CATEGORY
+                                                                                                 " "
+                                                                                                 "="
+                                                                                                 " "
+                                                                                                 "'"
+                                                                                                 "'"
+                                                                                                 " "
+                                                                                                 "O"
+                                                                                                 "R"
+                                                                                                 " "
+                                                                                                 "p"
+                                                                                                 "."
+                                                                                                 "c"
+                                                                                                 "a"
+                                                                                                 "t"
+                                                                                                 "e"
+                                                                                                 "g"
+                                                                                                 "o"
+                                                                                                 "r"
+                                                                                                 "y"
+                                                                                                 " "
+                                                                                                 "="
+                                                                                                 " " CATEGORY
+                                                                                                 ")"
+                                                                                                 " "
+                                                                                                 " "
+                                                                                                 "A"
+                                                                                                 "N"
+                                                                                                 "D"
+                                                                                                 " "
+                                                                                                 "N"
+                                                                                                 "O"
+                                                                                                 "T"
+                                                                                                 " "
+                                                                                                 "E"
+                                                                                                 "X"
+                                                                                                 "I"
+                                                                                                 "S"
+                                                                                                 "T"
+                                                                                                 "S"
+                                                                                                 " "
+                                                                                                 "("
+                                                                                                 "S"
+                                                                                                 "E"
+                                                                                                 "L"
+                                                                                                 "E"
+                                                                                                 "C"
+                                                                                                 "T"
+                                                                                                 " "
+                                                                                                 "1"
+                                                                                                 " "
+                                                                                                 "F"
+                                                                                                 "R"
+                                                                                                 "O"
+                                                                                                 "M"
+                                                                                                 " "
+                                                                                                 "r"
+                                                                                                 "o"
+                                                                                                 "l"
+                                                                                                 "e"
+                                                                                                 "_"
+                                                                                                 "r"
+                                                                                                 "e"
+                                                                                                 "p"
+                                                                                                 "o"
+                                                                                                 "r"
+                                                                                                 "t"
+                                                                                                 "s"
+                                                                                                 " "
+                                                                                                 "r"
+                                                                                                 "r"
+                                                                                                 " "
+                                                                                                 "W"
+                                                                                                 "H"
+                                                                                                 "E"
+                                                                                                 "R"
+                                                                                                 "E"
+                                                                                                 " "
+                                                                                                 "r"
+                                                                                                 "r"
+                                                                                                 "."
+                                                                                                 "r"
+                                                                                                 "o"
+                                                                                                 "l"
+                                                                                                 "e"
+                                                                                                 "_"
+                                                                                                 "i"
+                                                                                                 "d"
+                                                                                                 " "
+                                                                                                 "="
+                                                                                                 " "
+                                                                                                 "r"
+                                                                                                 "o"
+                                                                                                 "."
+                                                                                                 "i"
+                                                                                                 "d"
+                                                                                                 " "
+                                                                                                 " "
+                                                                                                 " "
+                                                                                                 "A"
+                                                                                                 "N"
+                                                                                                 "D"
+                                                                                                 " "
+                                                                                                 "r"
+                                                                                                 "r"
+                                                                                                 "."
+                                                                                                 "r"
+                                                                                                 "e"
+                                                                                                 "p"
+                                                                                                 "o"
+                                                                                                 "r"
+                                                                                                 "t"
+                                                                                                 "_"
+                                                                                                 "i"
+                                                                                                 "d"
+                                                                                                 " "
+                                                                                                 "="
+                                                                                                 " "
+                                                                                                 "p"
+                                                                                                 "."
+                                                                                                 "i"
+                                                                                                 "d"
+                                                                                                 ")"
+                                                                                                 " "
+                                                                                                 " "
+                                                                                                 "O"
+                                                                                                 "R"
+                                                                                                 "D"
+                                                                                                 "E"
+                                                                                                 "R"
+                                                                                                 " "
+                                                                                                 "B"
+                                                                                                 "Y"
+                                                                                                 " "
+                                                                                                 "s"
+                                                                                                 "e"
+                                                                                                 "q"
+                                                                                                 " "
+                                                                                                 "L"
+                                                                                                 "I"
+                                                                                                 "M"
+                                                                                                 "I"
+                                                                                                 "T"
+                                                                                                 " "
+                                                                                                 "5"
+                                                                                                 "0"
+                                                                                                 " "
+                                                                                                 "O"
+                                                                                                 "F"
+                                                                                                 "F"
+                                                                                                 "S"
+                                                                                                 "E"
+                                                                                                 "T"
+                                                                                                 " " OFFSET(
+                                                                                                     4) ")"
+                                                                                                        " SELECT 0 AS ord, 'role' AS kind, cur.sid, cur.uid, cur.username, cur.display_name,"
+                                                                                                        "  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf,"
+                                                                                                        "  ro.id AS role_id, ro.name::text AS name, ro.description, ro.is_active AS role_active,"
+                                                                                                        "  ro.updated_at::text AS version,"
+                                                                                                        "  (SELECT count(*) FROM user_roles ur WHERE ur.role_id = ro.id) AS n_members,"
+                                                                                                        "  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id) AS n_reports,"
+                                                                                                        "  NULL::bigint AS id, NULL::text AS label, NULL::text AS sub, NULL::text AS extra,"
+                                                                                                        "  NULL::boolean AS active, NULL::text AS href, NULL::bigint AS total, 0::bigint AS seq"
+                                                                                                        " FROM cur LEFT JOIN ro ON true"
+                                                                                                        " UNION ALL SELECT 1, 'member'," NO_HEAD
+                                                                                                        " m.id, m.label, m.sub, m.extra, m.active,"
+                                                                                                        "  '/admin/users/' || m.id, m.total, m.seq FROM mem m"
+                                                                                                        " UNION ALL SELECT 2, 'cand'," NO_HEAD
+                                                                                                        " m.id, m.label, m.sub, m.extra, m.active,"
+                                                                                                        "  '/admin/users/' || m.id, m.total, m.seq FROM cand m"
+                                                                                                        " UNION ALL SELECT 3, 'report'," NO_HEAD
+                                                                                                        " p.id, p.label, p.sub, p.extra, p.active,"
+                                                                                                        "  '/admin/reports/' || p.id, p.total, p.seq FROM rep p"
+                                                                                                        " UNION ALL SELECT 4, 'rcand'," NO_HEAD
+                                                                                                        " p.id, p.label, p.sub, p.extra, p.active,"
+                                                                                                        "  '/admin/reports/' || p.id, p.total, p.seq FROM rcand p"
+                                                                                                        " UNION ALL SELECT 5, 'cat'," NO_HEAD
+                                                                                                        " NULL, k.category, NULL, NULL,"
+                                                                                                        "  k.category = " CATEGORY
+                                                                                                        ", NULL, NULL, row_number() OVER (ORDER BY lower(k.category))"
+                                                                                                        " FROM ro, (SELECT DISTINCT category FROM reports) k"
+                                                                                                        " ORDER BY ord, seq";
+
+/* A taken name (in any case) inserts nothing, so there is no audit row. */
+static const char sql_create[] =
+    "WITH n AS (INSERT INTO roles (name, description) VALUES ($3, $4)"
+    "  ON CONFLICT (name) DO NOTHING RETURNING *),"
+    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+    "  SELECT $1::bigint, 'role.created', 'role', n.id,"
+    "   jsonb_build_object('after', to_jsonb(n)), $2::inet FROM n)"
+    " SELECT id FROM n";
+
+/* The UPDATE re-checks the version on the locked row, so of two saves of
+ * the same form only the first wins. */
+static const char sql_update[] =
+    "WITH old AS (SELECT * FROM roles WHERE id = $3::bigint),"
+    " dup AS (SELECT 1 FROM roles WHERE name = $5::citext AND id <> $3::bigint),"
+    " upd AS (UPDATE roles r SET name = $5, description = $6"
+    "  WHERE r.id = $3::bigint AND r.updated_at = $4::timestamptz"
+    "  AND NOT EXISTS (SELECT 1 FROM dup) RETURNING r.*),"
+    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+    "  SELECT $1::bigint, 'role.updated', 'role', upd.id,"
+    "   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)), $2::inet"
+    "  FROM old, upd)"
+    " SELECT (SELECT count(*) FROM old) AS found,"
+    " EXISTS (SELECT 1 FROM old WHERE updated_at = $4::timestamptz) AS current,"
+    " EXISTS (SELECT 1 FROM dup) AS duplicate, (SELECT count(*) FROM upd) AS updated";
+
+/* Switching to the state the role has already is no change and no audit
+ * row. The trigger on roles.is_active brings report_access along. */
+static const char sql_set_active[] =
+    "WITH old AS (SELECT * FROM roles WHERE id = $3::bigint),"
+    " upd AS (UPDATE roles r SET is_active = $4::boolean"
+    "  WHERE r.id = $3::bigint AND r.is_active <> $4::boolean RETURNING r.*),"
+    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+    "  SELECT $1::bigint, CASE WHEN upd.is_active THEN 'role.activated'"
+    "   ELSE 'role.deactivated' END, 'role', upd.id,"
+    "   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)), $2::inet"
+    "  FROM old, upd)"
+    " SELECT (SELECT count(*) FROM old) AS found, (SELECT count(*) FROM upd) AS changed";
+
+const struct db_stmt admin_roles_stmts[] = {
+	{ "admin_roles_list", sql_list, 4 },
+	{ "admin_role_page", sql_page, 5 },
+	{ "admin_role_create", sql_create, 4 },
+	{ "admin_role_update", sql_update, 6 },
+	{ "admin_role_set_active", sql_set_active, 4 },
+	{ NULL, NULL, 0 },
+};
+
+/* ---- validation and helpers without a database ---- */
+
+static int has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Characters, as the database counts them (the input is valid UTF-8). */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xc0) != 0x80;
+	return n;
+}
+
+int admin_role_check(const char *name, const char *description,
+                     void (*bad)(void *ctx, const char *field, const char *key), void *ctx)
+{
+	int n = 0;
+	if (name[0] == '\0') {
+		bad(ctx, "name", "admin.error.required");
+		n++;
+	} else if (chars(name) > 100 || has_control(name)) {
+		bad(ctx, "name", "admin.error.too_long");
+		n++;
+	}
+	/* Line breaks are welcome in a description, other controls not. */
+	int ctl = 0;
+	for (const unsigned char *p = (const unsigned char *)description; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
+			ctl = 1;
+	if (chars(description) > 2000 || ctl) {
+		bad(ctx, "description", "admin.error.too_long");
+		n++;
+	}
+	return n;
+}
+
+void admin_roles_split(const PGresult *res, struct admin_role_ranges *out)
+{
+	memset(out, 0, sizeof(*out));
+	int kind = PQfnumber(res, "kind");
+	if (kind < 0)
+		return;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *k = PQgetvalue(res, i, kind);
+		int *first, *n;
+		if (strcmp(k, "member") == 0) {
+			first = &out->member_first;
+			n = &out->member_n;
+		} else if (strcmp(k, "cand") == 0) {
+			first = &out->cand_first;
+			n = &out->cand_n;
+		} else if (strcmp(k, "report") == 0) {
+			first = &out->report_first;
+			n = &out->report_n;
+		} else if (strcmp(k, "rcand") == 0) {
+			first = &out->rcand_first;
+			n = &out->rcand_n;
+		} else if (strcmp(k, "cat") == 0) {
+			first = &out->cat_first;
+			n = &out->cat_n;
+		} else {
+			continue;
+		}
+		if (*n == 0)
+			*first = i;
+		(*n)++;
+	}
+}
+
+void admin_roles_array_item(struct buf *out, const char *s)
+{
+	buf_putc(out, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, *s);
+	}
+	buf_putc(out, '"');
+}
+
+/* ---- the state of the role page: searches and pages ---- */
+
+enum { V_MEMBER_FILTER, V_MEMBER_SEARCH, V_REPORT_FILTER, V_REPORT_SEARCH, V_CATEGORY, N_SEARCH };
+enum { P_MEMBERS, P_CANDS, P_REPORTS, P_RCANDS, N_PAGES };
+
+static const char *const search_names[N_SEARCH] = { "mf", "member_q", "rf", "report_q",
+	                                            "category" };
+static const char *const page_names[N_PAGES] = { "mpage", "cpage", "rpage", "kpage" };
+
+struct role_view {
+	const char *s[N_SEARCH];
+	long page[N_PAGES];
+};
+
+/* Reads the view from the query (GET) or from the form's hidden fields (a
+ * POST, pages back to 1). Returns -1 when a value is malformed. */
+static int read_view(struct ctx *c, struct role_view *v, int from_form)
+{
+	for (int i = 0; i < N_SEARCH; i++) {
+		const char *s = from_form ? admin_field(c, search_names[i])
+		                          : req_query(c->req, search_names[i]);
+		v->s[i] = s ? s : "";
+		if (strlen(v->s[i]) > 200)
+			return -1;
+	}
+	for (int i = 0; i < N_PAGES; i++) {
+		v->page[i] = 1;
+		const char *p = from_form ? NULL : req_query(c->req, page_names[i]);
+		if (p == NULL || *p == '\0')
+			continue;
+		char *end;
+		long n = strtol(p, &end, 10);
+		if (*end != '\0' || n < 1 || n > 100000)
+			return -1;
+		v->page[i] = n;
+	}
+	return 0;
+}
+
+/* The role page's href for view v, with extra ("done=saved&n=1", or NULL)
+ * and anchor ("members", or NULL). */
+static const char *view_href(struct ctx *c, const char *id, const struct role_view *v,
+                             const char *extra, const char *anchor)
+{
+	struct buf b = { 0 };
+	buf_printf(&b, "/admin/roles/%s", id);
+	char sep = '?';
+	for (int i = 0; i < N_SEARCH; i++) {
+		if (v->s[i][0] == '\0')
+			continue;
+		buf_printf(&b, "%c%s=", sep, search_names[i]);
+		app_url_encode(&b, v->s[i]);
+		sep = '&';
+	}
+	for (int i = 0; i < N_PAGES; i++) {
+		if (v->page[i] <= 1)
+			continue;
+		buf_printf(&b, "%c%s=%ld", sep, page_names[i], v->page[i]);
+		sep = '&';
+	}
+	if (extra)
+		buf_printf(&b, "%c%s", sep, extra);
+	if (anchor)
+		buf_printf(&b, "#%s", anchor);
+	const char *out = arena_strdup(c->arena, buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
+static const char *cell(const PGresult *res, int row, const char *name)
+{
+	return PQgetvalue(res, row, PQfnumber(res, name));
+}
+
+static int column_null(const PGresult *res, const char *name)
+{
+	int col = PQfnumber(res, name);
+	return col < 0 || PQntuples(res) == 0 || PQgetisnull(res, 0, col);
+}
+
+/* Sets key to a list of one pager (page, page_count, prev_href, next_href)
+ * when the list has more than one page, else to an empty list. */
+static void set_pager(struct ctx *c, const char *key, const char *id, const struct role_view *v,
+                      int which, long total, const char *anchor)
+{
+	long pages = (total + ADMIN_PAGE_SIZE - 1) / ADMIN_PAGE_SIZE;
+	long page = v->page[which];
+	if (pages <= 1) {
+		tvars_list(c->vars, key, NULL, 0);
+		return;
+	}
+	struct tvars *pg = tvars_new(c->arena);
+	struct role_view w = *v;
+	tvars_int(pg, "page", page);
+	tvars_int(pg, "page_count", pages);
+	w.page[which] = page - 1;
+	tvars_str(pg, "prev_href",
+	          page > 1 && page <= pages ? view_href(c, id, &w, NULL, anchor) : NULL);
+	w.page[which] = page + 1;
+	tvars_str(pg, "next_href", page < pages ? view_href(c, id, &w, NULL, anchor) : NULL);
+	struct tvars *items[] = { pg };
+	tvars_list(c->vars, key, items, 1);
+}
+
+/* One list of the page: rows, total and pager. */
+static void set_list(struct ctx *c, const PGresult *res, const char *key, int first, int n,
+                     const char *id, const struct role_view *v, int which, const char *anchor)
+{
+	tvars_rows_range(c->vars, key, res, first, n);
+	long total = n > 0 ? strtol(cell(res, first, "total"), NULL, 10) : 0;
+	tvars_int(c->vars, arena_printf(c->arena, "%s_total", key), total);
+	tvars_bool(c->vars, arena_printf(c->arena, "%s_more", key), total > n);
+	set_pager(c, arena_printf(c->arena, "%s_pager", key), id, v, which, total, anchor);
+}
+
+/* The notices a change leaves in its redirect (?done=...&n=...). */
+static const char *const dones[] = { "created",       "saved",           "deactivated",
+	                             "activated",     "members_added",   "members_removed",
+	                             "reports_added", "reports_removed", "none_selected" };
+
+static void set_done(struct ctx *c)
+{
+	struct tvars *d = tvars_new(c->arena);
+	const char *done = req_query(c->req, "done");
+	const char *n = req_query(c->req, "n");
+	for (size_t i = 0; done && i < sizeof(dones) / sizeof(dones[0]); i++)
+		if (strcmp(done, dones[i]) == 0)
+			tvars_bool(d, dones[i], 1);
+	tvars_obj(c->vars, "done", d);
+	tvars_int(c->vars, "n", n ? strtol(n, NULL, 10) : 0);
+}
+
+/* Renders the role page from an admin_role_page result; name and
+ * description are the form's values (the stored ones unless a save
+ * failed), errors the messages at its fields. */
+static void render_role(struct ctx *c, int status, const PGresult *res, const struct role_view *v,
+                        const char *name, const char *description, struct tvars *errors)
+{
+	const char *id = admin_id(c);
+	struct admin_role_ranges r;
+	admin_roles_split(res, &r);
+	tvars_row(c->vars, "role", res, 0);
+	tvars_str(c->vars, "id", id);
+	struct tvars *form = tvars_new(c->arena);
+	tvars_str(form, "name", name);
+	tvars_str(form, "description", description);
+	tvars_str(form, "version", cell(res, 0, "version"));
+	tvars_obj(c->vars, "form", form);
+	tvars_obj(c->vars, "errors", errors);
+	struct tvars *view = tvars_new(c->arena);
+	for (int i = 0; i < N_SEARCH; i++)
+		tvars_str(view, search_names[i], v->s[i]);
+	tvars_obj(c->vars, "view", view);
+	const char *base = arena_printf(c->arena, "/admin/roles/%s", id);
+	tvars_str(c->vars, "action", base);
+	tvars_str(c->vars, "deactivate_action", arena_printf(c->arena, "%s/deactivate", base));
+	tvars_str(c->vars, "activate_action", arena_printf(c->arena, "%s/activate", base));
+	tvars_str(c->vars, "members_add", arena_printf(c->arena, "%s/members/add", base));
+	tvars_str(c->vars, "members_remove", arena_printf(c->arena, "%s/members/remove", base));
+	tvars_str(c->vars, "reports_add", arena_printf(c->arena, "%s/reports/add", base));
+	tvars_str(c->vars, "reports_remove", arena_printf(c->arena, "%s/reports/remove", base));
+	tvars_str(c->vars, "search_action", base);
+	set_list(c, res, "members", r.member_first, r.member_n, id, v, P_MEMBERS, "members");
+	set_list(c, res, "cands", r.cand_first, r.cand_n, id, v, P_CANDS, "add-members");
+	set_list(c, res, "reports", r.report_first, r.report_n, id, v, P_REPORTS, "reports");
+	set_list(c, res, "rcands", r.rcand_first, r.rcand_n, id, v, P_RCANDS, "add-reports");
+	tvars_rows_range(c->vars, "categories", res, r.cat_first, r.cat_n);
+	tvars_bool(c->vars, "member_searched", v->s[V_MEMBER_SEARCH][0] != '\0');
+	tvars_bool(c->vars, "report_searched",
+	           v->s[V_REPORT_SEARCH][0] != '\0' || v->s[V_CATEGORY][0] != '\0');
+	tvars_bool(c->vars, "no_category", v->s[V_CATEGORY][0] == '\0');
+	set_done(c);
+	app_render(c, status, "admin/role");
+}
+
+/* Runs admin_role_page for view v. NULL when answered (no session, not a
+ * superuser, database failure, or 404 when the role does not exist). */
+static PGresult *role_page_query(struct ctx *c, const struct role_view *v)
+{
+	struct buf s = { 0 }, o = { 0 };
+	buf_putc(&s, '{');
+	for (int i = 0; i < N_SEARCH; i++) {
+		if (i)
+			buf_putc(&s, ',');
+		admin_roles_array_item(&s, v->s[i]);
+	}
+	buf_putc(&s, '}');
+	buf_putc(&o, '{');
+	for (int i = 0; i < N_PAGES; i++)
+		buf_printf(&o, "%s%ld", i ? "," : "", (v->page[i] - 1) * ADMIN_PAGE_SIZE);
+	buf_putc(&o, '}');
+	const char *p[] = { admin_id(c), arena_strdup(c->arena, buf_str(&s)),
+		            arena_strdup(c->arena, buf_str(&o)) };
+	buf_free(&s);
+	buf_free(&o);
+	PGresult *res = admin_page_query(c, "admin_role_page", 3, p);
+	if (res == NULL)
+		return NULL;
+	if (column_null(res, "role_id")) {
+		PQclear(res);
+		app_error(c, 404);
+		return NULL;
+	}
+	return res;
+}
+
+/* ---- the list and the new role ---- */
+
+void admin_get_roles(struct ctx *c)
+{
+	const char *q = req_query(c->req, "q");
+	long page = admin_page_number(c);
+	q = q ? q : "";
+	if (page < 0 || strlen(q) > 200) {
+		app_error(c, 400);
+		return;
+	}
+	const char *p[] = { q, arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE) };
+	PGresult *res = admin_page_query(c, "admin_roles_list", 2, p);
+	if (res == NULL)
+		return;
+	int empty = column_null(res, "id");
+	tvars_rows_range(c->vars, "roles", res, 0, empty ? 0 : PQntuples(res));
+	long total = empty ? 0 : strtol(cell(res, 0, "total"), NULL, 10);
+	struct buf base = { 0 };
+	buf_puts(&base, "/admin/roles?q=");
+	app_url_encode(&base, q);
+	buf_putc(&base, '&');
+	admin_pagination(c, buf_str(&base), page, total);
+	buf_free(&base);
+	tvars_str(c->vars, "q", q);
+	app_render(c, 200, "admin/roles");
+	PQclear(res);
+}
+
+static void render_new(struct ctx *c, int status, const char *name, const char *description,
+                       struct tvars *errors)
+{
+	struct tvars *form = tvars_new(c->arena);
+	tvars_str(form, "name", name);
+	tvars_str(form, "description", description);
+	tvars_obj(c->vars, "form", form);
+	tvars_obj(c->vars, "errors", errors);
+	app_render(c, status, "admin/role-new");
+}
+
+void admin_get_role_new(struct ctx *c)
+{
+	PGresult *res = admin_page_query(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	render_new(c, 200, "", "", tvars_new(c->arena));
+	PQclear(res);
+}
+
+struct form_errors {
+	struct ctx *c;
+	struct tvars *errors;
+};
+
+static void form_bad(void *ctx, const char *field, const char *key)
+{
+	struct form_errors *fe = ctx;
+	admin_error(fe->c, fe->errors, field, key);
+}
+
+void admin_post_role_create(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	const char *name = admin_field(c, "name");
+	const char *description = admin_field(c, "description");
+	struct form_errors fe = { c, tvars_new(c->arena) };
+	if (admin_role_check(name, description, form_bad, &fe) > 0) {
+		render_new(c, 400, name, description, fe.errors);
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	const char *p[] = { a.id, a.ip, name, description };
+	enum db_status st;
+	PGresult *res = db_exec(c->app->db, "admin_role_create", 4, p, &st);
+	if (res == NULL && (st == DB_INVALID || st == DB_CONFLICT)) {
+		/* A CHECK the form does not know, or a name taken in between. */
+		admin_error(c, fe.errors, st == DB_CONFLICT ? "name" : "form",
+		            st == DB_CONFLICT ? "admin.roles.error.taken" : "admin.error.invalid");
+		render_new(c, 400, name, description, fe.errors);
+		return;
+	}
+	if (!admin_db_ok(c, st))
+		return;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		admin_error(c, fe.errors, "name", "admin.roles.error.taken");
+		render_new(c, 400, name, description, fe.errors);
+		return;
+	}
+	const char *id = arena_strdup(c->arena, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	resp_redirect(c->resp, 303, arena_printf(c->arena, "/admin/roles/%s?done=created", id));
+}
+
+/* ---- one role ---- */
+
+void admin_get_role(struct ctx *c)
+{
+	struct role_view v;
+	if (read_view(c, &v, 0) < 0) {
+		app_error(c, 400);
+		return;
+	}
+	PGresult *res = role_page_query(c, &v);
+	if (res == NULL)
+		return;
+	render_role(c, 200, res, &v, cell(res, 0, "name"), cell(res, 0, "description"),
+	            tvars_new(c->arena));
+	PQclear(res);
+}
+
+/* Re-renders the page after a failed save: with the posted values (400),
+ * or with the stored ones (409, stale). */
+static void rerender(struct ctx *c, int status, const struct role_view *v, const char *name,
+                     const char *description, struct tvars *errors)
+{
+	PGresult *res = role_page_query(c, v);
+	if (res == NULL)
+		return;
+	if (status == 409) {
+		name = cell(res, 0, "name");
+		description = cell(res, 0, "description");
+	}
+	render_role(c, status, res, v, name, description, errors);
+	PQclear(res);
+}
+
+void admin_post_role_update(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	struct role_view v;
+	if (read_view(c, &v, 1) < 0) {
+		app_error(c, 400);
+		return;
+	}
+	const char *name = admin_field(c, "name");
+	const char *description = admin_field(c, "description");
+	const char *version = admin_field(c, "version");
+	struct form_errors fe = { c, tvars_new(c->arena) };
+	if (version[0] == '\0') {
+		app_error(c, 400);
+		return;
+	}
+	if (admin_role_check(name, description, form_bad, &fe) > 0) {
+		rerender(c, 400, &v, name, description, fe.errors);
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	const char *p[] = { a.id, a.ip, admin_id(c), version, name, description };
+	enum db_status st;
+	PGresult *res = db_exec(c->app->db, "admin_role_update", 6, p, &st);
+	if (res == NULL && (st == DB_INVALID || st == DB_CONFLICT)) {
+		admin_error(c, fe.errors, st == DB_CONFLICT ? "name" : "form",
+		            st == DB_CONFLICT ? "admin.roles.error.taken" : "admin.error.invalid");
+		rerender(c, 400, &v, name, description, fe.errors);
+		return;
+	}
+	if (!admin_db_ok(c, st))
+		return;
+	int found = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	int current = PQgetvalue(res, 0, 1)[0] == 't';
+	int duplicate = PQgetvalue(res, 0, 2)[0] == 't';
+	int updated = (int)strtol(PQgetvalue(res, 0, 3), NULL, 10);
+	PQclear(res);
+	if (!found) {
+		app_error(c, 404);
+		return;
+	}
+	if (!updated && !current) {
+		/* Someone saved in between: show what is stored now, change nothing. */
+		admin_error(c, fe.errors, "form", "admin.error.stale");
+		rerender(c, 409, &v, name, description, fe.errors);
+		return;
+	}
+	if (!updated && duplicate) {
+		admin_error(c, fe.errors, "name", "admin.roles.error.taken");
+		rerender(c, 400, &v, name, description, fe.errors);
+		return;
+	}
+	resp_redirect(c->resp, 303, view_href(c, admin_id(c), &v, "done=saved", NULL));
+}
+
+static void post_set_active(struct ctx *c, int active)
+{
+	if (!admin_post_guard(c))
+		return;
+	struct role_view v;
+	if (read_view(c, &v, 1) < 0) {
+		app_error(c, 400);
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	const char *p[] = { a.id, a.ip, admin_id(c), active ? "true" : "false" };
+	enum db_status st;
+	PGresult *res = db_exec(c->app->db, "admin_role_set_active", 4, p, &st);
+	if (res == NULL) {
+		app_db_error(c, st);
+		return;
+	}
+	int found = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	if (!found) {
+		app_error(c, 404);
+		return;
+	}
+	resp_redirect(
+	    c->resp, 303,
+	    view_href(c, admin_id(c), &v, active ? "done=activated" : "done=deactivated", NULL));
+}
+
+void admin_post_role_deactivate(struct ctx *c)
+{
+	post_set_active(c, 0);
+}
+
+void admin_post_role_activate(struct ctx *c)
+{
+	post_set_active(c, 1);
+}
+
+/* Adds or removes the checked ids of field (users or reports) to or from
+ * this role with one of the admin_grants statements; role_first says the
+ * role ids are its first array. */
+static void post_grant(struct ctx *c, const char *stmt, const char *field, int role_first,
+                       const char *done, const char *anchor)
+{
+	if (!admin_post_guard(c))
+		return;
+	struct role_view v;
+	if (read_view(c, &v, 1) < 0) {
+		app_error(c, 400);
+		return;
+	}
+	const char *ids = admin_id_array(c, field);
+	if (ids == NULL) {
+		if (req_form(c->req, field) != NULL) {
+			app_error(c, 400);
+			return;
+		}
+		resp_redirect(c->resp, 303,
+		              view_href(c, admin_id(c), &v, "done=none_selected", anchor));
+		return;
+	}
+	const char *role = arena_printf(c->arena, "{%s}", admin_id(c));
+	struct admin_actor a;
+	admin_actor(c, &a);
+	struct grant_result out;
+	enum db_status st;
+	if (admin_grant(c->app->db, stmt, a.id, a.ip, "admin", role_first ? role : ids,
+	                role_first ? ids : role, &out, &st) < 0) {
+		app_db_error(c, st);
+		return;
+	}
+	if ((role_first ? out.missing_a : out.missing_b) > 0) {
+		app_error(c, 404);
+		return;
+	}
+	resp_redirect(c->resp, 303,
+	              view_href(c, admin_id(c), &v,
+	                        arena_printf(c->arena, "done=%s&n=%ld", done, out.changed),
+	                        anchor));
+}
+
+void admin_post_role_members_add(struct ctx *c)
+{
+	post_grant(c, "grant_user_roles", "user_id[]", 0, "members_added", "members");
+}
+
+void admin_post_role_members_remove(struct ctx *c)
+{
+	post_grant(c, "revoke_user_roles", "user_id[]", 0, "members_removed", "members");
+}
+
+void admin_post_role_reports_add(struct ctx *c)
+{
+	post_grant(c, "grant_role_reports", "report_id[]", 1, "reports_added", "reports");
+}
+
+void admin_post_role_reports_remove(struct ctx *c)
+{
+	post_grant(c, "revoke_role_reports", "report_id[]", 1, "reports_removed", "reports");
+}

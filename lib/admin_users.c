@@ -1,0 +1,685 @@
+/*
+ * admin_users: SQL, form checks and handlers of the admin pool's users area
+ * (see admin_users.h). Responses: 400 for a form with invalid values, 409
+ * for a duplicate, a stale version or the last-superuser guard.
+ */
+#include "admin_users.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "admin_grants.h"
+#include "auth.h"
+#include "session.h"
+#include "users.h"
+
+/* The SQL keeps its own layout, one clause per line. */
+/* clang-format off */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* The columns of one user, named u_* so that they do not shadow cur's
+ * username, email, display_name and is_superuser in the same row. */
+#define USER_COLUMNS                                                                             \
+	" u.id AS u_id, u.username::text AS u_username, u.display_name AS u_name,"              \
+	" u.email::text AS u_email, u.is_active AS u_active, u.is_superuser AS u_superuser,"    \
+	" coalesce(u.locked_until > now(), false) AS u_locked,"                                 \
+	" to_char(u.last_login_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI')"       \
+	"  AS u_last_login,"
+
+/* Case- and accent-insensitive substring search on username, name and
+ * email; % and _ in the search are literal. A sequential scan of 10,000
+ * users stays in the milliseconds, so no trigram index is needed. */
+static const char sql_list[] =
+	SESSION_CTE
+	"SELECT cur.*, l.* FROM cur LEFT JOIN LATERAL ("
+	" SELECT p.*, (SELECT count(*) FROM user_roles ur WHERE ur.user_id = p.u_id) AS u_roles,"
+	"  '/admin/users/' || p.u_id AS u_href"
+	" FROM (SELECT" USER_COLUMNS " u.username AS u_sort, count(*) OVER () AS total"
+	"  FROM users u, (SELECT '%' || replace(replace(replace(f_unaccent(lower($3::text)),"
+	"   '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' AS pat) q"
+	"  WHERE ($3::text = '' OR f_unaccent(lower(u.username::text)) LIKE q.pat"
+	"   OR f_unaccent(lower(u.display_name)) LIKE q.pat"
+	"   OR f_unaccent(lower(u.email::text)) LIKE q.pat)"
+	"   AND ($4::text = '' OR u.is_active = ($4::text = '1'))"
+	"   AND ($5::text = '' OR u.is_superuser = ($5::text = '1'))"
+	"   AND ($6::text = '' OR u.locked_until > now())"
+	"  ORDER BY u.username LIMIT " STR(ADMIN_PAGE_SIZE) " OFFSET $7::int) p"
+	" ORDER BY p.u_sort) l ON true";
+
+/* ~200 roles: the user's own (inactive ones too, marked), then the active
+ * roles the user could get, all in the page's one round trip. */
+static const char sql_get[] =
+	SESSION_CTE
+	"SELECT cur.*," USER_COLUMNS " u.updated_at::text AS u_version, u.failed_logins AS u_failed,"
+	" u.must_change_password AS u_must_change,"
+	" u.failed_logins > 0 OR u.locked_until IS NOT NULL AS u_unlockable,"
+	" to_char(u.locked_until AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI')"
+	"  AS u_locked_until,"
+	" to_char(u.created_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS u_created,"
+	" (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > now())"
+	"  AS u_sessions,"
+	" r.role_id, r.role_name, r.role_active, r.has_role, r.role_since,"
+	" '/admin/roles/' || r.role_id AS role_href"
+	" FROM cur LEFT JOIN users u ON u.id = $3::bigint"
+	" LEFT JOIN LATERAL (SELECT ro.id AS role_id, ro.name::text AS role_name,"
+	"  ro.is_active AS role_active, ur.user_id IS NOT NULL AS has_role,"
+	"  to_char(ur.granted_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY') AS role_since"
+	"  FROM roles ro LEFT JOIN user_roles ur ON ur.role_id = ro.id AND ur.user_id = u.id"
+	"  WHERE ur.user_id IS NOT NULL OR ro.is_active"
+	"  ORDER BY has_role DESC, lower(ro.name), ro.id) r ON u.id IS NOT NULL";
+
+static const char sql_name[] = "SELECT username::text FROM users WHERE id = $1::bigint";
+
+/* The duplicate check names the field; a concurrent insert of the same
+ * name still meets the unique constraint (DB_CONFLICT). */
+static const char sql_create[] =
+	"WITH dup AS (SELECT"
+	"  EXISTS (SELECT 1 FROM users WHERE username = $3::citext) AS name_taken,"
+	"  EXISTS (SELECT 1 FROM users WHERE email = $4::citext) AS email_taken),"
+	" n AS (INSERT INTO users (username, email, display_name, is_superuser, hashed_password,"
+	"   password_changed_at, must_change_password)"
+	"  SELECT $3::citext, $4::citext, $5::text, $6::boolean, $7::text, now(), true"
+	"  FROM dup WHERE NOT name_taken AND NOT email_taken RETURNING *),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, 'user.created', 'user', n.id,"
+	"   jsonb_build_object('after', to_jsonb(n) - 'hashed_password'), $2::inet FROM n)"
+	" SELECT (SELECT id FROM n) AS id, name_taken, email_taken FROM dup";
+
+/*
+ * sup locks every active superuser and the target, in id order (so two of
+ * these statements cannot deadlock), and re-reads them as committed: of two
+ * administrators demoting each other at once, the second sees the first's
+ * change and is refused. NO KEY UPDATE leaves grants (foreign-key share
+ * locks) alone. The stale check compares the version the form carried; the
+ * UPDATE repeats it on the locked row. Deactivation ends the sessions in
+ * the same statement; a save that changes nothing writes no audit row.
+ */
+static const char sql_update[] =
+	"WITH sup AS (SELECT id, is_active AND is_superuser AS active_su FROM users"
+	"  WHERE (is_active AND is_superuser) OR id = $3::bigint ORDER BY id FOR NO KEY UPDATE),"
+	" old AS (SELECT * FROM users WHERE id = $3::bigint),"
+	" chk AS (SELECT (SELECT updated_at FROM old) IS DISTINCT FROM $4::timestamptz AS stale,"
+	"  EXISTS (SELECT 1 FROM sup WHERE id = $3::bigint AND active_su)"
+	"   AND NOT ($7::boolean AND $8::boolean)"
+	"   AND NOT EXISTS (SELECT 1 FROM sup WHERE id <> $3::bigint AND active_su) AS refused,"
+	"  EXISTS (SELECT 1 FROM users WHERE email = $6::citext AND id <> $3::bigint)"
+	"   AS email_taken),"
+	" upd AS (UPDATE users u SET display_name = $5::text, email = $6::citext,"
+	"  is_superuser = $7::boolean, is_active = $8::boolean FROM chk"
+	"  WHERE u.id = $3::bigint AND u.updated_at = $4::timestamptz"
+	"   AND NOT chk.stale AND NOT chk.refused AND NOT chk.email_taken RETURNING u.*),"
+	" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM upd WHERE NOT is_active)"
+	"  RETURNING id),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, CASE WHEN old.is_active AND NOT upd.is_active THEN 'user.deactivated'"
+	"   WHEN NOT old.is_active AND upd.is_active THEN 'user.activated'"
+	"   ELSE 'user.updated' END, 'user', upd.id,"
+	"   jsonb_build_object('before', to_jsonb(old) - 'hashed_password',"
+	"    'after', to_jsonb(upd) - 'hashed_password', 'sessions_ended', (SELECT count(*) FROM s)),"
+	"   $2::inet"
+	"  FROM old, upd WHERE to_jsonb(old) - 'hashed_password'"
+	"   IS DISTINCT FROM to_jsonb(upd) - 'hashed_password')"
+	" SELECT (SELECT count(*) FROM old) AS found, chk.stale, chk.refused, chk.email_taken,"
+	"  (SELECT count(*) FROM upd) AS updated FROM chk";
+
+/* A reset also lifts a lock: the failed guesses were at the old password. */
+static const char sql_password[] =
+	"WITH u AS (UPDATE users SET hashed_password = $4::text, password_changed_at = now(),"
+	"  must_change_password = true, failed_logins = 0, locked_until = NULL"
+	"  WHERE id = $3::bigint RETURNING id),"
+	" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) RETURNING id),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, 'password.reset', 'user', u.id,"
+	"   jsonb_build_object('must_change_password', true,"
+	"    'sessions_ended', (SELECT count(*) FROM s)), $2::inet FROM u)"
+	" SELECT count(*) FROM u";
+
+static const char sql_unlock[] =
+	"WITH old AS (SELECT id, failed_logins, locked_until FROM users WHERE id = $3::bigint),"
+	" u AS (UPDATE users SET failed_logins = 0, locked_until = NULL"
+	"  WHERE id = $3::bigint RETURNING id),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, 'account.unlocked', 'user', u.id,"
+	"   jsonb_build_object('before', jsonb_build_object('failed_logins', old.failed_logins,"
+	"    'locked_until', old.locked_until),"
+	"    'after', jsonb_build_object('failed_logins', 0, 'locked_until', NULL)), $2::inet"
+	"  FROM old, u)"
+	" SELECT count(*) FROM u";
+
+const struct db_stmt admin_users_stmts[] = {
+	{ "admin_users_list", sql_list, 7 },
+	{ "admin_user_get", sql_get, 3 },
+	{ "admin_user_name", sql_name, 1 },
+	{ "admin_user_create", sql_create, 7 },
+	{ "admin_user_update", sql_update, 8 },
+	{ "admin_user_password", sql_password, 4 },
+	{ "admin_user_unlock", sql_unlock, 3 },
+	{ NULL, NULL, 0 },
+};
+/* clang-format on */
+
+/* ---- checks ---- */
+
+int admin_user_check(const struct user_form *f, int is_new,
+                     void (*bad)(void *ctx, const char *field, const char *key), void *ctx)
+{
+	char err[256];
+	int n = 0;
+	if (is_new) {
+		if (f->username[0] == '\0') {
+			bad(ctx, "username", "admin.error.required");
+			n++;
+		} else if (users_check_username(f->username, err, sizeof(err)) != 0) {
+			bad(ctx, "username", "admin.users.error.username");
+			n++;
+		}
+	}
+	if (f->email[0] == '\0') {
+		bad(ctx, "email", "admin.error.required");
+		n++;
+	} else if (users_check_email(f->email, err, sizeof(err)) != 0) {
+		bad(ctx, "email", "admin.users.error.email");
+		n++;
+	}
+	if (f->display_name[0] == '\0') {
+		bad(ctx, "display_name", "admin.error.required");
+		n++;
+	} else if (users_check_display_name(f->display_name, err, sizeof(err)) != 0) {
+		bad(ctx, "display_name", "admin.error.too_long");
+		n++;
+	}
+	return n;
+}
+
+const char *admin_user_password_problem(const char *password, const char *username)
+{
+	if (password[0] == '\0')
+		return "admin.error.required";
+	enum auth_policy p = auth_check_policy(password, username);
+	return p == AUTH_POLICY_OK ? NULL : auth_policy_key(p);
+}
+
+static int one_of(const char *v, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v, set[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const tristate[] = { "", "1", "0" };
+
+int admin_users_filters_ok(const char *active, const char *superuser, const char *locked)
+{
+	static const char *const lock_values[] = { "", "1" };
+	return one_of(active, tristate, 3) && one_of(superuser, tristate, 3) &&
+	       one_of(locked, lock_values, 2);
+}
+
+static const char *const notices[] = { "created",     "saved",         "password",  "unlocked",
+	                               "roles_added", "roles_removed", "roles_none" };
+
+const char *admin_user_notice(const char *done)
+{
+	if (done == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(notices) / sizeof(notices[0]); i++)
+		if (strcmp(done, notices[i]) == 0)
+			return notices[i];
+	return NULL;
+}
+
+/* ---- helpers ---- */
+
+static int column_null(const PGresult *res, const char *name)
+{
+	int col = PQfnumber(res, name);
+	return col < 0 || PQntuples(res) == 0 || PQgetisnull(res, 0, col);
+}
+
+static const char *cell(const PGresult *res, const char *name)
+{
+	return PQgetvalue(res, 0, PQfnumber(res, name));
+}
+
+static int cell_true(const PGresult *res, int row, const char *name)
+{
+	int col = PQfnumber(res, name);
+	return col >= 0 && row < PQntuples(res) && strcmp(PQgetvalue(res, row, col), "t") == 0;
+}
+
+/* The choices of a filter select, with the current one selected. */
+static void set_options(struct ctx *c, const char *key, const char *current,
+                        const char *const *labels)
+{
+	struct tvars *items[3];
+	for (size_t i = 0; i < 3; i++) {
+		items[i] = tvars_new(c->arena);
+		tvars_str(items[i], "value", tristate[i]);
+		tvars_str(items[i], "label", app_msg(c, labels[i]));
+		tvars_bool(items[i], "selected", strcmp(current, tristate[i]) == 0);
+	}
+	tvars_list(c->vars, key, items, 3);
+}
+
+struct form_errors {
+	struct ctx *c;
+	struct tvars *errors;
+};
+
+static void form_bad(void *ctx, const char *field, const char *key)
+{
+	struct form_errors *fe = ctx;
+	admin_error(fe->c, fe->errors, field, key);
+}
+
+static int checkbox(struct ctx *c, const char *name)
+{
+	const char *v = req_form(c->req, name);
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
+static const char *bool_param(int b)
+{
+	return b ? "true" : "false";
+}
+
+static int hash_password(struct ctx *c, const char *password, char *out)
+{
+	struct auth_params p = auth_default_params;
+	p.m_kib = (uint32_t)c->app->cfg.argon2_m_kib;
+	p.t = (uint32_t)c->app->cfg.argon2_t;
+	return auth_hash(password, strlen(password), &p, out, AUTH_PHC_MAX);
+}
+
+/* ---- the list ---- */
+
+void admin_get_users(struct ctx *c)
+{
+	const char *q = req_query(c->req, "q");
+	const char *active = req_query(c->req, "active");
+	const char *superuser = req_query(c->req, "superuser");
+	const char *locked = req_query(c->req, "locked");
+	long page = admin_page_number(c);
+	q = q ? q : "";
+	active = active ? active : "";
+	superuser = superuser ? superuser : "";
+	locked = locked ? locked : "";
+	if (page < 0 || strlen(q) > 200 || !admin_users_filters_ok(active, superuser, locked)) {
+		app_error(c, 400);
+		return;
+	}
+	const char *p[] = { q, active, superuser, locked,
+		            arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE) };
+	PGresult *res = admin_page_query(c, "admin_users_list", 5, p);
+	if (res == NULL)
+		return;
+	int empty = column_null(res, "u_id");
+	tvars_rows_range(c->vars, "users", res, 0, empty ? 0 : PQntuples(res));
+	long total = empty ? 0 : strtol(cell(res, "total"), NULL, 10);
+	struct buf base = { 0 };
+	buf_puts(&base, "/admin/users?q=");
+	app_url_encode(&base, q);
+	buf_printf(&base, "&active=%s&superuser=%s&locked=%s&", active, superuser, locked);
+	admin_pagination(c, buf_str(&base), page, total);
+	buf_free(&base);
+	tvars_str(c->vars, "q", q);
+	tvars_bool(c->vars, "locked", locked[0] != '\0');
+	static const char *const active_labels[] = { "admin.users.all", "admin.users.active_yes",
+		                                     "admin.users.active_no" };
+	static const char *const super_labels[] = { "admin.users.all", "admin.users.super_yes",
+		                                    "admin.users.super_no" };
+	set_options(c, "actives", active, active_labels);
+	set_options(c, "superusers", superuser, super_labels);
+	app_render(c, 200, "admin/users");
+	PQclear(res);
+}
+
+/* ---- create ---- */
+
+static void render_new(struct ctx *c, int status, const struct user_form *f, struct tvars *errors)
+{
+	struct tvars *form = tvars_new(c->arena);
+	tvars_str(form, "username", f->username);
+	tvars_str(form, "email", f->email);
+	tvars_str(form, "display_name", f->display_name);
+	tvars_bool(form, "superuser", f->superuser);
+	tvars_obj(c->vars, "form", form);
+	tvars_obj(c->vars, "errors", errors);
+	app_render(c, status, "admin/user-new");
+}
+
+void admin_get_user_new(struct ctx *c)
+{
+	PGresult *res = admin_page_query(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	struct user_form f = { "", "", "", 0, 1 };
+	render_new(c, 200, &f, tvars_new(c->arena));
+	PQclear(res);
+}
+
+void admin_post_user_create(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	struct user_form f = { admin_field(c, "username"), admin_field(c, "email"),
+		               admin_field(c, "display_name"), checkbox(c, "superuser"), 1 };
+	/* The password is taken as typed: spaces are part of it. */
+	const char *password = req_form(c->req, "password");
+	password = password ? password : "";
+	struct form_errors fe = { c, tvars_new(c->arena) };
+	int bad = admin_user_check(&f, 1, form_bad, &fe);
+	const char *pw_key = admin_user_password_problem(password, f.username);
+	if (pw_key != NULL) {
+		admin_error(c, fe.errors, "password", pw_key);
+		bad++;
+	}
+	if (bad > 0) {
+		render_new(c, 400, &f, fe.errors);
+		return;
+	}
+	char phc[AUTH_PHC_MAX];
+	if (hash_password(c, password, phc) != 0) {
+		app_error(c, 500);
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	const char *p[] = { a.id,    a.ip,           f.username,
+		            f.email, f.display_name, bool_param(f.superuser),
+		            phc };
+	enum db_status st;
+	PGresult *res = db_exec(c->app->db, "admin_user_create", 7, p, &st);
+	if (res == NULL) {
+		if (st == DB_CONFLICT) {
+			/* Created by someone else between the check and the insert. */
+			int email = strstr(db_last_message(c->app->db), "users_email_key") != NULL;
+			admin_error(c, fe.errors, email ? "email" : "username",
+			            email ? "admin.users.error.email_taken"
+			                  : "admin.users.error.username_taken");
+			render_new(c, 409, &f, fe.errors);
+		} else if (st == DB_INVALID) {
+			admin_error(c, fe.errors, "form", "admin.error.invalid");
+			render_new(c, 400, &f, fe.errors);
+		} else {
+			app_db_error(c, st);
+		}
+		return;
+	}
+	if (PQgetisnull(res, 0, 0)) {
+		if (cell_true(res, 0, "name_taken"))
+			admin_error(c, fe.errors, "username", "admin.users.error.username_taken");
+		if (cell_true(res, 0, "email_taken"))
+			admin_error(c, fe.errors, "email", "admin.users.error.email_taken");
+		PQclear(res);
+		render_new(c, 409, &f, fe.errors);
+		return;
+	}
+	const char *id = arena_strdup(c->arena, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	resp_redirect(c->resp, 303, arena_printf(c->arena, "/admin/users/%s?done=created", id));
+}
+
+/* ---- one user ---- */
+
+/* The user page's data; NULL when answered (no session, not a superuser,
+ * no such user, the database failed). */
+static PGresult *load_user(struct ctx *c)
+{
+	const char *p[] = { admin_id(c) };
+	PGresult *res = admin_page_query(c, "admin_user_get", 1, p);
+	if (res == NULL)
+		return NULL;
+	if (column_null(res, "u_id")) {
+		PQclear(res);
+		app_error(c, 404);
+		return NULL;
+	}
+	return res;
+}
+
+/* Renders the user page from res (admin_user_get); the edit form shows f
+ * and version when given (a re-rendered submission), else what is stored. */
+static void render_user(struct ctx *c, int status, const PGresult *res, const struct user_form *f,
+                        const char *version, struct tvars *errors)
+{
+	const char *id = admin_id(c);
+	struct tvars *form = tvars_new(c->arena);
+	tvars_str(form, "display_name", f ? f->display_name : cell(res, "u_name"));
+	tvars_str(form, "email", f ? f->email : cell(res, "u_email"));
+	tvars_bool(form, "superuser", f ? f->superuser : cell_true(res, 0, "u_superuser"));
+	tvars_bool(form, "active", f ? f->active : cell_true(res, 0, "u_active"));
+	tvars_str(form, "version", version ? version : cell(res, "u_version"));
+	tvars_obj(c->vars, "form", form);
+	tvars_obj(c->vars, "errors", errors);
+	tvars_row(c->vars, "u", res, 0);
+	tvars_str(c->vars, "action", arena_printf(c->arena, "/admin/users/%s", id));
+	tvars_str(c->vars, "password_action",
+	          arena_printf(c->arena, "/admin/users/%s/password", id));
+	tvars_str(c->vars, "unlock_action", arena_printf(c->arena, "/admin/users/%s/unlock", id));
+	tvars_str(c->vars, "roles_add_action",
+	          arena_printf(c->arena, "/admin/users/%s/roles/add", id));
+	tvars_str(c->vars, "roles_remove_action",
+	          arena_printf(c->arena, "/admin/users/%s/roles/remove", id));
+	int n = column_null(res, "role_id") ? 0 : PQntuples(res), mine = 0;
+	while (mine < n && cell_true(res, mine, "has_role"))
+		mine++;
+	tvars_rows_range(c->vars, "member_roles", res, 0, mine);
+	tvars_rows_range(c->vars, "other_roles", res, mine, n - mine);
+	app_render(c, status, "admin/user");
+}
+
+/* Renders the user page again after a refused change, with status. */
+static void rerender_user(struct ctx *c, int status, const struct user_form *f, const char *version,
+                          struct tvars *errors)
+{
+	PGresult *res = load_user(c);
+	if (res == NULL)
+		return;
+	tvars_obj(c->vars, "done", tvars_new(c->arena));
+	render_user(c, status, res, f, version, errors);
+	PQclear(res);
+}
+
+void admin_get_user(struct ctx *c)
+{
+	PGresult *res = load_user(c);
+	if (res == NULL)
+		return;
+	struct tvars *done = tvars_new(c->arena);
+	const char *key = admin_user_notice(req_query(c->req, "done"));
+	if (key != NULL)
+		tvars_bool(done, key, 1);
+	tvars_obj(c->vars, "done", done);
+	const char *n = req_query(c->req, "n");
+	tvars_int(c->vars, "n",
+	          n && strlen(n) <= 6 && strspn(n, "0123456789") == strlen(n) ? strtol(n, NULL, 10)
+	                                                                      : 0);
+	render_user(c, 200, res, NULL, NULL, tvars_new(c->arena));
+	PQclear(res);
+}
+
+void admin_post_user_update(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	struct user_form f = { "", admin_field(c, "email"), admin_field(c, "display_name"),
+		               checkbox(c, "superuser"), checkbox(c, "active") };
+	const char *version = admin_field(c, "version");
+	struct form_errors fe = { c, tvars_new(c->arena) };
+	if (admin_user_check(&f, 0, form_bad, &fe) > 0) {
+		rerender_user(c, 400, &f, version, fe.errors);
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	const char *p[] = { a.id,
+		            a.ip,
+		            admin_id(c),
+		            version,
+		            f.display_name,
+		            f.email,
+		            bool_param(f.superuser),
+		            bool_param(f.active) };
+	enum db_status st;
+	PGresult *res = db_exec(c->app->db, "admin_user_update", 8, p, &st);
+	if (res == NULL) {
+		if (st == DB_CONFLICT) {
+			admin_error(c, fe.errors, "email", "admin.users.error.email_taken");
+			rerender_user(c, 409, &f, version, fe.errors);
+		} else if (st == DB_INVALID) {
+			admin_error(c, fe.errors, "form", "admin.error.invalid");
+			rerender_user(c, 400, &f, version, fe.errors);
+		} else {
+			app_db_error(c, st);
+		}
+		return;
+	}
+	long found = strtol(cell(res, "found"), NULL, 10);
+	long updated = strtol(cell(res, "updated"), NULL, 10);
+	int stale = cell_true(res, 0, "stale"), refused = cell_true(res, 0, "refused");
+	int taken = cell_true(res, 0, "email_taken");
+	PQclear(res);
+	if (!found) {
+		app_error(c, 404);
+		return;
+	}
+	if (stale || (!updated && !refused && !taken)) {
+		/* Someone saved in between: show what is stored now. */
+		admin_error(c, fe.errors, "form", "admin.error.stale");
+		rerender_user(c, 409, NULL, NULL, fe.errors);
+		return;
+	}
+	if (refused || taken) {
+		if (refused)
+			admin_error(c, fe.errors, f.superuser ? "active" : "superuser",
+			            "admin.users.error.last_superuser");
+		if (taken)
+			admin_error(c, fe.errors, "email", "admin.users.error.email_taken");
+		rerender_user(c, 409, &f, version, fe.errors);
+		return;
+	}
+	resp_redirect(c->resp, 303,
+	              arena_printf(c->arena, "/admin/users/%s?done=saved", admin_id(c)));
+}
+
+/* Answers the error page when a change statement failed; 1 when st is OK. */
+static int change_ok(struct ctx *c, enum db_status st)
+{
+	if (st == DB_OK)
+		return 1;
+	app_db_error(c, st);
+	return 0;
+}
+
+/* Runs a change of one user ($1 actor, $2 ip, $3 id, then extra) that
+ * returns how many users it changed, and redirects to the user page with
+ * the notice done; 404 when there is no such user. */
+static void change_user(struct ctx *c, const char *stmt, const char *extra, const char *done)
+{
+	struct admin_actor a;
+	admin_actor(c, &a);
+	const char *p[] = { a.id, a.ip, admin_id(c), extra };
+	enum db_status st;
+	PGresult *res = db_exec(c->app->db, stmt, extra ? 4 : 3, p, &st);
+	if (!change_ok(c, st))
+		return;
+	long changed = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	if (!changed) {
+		app_error(c, 404);
+		return;
+	}
+	resp_redirect(c->resp, 303,
+	              arena_printf(c->arena, "/admin/users/%s?done=%s", admin_id(c), done));
+}
+
+void admin_post_user_password(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	const char *p[] = { admin_id(c) };
+	enum db_status st;
+	PGresult *res = db_exec(c->app->db, "admin_user_name", 1, p, &st);
+	if (!change_ok(c, st))
+		return;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		app_error(c, 404);
+		return;
+	}
+	const char *username = arena_strdup(c->arena, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	const char *password = req_form(c->req, "password");
+	const char *key = admin_user_password_problem(password ? password : "", username);
+	if (key != NULL) {
+		struct tvars *errors = tvars_new(c->arena);
+		admin_error(c, errors, "password", key);
+		rerender_user(c, 400, NULL, NULL, errors);
+		return;
+	}
+	char phc[AUTH_PHC_MAX];
+	if (hash_password(c, password, phc) != 0) {
+		app_error(c, 500);
+		return;
+	}
+	change_user(c, "admin_user_password", phc, "password");
+}
+
+void admin_post_user_unlock(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	change_user(c, "admin_user_unlock", NULL, "unlocked");
+}
+
+/* Adds or removes the checked roles ("role_id[]") of the user. A role id
+ * that does not exist (a role list out of date) is skipped; the others
+ * change. */
+static void change_roles(struct ctx *c, const char *stmt, const char *done)
+{
+	if (!admin_post_guard(c))
+		return;
+	const char *roles = admin_id_array(c, "role_id[]");
+	if (roles == NULL) {
+		if (req_form(c->req, "role_id[]") != NULL) {
+			app_error(c, 400);
+			return;
+		}
+		resp_redirect(
+		    c->resp, 303,
+		    arena_printf(c->arena, "/admin/users/%s?done=roles_none", admin_id(c)));
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	struct grant_result g;
+	enum db_status st;
+	if (admin_grant(c->app->db, stmt, a.id, a.ip, "admin",
+	                arena_printf(c->arena, "{%s}", admin_id(c)), roles, &g, &st) != 0) {
+		app_db_error(c, st);
+		return;
+	}
+	if (g.missing_a > 0) {
+		app_error(c, 404);
+		return;
+	}
+	resp_redirect(
+	    c->resp, 303,
+	    arena_printf(c->arena, "/admin/users/%s?done=%s&n=%ld", admin_id(c), done, g.changed));
+}
+
+void admin_post_user_roles_add(struct ctx *c)
+{
+	change_roles(c, "grant_user_roles", "roles_added");
+}
+
+void admin_post_user_roles_remove(struct ctx *c)
+{
+	change_roles(c, "revoke_user_roles", "roles_removed");
+}

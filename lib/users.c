@@ -1,0 +1,837 @@
+/*
+ * users: user administration for `portalctl user` (see users.h). The SQL is
+ * in the table below, one statement per change, each with its audit row;
+ * the rest is what the console needs around it: arguments, passwords read
+ * from a pipe or without echo from a terminal, and an aligned table.
+ */
+#include "users.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* $1 username, $2 email, $3 display name, $4 superuser (t/f), $5 PHC or NULL.
+ * The duplicate checks run first so that a taken name is an answer, not a
+ * unique violation; a concurrent insert still ends in one (DB_CONFLICT). */
+static const char sql_add[] =
+    "WITH dup AS ("
+    " SELECT (SELECT username::text FROM users WHERE username = $1::citext) AS by_name,"
+    "  (SELECT username::text FROM users WHERE email = $2::citext) AS by_email),"
+    " ins AS (INSERT INTO users (username, email, display_name, is_superuser,"
+    "   hashed_password, password_changed_at)"
+    "  SELECT $1::citext, $2::citext, $3::text, $4::boolean, $5::text,"
+    "   CASE WHEN $5::text IS NULL THEN NULL ELSE now() END"
+    "  FROM dup WHERE by_name IS NULL AND by_email IS NULL"
+    "  RETURNING id, username::text AS username),"
+    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+    "  SELECT NULL, 'user.created', 'user', id, jsonb_build_object('via', 'portalctl',"
+    "   'username', username, 'superuser', $4::boolean, 'password', $5::text IS NOT NULL)"
+    "  FROM ins)"
+    " SELECT (SELECT id FROM ins), (SELECT username FROM ins), by_name, by_email FROM dup";
+
+static const char sql_find[] = "SELECT id, username::text FROM users WHERE username = $1::citext";
+
+/* $1 username, $2 PHC. The DELETE sees the sessions as they were when the
+ * statement began: every one of them goes. */
+static const char sql_passwd[] =
+    "WITH u AS (UPDATE users SET hashed_password = $2::text, password_changed_at = now(),"
+    "  failed_logins = 0, locked_until = NULL"
+    "  WHERE username = $1::citext RETURNING id, username::text AS username),"
+    " s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) RETURNING id),"
+    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+    "  SELECT NULL, 'password.set', 'user', id, jsonb_build_object('via', 'portalctl',"
+    "   'sessions_ended', (SELECT count(*) FROM s)) FROM u)"
+    " SELECT id, username, (SELECT count(*) FROM s) FROM u";
+
+/* RETURNING reads the row as it was through the FROM item "old". */
+static const char sql_unlock[] =
+    "WITH old AS (SELECT id, failed_logins, locked_until FROM users"
+    "  WHERE username = $1::citext FOR UPDATE),"
+    " u AS (UPDATE users SET failed_logins = 0, locked_until = NULL FROM old"
+    "  WHERE users.id = old.id"
+    "  RETURNING users.id, users.username::text AS username, old.failed_logins,"
+    "   old.locked_until),"
+    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+    "  SELECT NULL, 'account.unlocked', 'user', id, jsonb_build_object('via', 'portalctl',"
+    "   'failed_logins', failed_logins, 'locked_until', locked_until) FROM u)"
+    " SELECT id, username, failed_logins,"
+    "  CASE WHEN locked_until > now() THEN to_char(locked_until, 'YYYY-MM-DD HH24:MI:SS')"
+    "  ELSE '' END FROM u";
+
+/*
+ * The active superusers are locked (FOR UPDATE, all of them: count(*) reads
+ * the whole CTE) before the count, so of two concurrent deactivations of the
+ * last two, the second waits, sees the first one's change and is refused.
+ * An inactive user keeps no session either: any left is ended.
+ */
+static const char sql_deactivate[] =
+    "WITH t AS (SELECT id, username::text AS username, is_active, is_superuser FROM users"
+    "  WHERE username = $1::citext),"
+    " su AS (SELECT id FROM users WHERE is_superuser AND is_active FOR UPDATE),"
+    " ok AS (SELECT t.id FROM t WHERE t.is_active"
+    "  AND (NOT t.is_superuser OR (SELECT count(*) FROM su WHERE su.id <> t.id) > 0)),"
+    " u AS (UPDATE users SET is_active = false WHERE id IN (SELECT id FROM ok) RETURNING id),"
+    " s AS (DELETE FROM sessions WHERE user_id IN"
+    "  (SELECT id FROM u UNION ALL SELECT id FROM t WHERE NOT is_active) RETURNING id),"
+    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+    "  SELECT NULL, 'user.deactivated', 'user', id, jsonb_build_object('via', 'portalctl',"
+    "   'sessions_ended', (SELECT count(*) FROM s)) FROM u)"
+    " SELECT t.id, t.username, t.is_active, (SELECT count(*) FROM u),"
+    "  (SELECT count(*) FROM s) FROM t";
+
+static const char sql_activate[] =
+    "WITH t AS (SELECT id, username::text AS username, is_active FROM users"
+    "  WHERE username = $1::citext),"
+    " u AS (UPDATE users SET is_active = true WHERE id IN (SELECT id FROM t WHERE NOT is_active)"
+    "  RETURNING id),"
+    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+    "  SELECT NULL, 'user.activated', 'user', id, jsonb_build_object('via', 'portalctl')"
+    "  FROM u)"
+    " SELECT t.id, t.username, (SELECT count(*) FROM u) FROM t";
+
+/* Column names are the table's header. Times in the server's time zone. */
+static const char sql_list[] =
+    "SELECT id::text AS id, username::text AS username, email::text AS email,"
+    " display_name AS name, CASE WHEN is_superuser THEN 'yes' ELSE 'no' END AS superuser,"
+    " concat_ws(', ', CASE WHEN is_active THEN 'active' ELSE 'inactive' END,"
+    "  CASE WHEN locked_until > now()"
+    "   THEN 'locked until ' || to_char(locked_until, 'YYYY-MM-DD HH24:MI') END,"
+    "  CASE WHEN hashed_password IS NULL THEN 'no password' END) AS status,"
+    " coalesce(to_char(last_login_at, 'YYYY-MM-DD HH24:MI'), 'never') AS \"last sign-in\""
+    " FROM users ORDER BY username, id";
+
+const struct db_stmt users_stmts[] = {
+	{ "users_add", sql_add, 5 },
+	{ "users_find", sql_find, 1 },
+	{ "users_passwd", sql_passwd, 2 },
+	{ "users_unlock", sql_unlock, 1 },
+	{ "users_deactivate", sql_deactivate, 1 },
+	{ "users_activate", sql_activate, 1 },
+	{ "users_list", sql_list, 0 },
+	{ NULL, NULL, 0 },
+};
+
+/* ---- values -------------------------------------------------------------- */
+
+/* The number of code points of s, or -1 when s is not valid UTF-8
+ * (overlong forms, surrogates and values above U+10FFFF included). */
+static long utf8_chars(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	long n = 0;
+
+	while (*p != '\0') {
+		unsigned c = *p, cp;
+		int more;
+
+		if (c < 0x80) {
+			p++;
+			n++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			more = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			more = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			more = 3;
+			cp = c & 0x07;
+		} else {
+			return -1;
+		}
+		p++;
+		for (int i = 0; i < more; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return -1;
+			cp = (cp << 6) | (*p & 0x3f);
+		}
+		if ((more == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (more == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+static int is_ctrl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* ASCII white space and control characters; the database also refuses the
+ * Unicode ones, and its message then names the constraint. */
+static int has_space_or_ctrl(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == ' ' || is_ctrl(*p))
+			return 1;
+	}
+	return 0;
+}
+
+int users_check_username(const char *s, char *err, size_t errlen)
+{
+	long n = utf8_chars(s);
+
+	if (n < 0) {
+		snprintf(err, errlen, "user name is not valid UTF-8");
+		return -1;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "user name is empty");
+		return -1;
+	}
+	if (n > 64) {
+		snprintf(err, errlen, "user name \"%.64s...\" is longer than 64 characters", s);
+		return -1;
+	}
+	if (has_space_or_ctrl(s)) {
+		snprintf(
+		    err, errlen,
+		    "invalid user name \"%s\": white space and control characters are not allowed",
+		    s);
+		return -1;
+	}
+	return 0;
+}
+
+int users_check_email(const char *s, char *err, size_t errlen)
+{
+	long n = utf8_chars(s);
+	const char *at, *dot;
+
+	if (n < 0) {
+		snprintf(err, errlen, "email address is not valid UTF-8");
+		return -1;
+	}
+	if (n > 254) {
+		snprintf(err, errlen, "email address \"%.64s...\" is longer than 254 characters",
+		         s);
+		return -1;
+	}
+	/* Names the value, except for control characters, which could rewrite
+	 * the operator's terminal. */
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (is_ctrl(*p)) {
+			snprintf(err, errlen,
+			         "invalid email address: it contains a control character");
+			return -1;
+		}
+	}
+	/* local@domain.tld: one "@", something before it, and a dot in the
+	 * domain with something on either side (users_email_check). */
+	at = strchr(s, '@');
+	dot = NULL;
+	if (at != NULL && at[1] != '\0') {
+		for (const char *p = at + 2; *p != '\0' && p[1] != '\0'; p++) {
+			if (*p == '.') {
+				dot = p;
+				break;
+			}
+		}
+	}
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL || strchr(s, ' ') != NULL ||
+	    dot == NULL) {
+		snprintf(err, errlen, "invalid email address \"%s\"", s);
+		return -1;
+	}
+	return 0;
+}
+
+int users_check_display_name(const char *s, char *err, size_t errlen)
+{
+	long n = utf8_chars(s);
+
+	if (n < 0) {
+		snprintf(err, errlen, "name is not valid UTF-8");
+		return -1;
+	}
+	if (s[strspn(s, " \t\n\r\v\f")] == '\0') {
+		snprintf(err, errlen, "name is blank");
+		return -1;
+	}
+	if (n > 200) {
+		snprintf(err, errlen, "name \"%.64s...\" is longer than 200 characters", s);
+		return -1;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (is_ctrl(*p)) {
+			snprintf(err, errlen, "invalid name: it contains a control character");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+const char *users_policy_text(enum auth_policy p)
+{
+	switch (p) {
+	case AUTH_POLICY_OK:
+		return "";
+	case AUTH_POLICY_TOO_SHORT:
+		return "shorter than 12 characters";
+	case AUTH_POLICY_TOO_LONG:
+		return "longer than 256 characters";
+	case AUTH_POLICY_NOT_UTF8:
+		return "not valid UTF-8";
+	case AUTH_POLICY_HAS_USERNAME:
+		return "it contains the user name";
+	case AUTH_POLICY_COMMON:
+		return "it is a commonly used password, easy to guess";
+	}
+	return "not accepted by the password policy";
+}
+
+/* ---- arguments ----------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	enum users_cmd cmd;
+} subcommands[] = {
+	{ "add", USERS_ADD },           { "passwd", USERS_PASSWD },
+	{ "unlock", USERS_UNLOCK },     { "deactivate", USERS_DEACTIVATE },
+	{ "activate", USERS_ACTIVATE }, { "list", USERS_LIST },
+	{ "help", USERS_HELP },
+};
+
+/*
+ * Matches argv[*i] against the option opt ("--email"), as "--email VALUE" or
+ * "--email=VALUE". Returns 1 with *val set (and *i past the value), 0 when it
+ * is another option, -1 with a message when the value is missing or the
+ * option was given before (*val not NULL).
+ */
+static int option_value(int argc, char **argv, int *i, const char *sub, const char *opt,
+                        const char **val, char *err, size_t errlen)
+{
+	size_t n = strlen(opt);
+	const char *arg = argv[*i];
+
+	if (strncmp(arg, opt, n) != 0 || (arg[n] != '\0' && arg[n] != '='))
+		return 0;
+	if (*val != NULL) {
+		snprintf(err, errlen, "%s: %s given twice", sub, opt);
+		return -1;
+	}
+	if (arg[n] == '=') {
+		*val = arg + n + 1;
+		return 1;
+	}
+	if (*i + 1 >= argc) {
+		snprintf(err, errlen, "%s: %s needs a value", sub, opt);
+		return -1;
+	}
+	*i += 1;
+	*val = argv[*i];
+	return 1;
+}
+
+/* The flags and options of sub; returns 1 when arg was one, 0 when not,
+ * -1 on error. */
+static int parse_option(int argc, char **argv, int *i, struct users_args *a, const char *sub,
+                        char *err, size_t errlen)
+{
+	const char *arg = argv[*i];
+	int r;
+
+	if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+		a->cmd = USERS_HELP;
+		return 1;
+	}
+	if (a->cmd == USERS_ADD) {
+		r = option_value(argc, argv, i, sub, "--email", &a->email, err, errlen);
+		if (r == 0)
+			r = option_value(argc, argv, i, sub, "--name", &a->display_name, err,
+			                 errlen);
+		if (r != 0)
+			return r;
+		if (strcmp(arg, "--superuser") == 0) {
+			a->superuser = 1;
+			return 1;
+		}
+		if (strcmp(arg, "--password-stdin") == 0) {
+			a->password_stdin = 1;
+			return 1;
+		}
+	}
+	/* Every user is listed anyway; --all is accepted for those who ask. */
+	if (a->cmd == USERS_LIST && strcmp(arg, "--all") == 0)
+		return 1;
+	snprintf(err, errlen, "%s: unknown option \"%s\"", sub, arg);
+	return -1;
+}
+
+int users_parse_args(int argc, char **argv, struct users_args *a, char *err, size_t errlen)
+{
+	const char *sub;
+	int options_done = 0, found = 0;
+
+	memset(a, 0, sizeof *a);
+	if (argc < 1 || argv[0] == NULL) {
+		snprintf(err, errlen, "missing subcommand");
+		return -1;
+	}
+	sub = argv[0];
+	for (size_t k = 0; k < sizeof subcommands / sizeof subcommands[0]; k++) {
+		if (strcmp(sub, subcommands[k].name) == 0) {
+			a->cmd = subcommands[k].cmd;
+			found = 1;
+		}
+	}
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+		a->cmd = USERS_HELP;
+		found = 1;
+	}
+	if (!found) {
+		snprintf(err, errlen, "%s: unknown subcommand", sub);
+		return -1;
+	}
+	if (a->cmd == USERS_HELP)
+		return 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (!options_done && strcmp(arg, "--") == 0) {
+			options_done = 1;
+			continue;
+		}
+		if (!options_done && arg[0] == '-' && arg[1] != '\0') {
+			if (parse_option(argc, argv, &i, a, sub, err, errlen) < 0)
+				return -1;
+			if (a->cmd == USERS_HELP)
+				return 0;
+			continue;
+		}
+		if (a->cmd == USERS_LIST || a->name != NULL) {
+			snprintf(err, errlen, "%s: unexpected argument \"%s\"", sub, arg);
+			return -1;
+		}
+		a->name = arg;
+	}
+
+	if (a->cmd != USERS_LIST && a->name == NULL) {
+		snprintf(err, errlen, "%s: missing user name", sub);
+		return -1;
+	}
+	if (a->cmd == USERS_ADD && a->email == NULL) {
+		snprintf(err, errlen, "add: missing --email");
+		return -1;
+	}
+	return 0;
+}
+
+int users_check_new(const struct users_args *a, char *err, size_t errlen)
+{
+	if (users_check_username(a->name, err, errlen) != 0 ||
+	    users_check_email(a->email, err, errlen) != 0 ||
+	    (a->display_name != NULL &&
+	     users_check_display_name(a->display_name, err, errlen) != 0))
+		return -1;
+	return 0;
+}
+
+/* ---- passwords ----------------------------------------------------------- */
+
+static void wipe(char *p, size_t n)
+{
+	explicit_bzero(p, n);
+}
+
+/* Reads up to a newline; *eof says the input ended before any byte. */
+static int read_line(int fd, char *out, size_t outlen, int *eof, char *err, size_t errlen)
+{
+	size_t n = 0, max = outlen > 0 ? outlen - 1 : 0;
+	int got = 0, nul = 0, too_long = 0;
+
+	if (max > USERS_PASSWORD_MAX)
+		max = USERS_PASSWORD_MAX;
+	*eof = 0;
+	for (;;) {
+		char ch;
+		ssize_t r = read(fd, &ch, 1);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "could not read the password: %s", strerror(errno));
+			wipe(out, outlen);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got = 1;
+		if (ch == '\n')
+			break;
+		/* The rest of the line is read anyway, so that a refused
+		 * password leaves no tail behind for a later reader. */
+		if (ch == '\0')
+			nul = 1;
+		else if (n >= max)
+			too_long = 1;
+		else
+			out[n++] = ch;
+	}
+	wipe(&out[n], outlen - n);
+	if (!got) {
+		*eof = 1;
+		return -1;
+	}
+	if (nul || too_long) {
+		wipe(out, outlen);
+		if (nul)
+			snprintf(err, errlen, "password rejected: it contains a NUL byte");
+		else
+			snprintf(err, errlen, "password rejected: longer than %d bytes",
+			         USERS_PASSWORD_MAX);
+		return -1;
+	}
+	return (int)n;
+}
+
+int users_read_password(int fd, char *out, size_t outlen, char *err, size_t errlen)
+{
+	int eof, n = read_line(fd, out, outlen, &eof, err, errlen);
+
+	if (n < 0 && eof)
+		snprintf(err, errlen, "no password on standard input (expected one line)");
+	return n;
+}
+
+/* What the signal handler needs: async-signal-safe state only. */
+static volatile sig_atomic_t tty_fd_saved = -1;
+static volatile sig_atomic_t prompt_fd_saved = -1;
+static struct termios tty_saved;
+
+static const int tty_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define N_TTY_SIGNALS (sizeof tty_signals / sizeof tty_signals[0])
+
+/* Puts the echo back, then lets the signal do what it would have done
+ * (raise is delivered once the handler returns and unblocks it). */
+static void restore_tty_on_signal(int sig)
+{
+	int saved_errno = errno;
+	struct sigaction dfl;
+
+	if (tty_fd_saved >= 0)
+		(void)tcsetattr(tty_fd_saved, TCSANOW, &tty_saved);
+	if (prompt_fd_saved >= 0)
+		(void)!write(prompt_fd_saved, "\n", 1);
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	(void)sigaction(sig, &dfl, NULL);
+	(void)raise(sig);
+	errno = saved_errno;
+}
+
+static int write_all(int fd, const char *s)
+{
+	size_t len = strlen(s);
+
+	while (len > 0) {
+		ssize_t w = write(fd, s, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* One prompt and one line without echo; "\n" afterwards, since the
+ * user's Enter was not echoed. */
+static int ask(int tty_fd, int prompt_fd, const char *prompt, char *out, size_t outlen, char *err,
+               size_t errlen)
+{
+	int eof, n;
+
+	if (write_all(prompt_fd, prompt) != 0) {
+		snprintf(err, errlen, "could not write the prompt: %s", strerror(errno));
+		return -1;
+	}
+	n = read_line(tty_fd, out, outlen, &eof, err, errlen);
+	(void)write_all(prompt_fd, "\n");
+	if (n < 0 && eof)
+		snprintf(err, errlen, "no password given");
+	return n;
+}
+
+int users_prompt_password(int tty_fd, int prompt_fd, char *out, size_t outlen, char *err,
+                          size_t errlen)
+{
+	struct sigaction old[N_TTY_SIGNALS], sa;
+	struct termios noecho;
+	char *again = NULL;
+	int n = -1, m;
+
+	if (tcgetattr(tty_fd, &tty_saved) != 0) {
+		snprintf(err, errlen, "could not read the terminal settings: %s", strerror(errno));
+		return -1;
+	}
+	again = malloc(outlen);
+	if (again == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	tty_fd_saved = tty_fd;
+	prompt_fd_saved = prompt_fd;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = restore_tty_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < N_TTY_SIGNALS; i++)
+		sigaddset(&sa.sa_mask, tty_signals[i]);
+	for (size_t i = 0; i < N_TTY_SIGNALS; i++) {
+		if (sigaction(tty_signals[i], &sa, &old[i]) != 0) {
+			snprintf(err, errlen, "could not set a signal handler: %s",
+			         strerror(errno));
+			while (i-- > 0)
+				(void)sigaction(tty_signals[i], &old[i], NULL);
+			goto out;
+		}
+	}
+
+	noecho = tty_saved;
+	noecho.c_lflag &= ~(tcflag_t)ECHO;
+	/* TCSAFLUSH: what was typed before the prompt is not the password. */
+	if (tcsetattr(tty_fd, TCSAFLUSH, &noecho) != 0) {
+		snprintf(err, errlen, "could not switch off the echo: %s", strerror(errno));
+		goto restore;
+	}
+	n = ask(tty_fd, prompt_fd, "New password: ", out, outlen, err, errlen);
+	if (n >= 0) {
+		m = ask(tty_fd, prompt_fd, "Repeat: ", again, outlen, err, errlen);
+		if (m < 0 || m != n || memcmp(out, again, (size_t)n) != 0) {
+			if (m >= 0)
+				snprintf(err, errlen, "passwords do not match");
+			wipe(out, outlen);
+			n = -1;
+		}
+	}
+	(void)tcsetattr(tty_fd, TCSANOW, &tty_saved);
+restore:
+	for (size_t i = 0; i < N_TTY_SIGNALS; i++)
+		(void)sigaction(tty_signals[i], &old[i], NULL);
+out:
+	tty_fd_saved = -1;
+	prompt_fd_saved = -1;
+	wipe(again, outlen);
+	free(again);
+	return n;
+}
+
+/* ---- database ------------------------------------------------------------ */
+
+static void outcome_clear(struct users_outcome *o)
+{
+	memset(o, 0, sizeof *o);
+}
+
+static void copy_name(struct users_outcome *o, const PGresult *res, int col)
+{
+	snprintf(o->username, sizeof o->username, "%s", PQgetvalue(res, 0, col));
+}
+
+enum users_status users_add(struct db *db, const struct users_args *a, const char *phc,
+                            struct users_outcome *o)
+{
+	const char *params[5] = { a->name, a->email, a->display_name ? a->display_name : a->name,
+		                  a->superuser ? "t" : "f", phc };
+	enum users_status rc;
+	enum db_status st;
+	PGresult *res;
+
+	outcome_clear(o);
+	res = db_exec(db, "users_add", 5, params, &st);
+	if (res == NULL)
+		return USERS_DB_ERROR;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return USERS_DB_ERROR;
+	}
+	if (!PQgetisnull(res, 0, 0)) {
+		o->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		copy_name(o, res, 1);
+		rc = USERS_OK;
+	} else if (!PQgetisnull(res, 0, 2)) {
+		copy_name(o, res, 2);
+		rc = USERS_EXISTS;
+	} else {
+		copy_name(o, res, 3);
+		rc = USERS_EMAIL_TAKEN;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Runs a one-parameter-or-two statement whose first two columns are id
+ * and username; no row is USERS_NOT_FOUND. *out is the result for the
+ * caller to read further columns (and PQclear), NULL on failure. */
+static enum users_status run_on_user(struct db *db, const char *stmt, int nparams,
+                                     const char *const *params, struct users_outcome *o,
+                                     PGresult **out)
+{
+	enum db_status st;
+	PGresult *res;
+
+	outcome_clear(o);
+	*out = NULL;
+	res = db_exec(db, stmt, nparams, params, &st);
+	if (res == NULL)
+		return USERS_DB_ERROR;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return USERS_NOT_FOUND;
+	}
+	o->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	copy_name(o, res, 1);
+	*out = res;
+	return USERS_OK;
+}
+
+enum users_status users_find(struct db *db, const char *name, struct users_outcome *o)
+{
+	const char *params[1] = { name };
+	PGresult *res;
+	enum users_status rc = run_on_user(db, "users_find", 1, params, o, &res);
+
+	PQclear(res);
+	return rc;
+}
+
+enum users_status users_set_password(struct db *db, const char *name, const char *phc,
+                                     struct users_outcome *o)
+{
+	const char *params[2] = { name, phc };
+	PGresult *res;
+	enum users_status rc = run_on_user(db, "users_passwd", 2, params, o, &res);
+
+	if (rc == USERS_OK)
+		o->sessions_ended = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+	PQclear(res);
+	return rc;
+}
+
+enum users_status users_unlock(struct db *db, const char *name, struct users_outcome *o)
+{
+	const char *params[1] = { name };
+	PGresult *res;
+	enum users_status rc = run_on_user(db, "users_unlock", 1, params, o, &res);
+
+	if (rc == USERS_OK) {
+		o->failed_logins = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+		snprintf(o->locked_until, sizeof o->locked_until, "%s", PQgetvalue(res, 0, 3));
+	}
+	PQclear(res);
+	return rc;
+}
+
+enum users_status users_deactivate(struct db *db, const char *name, struct users_outcome *o)
+{
+	const char *params[1] = { name };
+	PGresult *res;
+	enum users_status rc = run_on_user(db, "users_deactivate", 1, params, o, &res);
+
+	if (rc == USERS_OK) {
+		int was_active = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
+		int changed = strcmp(PQgetvalue(res, 0, 3), "0") != 0;
+
+		o->sessions_ended = strtol(PQgetvalue(res, 0, 4), NULL, 10);
+		if (!was_active)
+			rc = USERS_UNCHANGED;
+		else if (!changed)
+			rc = USERS_LAST_SUPERUSER;
+	}
+	PQclear(res);
+	return rc;
+}
+
+enum users_status users_activate(struct db *db, const char *name, struct users_outcome *o)
+{
+	const char *params[1] = { name };
+	PGresult *res;
+	enum users_status rc = run_on_user(db, "users_activate", 1, params, o, &res);
+
+	if (rc == USERS_OK && strcmp(PQgetvalue(res, 0, 2), "0") == 0)
+		rc = USERS_UNCHANGED;
+	PQclear(res);
+	return rc;
+}
+
+PGresult *users_list(struct db *db, enum db_status *st)
+{
+	return db_exec(db, "users_list", 0, NULL, st);
+}
+
+/* ---- the table ----------------------------------------------------------- */
+
+/* Width in characters; bytes that are not valid UTF-8 count one each. */
+static size_t text_width(const char *s)
+{
+	long n = utf8_chars(s);
+	size_t w = 0;
+
+	if (n >= 0)
+		return (size_t)n;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		w += (*p & 0xc0) != 0x80;
+	return w;
+}
+
+/* Writes s, and when it is not the last column, spaces up to width plus
+ * the two that separate columns (no trailing blanks on a line). */
+static void put_cell(FILE *out, const char *s, size_t width, int last)
+{
+	fputs(s, out);
+	if (last) {
+		fputc('\n', out);
+		return;
+	}
+	for (size_t w = text_width(s); w < width + 2; w++)
+		fputc(' ', out);
+}
+
+int users_print_table(FILE *out, const PGresult *res)
+{
+	int ncols = PQnfields(res), nrows = PQntuples(res);
+	size_t *width;
+
+	if (ncols <= 0) {
+		fprintf(out, "(%d user%s)\n", nrows, nrows == 1 ? "" : "s");
+		return ferror(out) ? -1 : 0;
+	}
+	width = calloc((size_t)ncols, sizeof *width);
+	if (width == NULL)
+		return -1;
+	for (int c = 0; c < ncols; c++) {
+		width[c] = text_width(PQfname(res, c));
+		for (int r = 0; r < nrows; r++) {
+			size_t w = text_width(PQgetvalue(res, r, c));
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	for (int c = 0; c < ncols; c++)
+		put_cell(out, PQfname(res, c), width[c], c == ncols - 1);
+	for (int c = 0; c < ncols; c++) {
+		for (size_t w = 0; w < width[c]; w++)
+			fputc('-', out);
+		fputs(c == ncols - 1 ? "\n" : "  ", out);
+	}
+	for (int r = 0; r < nrows; r++) {
+		for (int c = 0; c < ncols; c++)
+			put_cell(out, PQgetvalue(res, r, c), width[c], c == ncols - 1);
+	}
+	fprintf(out, "(%d user%s)\n", nrows, nrows == 1 ? "" : "s");
+	free(width);
+	return fflush(out) != 0 || ferror(out) ? -1 : 0;
+}
