@@ -372,12 +372,6 @@ static const char *id_param(struct ctx *c)
 	return arena_printf(c->arena, "%lld", c->match.ids[0]);
 }
 
-static int column_null(const PGresult *res, const char *name)
-{
-	int col = PQfnumber(res, name);
-	return col < 0 || PQgetisnull(res, 0, col);
-}
-
 static void get_report(struct ctx *c)
 {
 	const char *p[] = { id_param(c) };
@@ -385,7 +379,7 @@ static void get_report(struct ctx *c)
 	if (res == NULL)
 		return;
 	/* Not there and not visible look the same: no enumeration. */
-	if (column_null(res, "id")) {
+	if (db_is_null(res, 0, "id")) {
 		PQclear(res);
 		app_error(c, 404);
 		return;
@@ -402,7 +396,7 @@ static void get_go(struct ctx *c)
 	PGresult *res = app_session_query(c, "report_go", 1, p);
 	if (res == NULL)
 		return;
-	const char *url = column_null(res, "url") ? NULL : PQgetvalue(res, 0, PQfnumber(res, "url"));
+	const char *url = db_is_null(res, 0, "url") ? NULL : db_text(res, 0, "url");
 	if (url == NULL) {
 		app_error(c, 404);
 	} else if (!catalog_url_ok(url)) {

@@ -66,6 +66,12 @@ void admin_error(struct ctx *c, struct tvars *errors, const char *field, const c
 	tvars_str(errors, field, app_msg(c, key));
 }
 
+void admin_form_bad(void *form, const char *field, const char *key)
+{
+	struct admin_form *f = form;
+	admin_error(f->c, f->errors, field, key);
+}
+
 long admin_page_number(struct ctx *c)
 {
 	const char *p = req_query(c->req, "page");

@@ -42,6 +42,15 @@ const char *admin_field(struct ctx *c, const char *name);
  * field) and counts it. */
 void admin_error(struct ctx *c, struct tvars *errors, const char *field, const char *key);
 
+/* Collects a form's problems at their fields: pass admin_form_bad and a
+ * struct admin_form to a checker such as admin_report_check, then render
+ * errors with the form. */
+struct admin_form {
+	struct ctx *c;
+	struct tvars *errors;
+};
+void admin_form_bad(void *form, const char *field, const char *key);
+
 /* Reads ?page=N (1 when absent); -1 when malformed or over 100000. */
 long admin_page_number(struct ctx *c);
 

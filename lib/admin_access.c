@@ -351,37 +351,6 @@ void admin_get_access_csv(struct ctx *c)
 
 /* ---- pages ---- */
 
-/* Rows [first, first + n) of res whose column k equals kind (rows of a kind
- * are contiguous, in kind order). A NULL k (the LEFT JOIN's empty row)
- * matches nothing. */
-static void kind_range(const PGresult *res, const char *kind, int *first, int *n)
-{
-	int col = PQfnumber(res, "k"), rows = PQntuples(res);
-	*first = 0;
-	*n = 0;
-	for (int i = 0; i < rows; i++) {
-		if (col < 0 || PQgetisnull(res, i, col) ||
-		    strcmp(PQgetvalue(res, i, col), kind) != 0)
-			continue;
-		if (*n == 0)
-			*first = i;
-		(*n)++;
-	}
-}
-
-static const char *cell(const PGresult *res, const char *name)
-{
-	int col = PQfnumber(res, name);
-	return col < 0 || PQntuples(res) == 0 || PQgetisnull(res, 0, col) ? NULL
-	                                                                  : PQgetvalue(res, 0, col);
-}
-
-/* A count column (digits from SQL); 0 when NULL. */
-static long number(const char *s)
-{
-	return s ? strtol(s, NULL, 10) : 0;
-}
-
 /* A search field of at most 200 bytes, "" when absent; NULL when too long. */
 static const char *query_text(struct ctx *c, const char *name)
 {
@@ -408,8 +377,8 @@ void admin_get_access(struct ctx *c)
 	if (res == NULL)
 		return;
 	int uf, un, rf, rn;
-	kind_range(res, "1", &uf, &un);
-	kind_range(res, "2", &rf, &rn);
+	db_kind_range(res, "k", "1", &uf, &un);
+	db_kind_range(res, "k", "2", &rf, &rn);
 	tvars_str(c->vars, "user_q", uq);
 	tvars_str(c->vars, "report_q", rq);
 	tvars_bool(c->vars, "user_searched", uq[0] != '\0');
@@ -441,19 +410,19 @@ void admin_get_access_user(struct ctx *c)
 	PGresult *res = id_page_query(c, "admin_access_user", &page);
 	if (res == NULL)
 		return;
-	if (cell(res, "u_id") == NULL) {
+	if (db_is_null(res, 0, "u_id")) {
 		PQclear(res);
 		app_error(c, 404);
 		return;
 	}
 	int rf, rn, vf, vn;
-	kind_range(res, "1", &rf, &rn);
-	kind_range(res, "2", &vf, &vn);
+	db_kind_range(res, "k", "1", &rf, &rn);
+	db_kind_range(res, "k", "2", &vf, &vn);
 	tvars_row(c->vars, "u", res, 0);
 	tvars_rows_range(c->vars, "roles", res, rf, rn);
 	tvars_rows_range(c->vars, "reports", res, vf, vn);
 	admin_pagination(c, arena_printf(c->arena, "/admin/access/users/%s?", admin_id(c)), page,
-	                 number(cell(res, "total")));
+	                 db_int(res, 0, "total"));
 	app_render(c, 200, "admin/access_user");
 	PQclear(res);
 }
@@ -464,19 +433,19 @@ void admin_get_access_report(struct ctx *c)
 	PGresult *res = id_page_query(c, "admin_access_report", &page);
 	if (res == NULL)
 		return;
-	if (cell(res, "r_id") == NULL) {
+	if (db_is_null(res, 0, "r_id")) {
 		PQclear(res);
 		app_error(c, 404);
 		return;
 	}
 	int rf, rn, uf, un;
-	kind_range(res, "1", &rf, &rn);
-	kind_range(res, "2", &uf, &un);
+	db_kind_range(res, "k", "1", &rf, &rn);
+	db_kind_range(res, "k", "2", &uf, &un);
 	tvars_row(c->vars, "r", res, 0);
 	tvars_rows_range(c->vars, "roles", res, rf, rn);
 	tvars_rows_range(c->vars, "users", res, uf, un);
 	admin_pagination(c, arena_printf(c->arena, "/admin/access/reports/%s?", admin_id(c)), page,
-	                 number(cell(res, "total")));
+	                 db_int(res, 0, "total"));
 	app_render(c, 200, "admin/access_report");
 	PQclear(res);
 }
@@ -503,7 +472,7 @@ void admin_get_usage(struct ctx *c)
 	PGresult *res = admin_page_query(c, "admin_usage", 3, p);
 	if (res == NULL)
 		return;
-	int empty = cell(res, "id") == NULL;
+	int empty = db_is_null(res, 0, "id");
 	tvars_rows_range(c->vars, "reports", res, 0, empty ? 0 : PQntuples(res));
 	tvars_row(c->vars, "stats", res, 0);
 	tvars_bool(c->vars, "never", never_only);
@@ -519,7 +488,7 @@ void admin_get_usage(struct ctx *c)
 	admin_pagination(c,
 	                 arena_printf(c->arena, "/admin/usage?never=%s&sort=%s&",
 	                              never_only ? "1" : "", usage_sorts[s]),
-	                 page, number(cell(res, "total")));
+	                 page, db_int(res, 0, "total"));
 	app_render(c, 200, "admin/usage");
 	PQclear(res);
 }

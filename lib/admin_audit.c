@@ -97,27 +97,19 @@ static int date_ok(const char *s)
 	return d <= days[m - 1] + (m == 2 && leap(y));
 }
 
-static int has_control(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return 1;
-	return 0;
-}
-
 int admin_audit_check(const struct audit_filter *f,
                       void (*bad)(void *ctx, const char *field, const char *key), void *ctx)
 {
 	int n = 0;
-	if (strlen(f->actor) > 254 || has_control(f->actor)) {
+	if (strlen(f->actor) > 254 || str_has_control(f->actor)) {
 		bad(ctx, "actor", "admin.error.too_long");
 		n++;
 	}
-	if (strlen(f->action) > 100 || has_control(f->action)) {
+	if (strlen(f->action) > 100 || str_has_control(f->action)) {
 		bad(ctx, "action", "admin.error.too_long");
 		n++;
 	}
-	if (strlen(f->target_type) > 50 || has_control(f->target_type)) {
+	if (strlen(f->target_type) > 50 || str_has_control(f->target_type)) {
 		bad(ctx, "target_type", "admin.error.too_long");
 		n++;
 	}
@@ -190,17 +182,6 @@ static const char *filter_query(struct ctx *c, const struct audit_filter *f)
 	return out;
 }
 
-struct form_errors {
-	struct ctx *c;
-	struct tvars *errors;
-};
-
-static void form_bad(void *ctx, const char *field, const char *key)
-{
-	struct form_errors *fe = ctx;
-	admin_error(fe->c, fe->errors, field, key);
-}
-
 static void set_filter_vars(struct ctx *c, const struct audit_filter *f, struct tvars *errors)
 {
 	struct tvars *form = tvars_new(c->arena);
@@ -229,33 +210,17 @@ static void set_filter_vars(struct ctx *c, const struct audit_filter *f, struct 
 	          arena_printf(c->arena, "/admin/audit.csv?%s", filter_query(c, f)));
 }
 
-/* Rows [first, first + n) of res whose column k equals kind. */
-static void kind_range(const PGresult *res, const char *kind, int *first, int *n)
-{
-	int col = PQfnumber(res, "k"), rows = PQntuples(res);
-	*first = 0;
-	*n = 0;
-	for (int i = 0; i < rows; i++) {
-		if (col < 0 || PQgetisnull(res, i, col) ||
-		    strcmp(PQgetvalue(res, i, col), kind) != 0)
-			continue;
-		if (*n == 0)
-			*first = i;
-		(*n)++;
-	}
-}
-
 void admin_get_audit(struct ctx *c)
 {
 	struct audit_filter f;
 	read_filter(c, &f);
 	long page = admin_page_number(c);
-	struct form_errors fe = { c, tvars_new(c->arena) };
+	struct admin_form fe = { c, tvars_new(c->arena) };
 	if (page < 0) {
 		app_error(c, 400);
 		return;
 	}
-	if (admin_audit_check(&f, form_bad, &fe) > 0) {
+	if (admin_audit_check(&f, admin_form_bad, &fe) > 0) {
 		/* Show the form with its messages, and no entries. */
 		PGresult *res = admin_page_query(c, "session_check", 0, NULL);
 		if (res == NULL)
@@ -279,8 +244,8 @@ void admin_get_audit(struct ctx *c)
 	if (res == NULL)
 		return;
 	int af, an, ef, en;
-	kind_range(res, "1", &af, &an);
-	kind_range(res, "2", &ef, &en);
+	db_kind_range(res, "k", "1", &af, &an);
+	db_kind_range(res, "k", "2", &ef, &en);
 	set_filter_vars(c, &f, fe.errors);
 	tvars_rows_range(c->vars, "actions", res, af, an);
 	tvars_rows_range(c->vars, "entries", res, ef, en > ADMIN_PAGE_SIZE ? ADMIN_PAGE_SIZE : en);
@@ -299,7 +264,7 @@ void admin_get_audit_csv(struct ctx *c)
 {
 	struct audit_filter f;
 	read_filter(c, &f);
-	struct form_errors fe = { c, tvars_new(c->arena) };
+	struct admin_form fe = { c, tvars_new(c->arena) };
 	PGresult *res = admin_page_query(c, "admin_csv_check", 0, NULL);
 	if (res == NULL)
 		return;
@@ -307,7 +272,7 @@ void admin_get_audit_csv(struct ctx *c)
 	const char *name =
 	    arena_printf(c->arena, "logboek-%s.csv", strlen(d) == 10 ? d : "onbekend");
 	PQclear(res);
-	if (admin_audit_check(&f, form_bad, &fe) > 0) {
+	if (admin_audit_check(&f, admin_form_bad, &fe) > 0) {
 		app_error(c, 400);
 		return;
 	}

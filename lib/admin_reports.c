@@ -85,23 +85,6 @@ const struct db_stmt admin_reports_stmts[] = {
 	{ NULL, NULL, 0 },
 };
 
-static int has_control(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return 1;
-	return 0;
-}
-
-/* Characters, as the database counts them (the input is valid UTF-8). */
-static size_t chars(const char *s)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		n += (*p & 0xc0) != 0x80;
-	return n;
-}
-
 int admin_report_check(const struct report_form *f,
 		       void (*bad)(void *ctx, const char *field, const char *key), void *ctx)
 {
@@ -109,22 +92,22 @@ int admin_report_check(const struct report_form *f,
 	if (f->title[0] == '\0') {
 		bad(ctx, "title", "admin.error.required");
 		n++;
-	} else if (chars(f->title) > 200 || has_control(f->title)) {
+	} else if (utf8_length(f->title) > 200 || str_has_control(f->title)) {
 		bad(ctx, "title", "admin.error.too_long");
 		n++;
 	}
 	if (f->url[0] == '\0') {
 		bad(ctx, "url", "admin.error.required");
 		n++;
-	} else if (!catalog_url_ok(f->url) || chars(f->url) > 2000) {
+	} else if (!catalog_url_ok(f->url) || utf8_length(f->url) > 2000) {
 		bad(ctx, "url", "admin.error.url");
 		n++;
 	}
-	if (chars(f->category) > 100 || has_control(f->category)) {
+	if (utf8_length(f->category) > 100 || str_has_control(f->category)) {
 		bad(ctx, "category", "admin.error.too_long");
 		n++;
 	}
-	if (chars(f->description) > 4000) {
+	if (utf8_length(f->description) > 4000) {
 		bad(ctx, "description", "admin.error.too_long");
 		n++;
 	}
@@ -175,12 +158,6 @@ static void set_status_options(struct ctx *c, const char *key, const char *curre
 	tvars_list(c->vars, key, items, n);
 }
 
-static int column_null(const PGresult *res, const char *name)
-{
-	int col = PQfnumber(res, name);
-	return col < 0 || PQntuples(res) == 0 || PQgetisnull(res, 0, col);
-}
-
 void admin_get_reports(struct ctx *c)
 {
 	const char *q = req_query(c->req, "q");
@@ -196,7 +173,7 @@ void admin_get_reports(struct ctx *c)
 	PGresult *res = admin_page_query(c, "admin_reports_list", 3, p);
 	if (res == NULL)
 		return;
-	int empty = column_null(res, "id");
+	int empty = db_is_null(res, 0, "id");
 	tvars_rows_range(c->vars, "reports", res, 0, empty ? 0 : PQntuples(res));
 	long total = empty ? 0 : (long)db_int(res, 0, "total");
 	struct buf base = { 0 };
@@ -230,7 +207,7 @@ static void render_report_form(struct ctx *c, int status, const char *id, const 
 	tvars_str(c->vars, "action",
 		  id ? arena_printf(c->arena, "/admin/reports/%s", id) : "/admin/reports");
 	set_status_options(c, "statuses", f->status, 0);
-	int has_roles = roles && !column_null(roles, "role_id");
+	int has_roles = roles && !db_is_null(roles, 0, "role_id");
 	tvars_rows_range(c->vars, "roles", roles, 0, has_roles ? PQntuples(roles) : 0);
 	app_render(c, status, "admin/report");
 }
@@ -245,40 +222,24 @@ void admin_get_report_new(struct ctx *c)
 	PQclear(res);
 }
 
-static const char *cell(const PGresult *res, const char *name)
-{
-	return PQgetvalue(res, 0, PQfnumber(res, name));
-}
-
 void admin_get_report(struct ctx *c)
 {
 	const char *p[] = { admin_id(c) };
 	PGresult *res = admin_page_query(c, "admin_report_get", 1, p);
 	if (res == NULL)
 		return;
-	if (column_null(res, "id")) {
+	if (db_is_null(res, 0, "id")) {
 		PQclear(res);
 		app_error(c, 404);
 		return;
 	}
-	struct report_form f = { cell(res, "title"), cell(res, "url"), cell(res, "category"),
-				 cell(res, "description"), cell(res, "status") };
+	struct report_form f = { db_text(res, 0, "title"), db_text(res, 0, "url"), db_text(res, 0, "category"),
+				 db_text(res, 0, "description"), db_text(res, 0, "status") };
 	const char *saved = req_query(c->req, "saved");
 	tvars_bool(c->vars, "saved", saved != NULL);
-	render_report_form(c, 200, admin_id(c), cell(res, "version"), &f, tvars_new(c->arena),
+	render_report_form(c, 200, admin_id(c), db_text(res, 0, "version"), &f, tvars_new(c->arena),
 			   res);
 	PQclear(res);
-}
-
-struct form_errors {
-	struct ctx *c;
-	struct tvars *errors;
-};
-
-static void form_bad(void *ctx, const char *field, const char *key)
-{
-	struct form_errors *fe = ctx;
-	admin_error(fe->c, fe->errors, field, key);
 }
 
 static void read_report_form(struct ctx *c, struct report_form *f)
@@ -301,8 +262,8 @@ void admin_post_report_create(struct ctx *c)
 		return;
 	struct report_form f;
 	read_report_form(c, &f);
-	struct form_errors fe = { c, tvars_new(c->arena) };
-	if (admin_report_check(&f, form_bad, &fe) > 0) {
+	struct admin_form fe = { c, tvars_new(c->arena) };
+	if (admin_report_check(&f, admin_form_bad, &fe) > 0) {
 		render_report_form(c, 400, NULL, NULL, &f, fe.errors, NULL);
 		return;
 	}
@@ -330,8 +291,8 @@ void admin_post_report_update(struct ctx *c)
 	struct report_form f;
 	read_report_form(c, &f);
 	const char *version = admin_field(c, "version");
-	struct form_errors fe = { c, tvars_new(c->arena) };
-	if (admin_report_check(&f, form_bad, &fe) > 0) {
+	struct admin_form fe = { c, tvars_new(c->arena) };
+	if (admin_report_check(&f, admin_form_bad, &fe) > 0) {
 		render_report_form(c, 400, admin_id(c), version, &f, fe.errors, NULL);
 		return;
 	}
@@ -360,11 +321,11 @@ void admin_post_report_update(struct ctx *c)
 		res = admin_page_query(c, "admin_report_get", 1, g);
 		if (res == NULL)
 			return;
-		struct report_form now = { cell(res, "title"), cell(res, "url"),
-					   cell(res, "category"), cell(res, "description"),
-					   cell(res, "status") };
+		struct report_form now = { db_text(res, 0, "title"), db_text(res, 0, "url"),
+					   db_text(res, 0, "category"), db_text(res, 0, "description"),
+					   db_text(res, 0, "status") };
 		admin_error(c, fe.errors, "form", "admin.error.stale");
-		render_report_form(c, 409, admin_id(c), cell(res, "version"), &now, fe.errors, res);
+		render_report_form(c, 409, admin_id(c), db_text(res, 0, "version"), &now, fe.errors, res);
 		PQclear(res);
 		return;
 	}

@@ -337,25 +337,6 @@ const struct db_stmt admin_roles_stmts[] = {
 	{ NULL, NULL, 0 },
 };
 
-/* ---- validation and helpers without a database ---- */
-
-static int has_control(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return 1;
-	return 0;
-}
-
-/* Characters, as the database counts them (the input is valid UTF-8). */
-static size_t chars(const char *s)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		n += (*p & 0xc0) != 0x80;
-	return n;
-}
-
 int admin_role_check(const char *name, const char *description,
                      void (*bad)(void *ctx, const char *field, const char *key), void *ctx)
 {
@@ -363,7 +344,7 @@ int admin_role_check(const char *name, const char *description,
 	if (name[0] == '\0') {
 		bad(ctx, "name", "admin.error.required");
 		n++;
-	} else if (chars(name) > 100 || has_control(name)) {
+	} else if (utf8_length(name) > 100 || str_has_control(name)) {
 		bad(ctx, "name", "admin.error.too_long");
 		n++;
 	}
@@ -372,7 +353,7 @@ int admin_role_check(const char *name, const char *description,
 	for (const unsigned char *p = (const unsigned char *)description; *p; p++)
 		if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
 			ctl = 1;
-	if (chars(description) > 2000 || ctl) {
+	if (utf8_length(description) > 2000 || ctl) {
 		bad(ctx, "description", "admin.error.too_long");
 		n++;
 	}
@@ -492,17 +473,6 @@ static const char *view_href(struct ctx *c, const char *id, const struct role_vi
 	return out;
 }
 
-static const char *cell(const PGresult *res, int row, const char *name)
-{
-	return PQgetvalue(res, row, PQfnumber(res, name));
-}
-
-static int column_null(const PGresult *res, const char *name)
-{
-	int col = PQfnumber(res, name);
-	return col < 0 || PQntuples(res) == 0 || PQgetisnull(res, 0, col);
-}
-
 /* Sets key to a list of one pager (page, page_count, prev_href, next_href)
  * when the list has more than one page, else to an empty list. */
 static void set_pager(struct ctx *c, const char *key, const char *id, const struct role_view *v,
@@ -532,7 +502,7 @@ static void set_list(struct ctx *c, const PGresult *res, const char *key, int fi
                      const char *id, const struct role_view *v, int which, const char *anchor)
 {
 	tvars_rows_range(c->vars, key, res, first, n);
-	long total = n > 0 ? strtol(cell(res, first, "total"), NULL, 10) : 0;
+	long total = n > 0 ? strtol(db_text(res, first, "total"), NULL, 10) : 0;
 	tvars_int(c->vars, arena_printf(c->arena, "%s_total", key), total);
 	tvars_bool(c->vars, arena_printf(c->arena, "%s_more", key), total > n);
 	set_pager(c, arena_printf(c->arena, "%s_pager", key), id, v, which, total, anchor);
@@ -569,7 +539,7 @@ static void render_role(struct ctx *c, int status, const PGresult *res, const st
 	struct tvars *form = tvars_new(c->arena);
 	tvars_str(form, "name", name);
 	tvars_str(form, "description", description);
-	tvars_str(form, "version", cell(res, 0, "version"));
+	tvars_str(form, "version", db_text(res, 0, "version"));
 	tvars_obj(c->vars, "form", form);
 	tvars_obj(c->vars, "errors", errors);
 	struct tvars *view = tvars_new(c->arena);
@@ -621,7 +591,7 @@ static PGresult *role_page_query(struct ctx *c, const struct role_view *v)
 	PGresult *res = admin_page_query(c, "admin_role_page", 3, p);
 	if (res == NULL)
 		return NULL;
-	if (column_null(res, "role_id")) {
+	if (db_is_null(res, 0, "role_id")) {
 		PQclear(res);
 		app_error(c, 404);
 		return NULL;
@@ -644,9 +614,9 @@ void admin_get_roles(struct ctx *c)
 	PGresult *res = admin_page_query(c, "admin_roles_list", 2, p);
 	if (res == NULL)
 		return;
-	int empty = column_null(res, "id");
+	int empty = db_is_null(res, 0, "id");
 	tvars_rows_range(c->vars, "roles", res, 0, empty ? 0 : PQntuples(res));
-	long total = empty ? 0 : strtol(cell(res, 0, "total"), NULL, 10);
+	long total = empty ? 0 : strtol(db_text(res, 0, "total"), NULL, 10);
 	struct buf base = { 0 };
 	buf_puts(&base, "/admin/roles?q=");
 	app_url_encode(&base, q);
@@ -678,25 +648,14 @@ void admin_get_role_new(struct ctx *c)
 	PQclear(res);
 }
 
-struct form_errors {
-	struct ctx *c;
-	struct tvars *errors;
-};
-
-static void form_bad(void *ctx, const char *field, const char *key)
-{
-	struct form_errors *fe = ctx;
-	admin_error(fe->c, fe->errors, field, key);
-}
-
 void admin_post_role_create(struct ctx *c)
 {
 	if (!admin_post_guard(c))
 		return;
 	const char *name = admin_field(c, "name");
 	const char *description = admin_field(c, "description");
-	struct form_errors fe = { c, tvars_new(c->arena) };
-	if (admin_role_check(name, description, form_bad, &fe) > 0) {
+	struct admin_form fe = { c, tvars_new(c->arena) };
+	if (admin_role_check(name, description, admin_form_bad, &fe) > 0) {
 		render_new(c, 400, name, description, fe.errors);
 		return;
 	}
@@ -737,7 +696,7 @@ void admin_get_role(struct ctx *c)
 	PGresult *res = role_page_query(c, &v);
 	if (res == NULL)
 		return;
-	render_role(c, 200, res, &v, cell(res, 0, "name"), cell(res, 0, "description"),
+	render_role(c, 200, res, &v, db_text(res, 0, "name"), db_text(res, 0, "description"),
 	            tvars_new(c->arena));
 	PQclear(res);
 }
@@ -751,8 +710,8 @@ static void rerender(struct ctx *c, int status, const struct role_view *v, const
 	if (res == NULL)
 		return;
 	if (status == 409) {
-		name = cell(res, 0, "name");
-		description = cell(res, 0, "description");
+		name = db_text(res, 0, "name");
+		description = db_text(res, 0, "description");
 	}
 	render_role(c, status, res, v, name, description, errors);
 	PQclear(res);
@@ -770,12 +729,12 @@ void admin_post_role_update(struct ctx *c)
 	const char *name = admin_field(c, "name");
 	const char *description = admin_field(c, "description");
 	const char *version = admin_field(c, "version");
-	struct form_errors fe = { c, tvars_new(c->arena) };
+	struct admin_form fe = { c, tvars_new(c->arena) };
 	if (version[0] == '\0') {
 		app_error(c, 400);
 		return;
 	}
-	if (admin_role_check(name, description, form_bad, &fe) > 0) {
+	if (admin_role_check(name, description, admin_form_bad, &fe) > 0) {
 		rerender(c, 400, &v, name, description, fe.errors);
 		return;
 	}

@@ -233,19 +233,6 @@ const char *admin_user_notice(const char *done)
 	return NULL;
 }
 
-/* ---- helpers ---- */
-
-static int column_null(const PGresult *res, const char *name)
-{
-	int col = PQfnumber(res, name);
-	return col < 0 || PQntuples(res) == 0 || PQgetisnull(res, 0, col);
-}
-
-static const char *cell(const PGresult *res, const char *name)
-{
-	return PQgetvalue(res, 0, PQfnumber(res, name));
-}
-
 static int cell_true(const PGresult *res, int row, const char *name)
 {
 	int col = PQfnumber(res, name);
@@ -264,17 +251,6 @@ static void set_options(struct ctx *c, const char *key, const char *current,
 		tvars_bool(items[i], "selected", strcmp(current, tristate[i]) == 0);
 	}
 	tvars_list(c->vars, key, items, 3);
-}
-
-struct form_errors {
-	struct ctx *c;
-	struct tvars *errors;
-};
-
-static void form_bad(void *ctx, const char *field, const char *key)
-{
-	struct form_errors *fe = ctx;
-	admin_error(fe->c, fe->errors, field, key);
 }
 
 static int checkbox(struct ctx *c, const char *name)
@@ -318,9 +294,9 @@ void admin_get_users(struct ctx *c)
 	PGresult *res = admin_page_query(c, "admin_users_list", 5, p);
 	if (res == NULL)
 		return;
-	int empty = column_null(res, "u_id");
+	int empty = db_is_null(res, 0, "u_id");
 	tvars_rows_range(c->vars, "users", res, 0, empty ? 0 : PQntuples(res));
-	long total = empty ? 0 : strtol(cell(res, "total"), NULL, 10);
+	long total = empty ? 0 : strtol(db_text(res, 0, "total"), NULL, 10);
 	struct buf base = { 0 };
 	buf_puts(&base, "/admin/users?q=");
 	app_url_encode(&base, q);
@@ -372,8 +348,8 @@ void admin_post_user_create(struct ctx *c)
 	/* The password is taken as typed: spaces are part of it. */
 	const char *password = req_form(c->req, "password");
 	password = password ? password : "";
-	struct form_errors fe = { c, tvars_new(c->arena) };
-	int bad = admin_user_check(&f, 1, form_bad, &fe);
+	struct admin_form fe = { c, tvars_new(c->arena) };
+	int bad = admin_user_check(&f, 1, admin_form_bad, &fe);
 	const char *pw_key = admin_user_password_problem(password, f.username);
 	if (pw_key != NULL) {
 		admin_error(c, fe.errors, "password", pw_key);
@@ -435,7 +411,7 @@ static PGresult *load_user(struct ctx *c)
 	PGresult *res = admin_page_query(c, "admin_user_get", 1, p);
 	if (res == NULL)
 		return NULL;
-	if (column_null(res, "u_id")) {
+	if (db_is_null(res, 0, "u_id")) {
 		PQclear(res);
 		app_error(c, 404);
 		return NULL;
@@ -450,11 +426,11 @@ static void render_user(struct ctx *c, int status, const PGresult *res, const st
 {
 	const char *id = admin_id(c);
 	struct tvars *form = tvars_new(c->arena);
-	tvars_str(form, "display_name", f ? f->display_name : cell(res, "u_name"));
-	tvars_str(form, "email", f ? f->email : cell(res, "u_email"));
+	tvars_str(form, "display_name", f ? f->display_name : db_text(res, 0, "u_name"));
+	tvars_str(form, "email", f ? f->email : db_text(res, 0, "u_email"));
 	tvars_bool(form, "superuser", f ? f->superuser : cell_true(res, 0, "u_superuser"));
 	tvars_bool(form, "active", f ? f->active : cell_true(res, 0, "u_active"));
-	tvars_str(form, "version", version ? version : cell(res, "u_version"));
+	tvars_str(form, "version", version ? version : db_text(res, 0, "u_version"));
 	tvars_obj(c->vars, "form", form);
 	tvars_obj(c->vars, "errors", errors);
 	tvars_row(c->vars, "u", res, 0);
@@ -466,7 +442,7 @@ static void render_user(struct ctx *c, int status, const PGresult *res, const st
 	          arena_printf(c->arena, "/admin/users/%s/roles/add", id));
 	tvars_str(c->vars, "roles_remove_action",
 	          arena_printf(c->arena, "/admin/users/%s/roles/remove", id));
-	int n = column_null(res, "role_id") ? 0 : PQntuples(res), mine = 0;
+	int n = db_is_null(res, 0, "role_id") ? 0 : PQntuples(res), mine = 0;
 	while (mine < n && cell_true(res, mine, "has_role"))
 		mine++;
 	tvars_rows_range(c->vars, "member_roles", res, 0, mine);
@@ -511,8 +487,8 @@ void admin_post_user_update(struct ctx *c)
 	struct user_form f = { "", admin_field(c, "email"), admin_field(c, "display_name"),
 		               checkbox(c, "superuser"), checkbox(c, "active") };
 	const char *version = admin_field(c, "version");
-	struct form_errors fe = { c, tvars_new(c->arena) };
-	if (admin_user_check(&f, 0, form_bad, &fe) > 0) {
+	struct admin_form fe = { c, tvars_new(c->arena) };
+	if (admin_user_check(&f, 0, admin_form_bad, &fe) > 0) {
 		rerender_user(c, 400, &f, version, fe.errors);
 		return;
 	}
@@ -540,8 +516,8 @@ void admin_post_user_update(struct ctx *c)
 		}
 		return;
 	}
-	long found = strtol(cell(res, "found"), NULL, 10);
-	long updated = strtol(cell(res, "updated"), NULL, 10);
+	long found = strtol(db_text(res, 0, "found"), NULL, 10);
+	long updated = strtol(db_text(res, 0, "updated"), NULL, 10);
 	int stale = cell_true(res, 0, "stale"), refused = cell_true(res, 0, "refused");
 	int taken = cell_true(res, 0, "email_taken");
 	PQclear(res);

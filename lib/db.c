@@ -282,3 +282,32 @@ long long db_int(const PGresult *res, int row, const char *col)
 	long long n = strtoll(v, &end, 10);
 	return errno == 0 && end != v && *end == '\0' ? n : 0;
 }
+
+const char *db_text(const PGresult *res, int row, const char *col)
+{
+	int c = res ? PQfnumber(res, col) : -1;
+	if (c < 0 || row < 0 || row >= PQntuples(res))
+		return NULL;
+	return PQgetvalue(res, row, c);
+}
+
+int db_is_null(const PGresult *res, int row, const char *col)
+{
+	int c = res ? PQfnumber(res, col) : -1;
+	return c < 0 || row < 0 || row >= PQntuples(res) || PQgetisnull(res, row, c);
+}
+
+void db_kind_range(const PGresult *res, const char *col, const char *value, int *first, int *n)
+{
+	int c = res ? PQfnumber(res, col) : -1;
+	int rows = c < 0 ? 0 : PQntuples(res);
+	*first = 0;
+	*n = 0;
+	for (int i = 0; i < rows; i++) {
+		if (PQgetisnull(res, i, c) || strcmp(PQgetvalue(res, i, c), value) != 0)
+			continue;
+		if (*n == 0)
+			*first = i;
+		(*n)++;
+	}
+}

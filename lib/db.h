@@ -71,6 +71,19 @@ const char *db_last_message(const struct db *db);
  * server always sends as decimal text. */
 long long db_int(const PGresult *res, int row, const char *col);
 
+/* The text in column col (by name) of row row of res: "" for SQL NULL, NULL
+ * only when there is no such column or row. Points into res. */
+const char *db_text(const PGresult *res, int row, const char *col);
+
+/* 1 when column col of row row is SQL NULL, or there is no such column or
+ * row (the empty row of a LEFT JOIN that found nothing). */
+int db_is_null(const PGresult *res, int row, const char *col);
+
+/* Where the rows whose column col equals value start (*first) and how many
+ * there are (*n), for results that carry several lists told apart by a
+ * "kind" column, each contiguous. *n is 0 when there are none. */
+void db_kind_range(const PGresult *res, const char *col, const char *value, int *first, int *n);
+
 /* Maps a SQLSTATE (NULL for a connection failure) to a db_status. */
 enum db_status db_status_from_sqlstate(const char *sqlstate);
 

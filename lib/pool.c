@@ -493,7 +493,9 @@ int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
 				board->restarts++;
 			s->quick_deaths = lived < 2.0 ? s->quick_deaths + 1 : 0;
 			double delay = 0;
-			if (s->quick_deaths > 0) {
+			/* One early death (a kill, an unlucky first request) is not a
+			 * loop: replace at once. Two in a row are: 0.4, 0.8 ... 10 s. */
+			if (s->quick_deaths > 1) {
 				delay = 0.1 *
 				        (double)(1 << (s->quick_deaths < 8 ? s->quick_deaths : 8));
 				if (delay > 10)

@@ -561,3 +561,19 @@ enum req_error req_parse(struct request *r, struct arena *a, char *const *envp, 
 	}
 	return REQ_OK;
 }
+
+size_t utf8_length(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xc0) != 0x80;
+	return n;
+}
+
+int str_has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 1;
+	return 0;
+}

@@ -104,4 +104,11 @@ const char *req_error_str(enum req_error e);
  * surrogates, nothing above U+10FFFF), else 0. */
 int utf8_valid(const char *s, size_t len);
 
+/* The number of characters (code points) of valid UTF-8 s, as PostgreSQL's
+ * char_length counts them. */
+size_t utf8_length(const char *s);
+
+/* 1 when s holds an ASCII control character (0x00-0x1F or 0x7F). */
+int str_has_control(const char *s);
+
 #endif
