@@ -10,10 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "admin_grants.h"
+#include "auth.h"
 #include "cfg.h"
+#include "ctl_admin.h"
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "status.h"
+#include "users.h"
 
 #ifndef PORTAL_VERSION
 #define PORTAL_VERSION "0.1.0"
@@ -29,6 +34,7 @@ extern char **environ;
 struct ctx {
 	struct cfg cfg;
 	struct db *db;
+	struct db_stmt *stmts; /* the handle's statements (open_db), freed after it */
 };
 
 struct command {
@@ -43,10 +49,30 @@ struct command {
 static int cmd_migrate(struct ctx *c, int argc, char **argv);
 static int cmd_help(struct ctx *c, int argc, char **argv);
 static int cmd_version(struct ctx *c, int argc, char **argv);
+static int cmd_user(struct ctx *c, int argc, char **argv);
+static int cmd_role(struct ctx *c, int argc, char **argv);
+static int cmd_report(struct ctx *c, int argc, char **argv);
+static int cmd_access(struct ctx *c, int argc, char **argv);
+static int cmd_audit(struct ctx *c, int argc, char **argv);
+static int cmd_import(struct ctx *c, int argc, char **argv);
+static int cmd_status(struct ctx *c, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "migrate", "[--dir DIR] [--status]",
 	  "apply pending schema migrations, or list them with --status", 1, cmd_migrate },
+	{ "user", "SUBCOMMAND [ARGS]",
+	  "add, passwd, unlock, deactivate, activate, list (user --help)", 0, cmd_user },
+	{ "role", "SUBCOMMAND [ARGS]",
+	  "add, list, grant-user, revoke-user, grant-report, revoke-report (role --help)", 0,
+	  cmd_role },
+	{ "report", "SUBCOMMAND [ARGS]", "add, list, set-status (report --help)", 0, cmd_report },
+	{ "access", "SUBCOMMAND [ARGS]", "who sees what: user, report, export (access --help)", 0,
+	  cmd_access },
+	{ "audit", "tail [-n N]", "the latest audit log entries (audit --help)", 0, cmd_audit },
+	{ "import", "users FILE [--dry-run]",
+	  "create or update users and their roles (import --help)", 0, cmd_import },
+	{ "status", "[--socket PATH]...", "ask the running pools how they are (status --help)", 0,
+	  cmd_status },
 	{ "version", "", "print the version", 0, cmd_version },
 	{ "help", "", "print this help", 0, cmd_help },
 };
@@ -120,6 +146,681 @@ static int cmd_version(struct ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- user ---------------------------------------------------------------- */
+
+static const char cmd_user_synopsis[] =
+    "usage: " PROG " user add NAME --email EMAIL [--name \"FULL NAME\"] [--superuser]\n"
+    "                          [--password-stdin]\n"
+    "       " PROG " user passwd NAME\n"
+    "       " PROG " user unlock NAME\n"
+    "       " PROG " user deactivate NAME\n"
+    "       " PROG " user activate NAME\n"
+    "       " PROG " user list\n";
+
+static const char cmd_user_help_text[] =
+    "\n"
+    "  add NAME --email EMAIL [--name \"FULL NAME\"] [--superuser] [--password-stdin]\n"
+    "      Creates the user; the name shown in the portal defaults to NAME. Without\n"
+    "      --password-stdin the account has no password and cannot sign in until\n"
+    "      \"user passwd\". With it, one line is read from standard input (only the\n"
+    "      newline is removed), e.g.  printf '%s\\n' \"$PW\" | " PROG " user add ...\n"
+    "      User names and email addresses are unique regardless of case.\n"
+    "  passwd NAME\n"
+    "      Sets a new password: one line from standard input when that is not a\n"
+    "      terminal, otherwise asked for twice without echo. Ends every session of\n"
+    "      the user and lifts a lock.\n"
+    "  unlock NAME\n"
+    "      Clears the failed sign-ins and the lock that too many of them set.\n"
+    "  deactivate NAME\n"
+    "      Switches the account off and ends its sessions at once. The last active\n"
+    "      superuser cannot be deactivated.\n"
+    "  activate NAME\n"
+    "      Switches the account on again.\n"
+    "  list\n"
+    "      Every user, sorted by user name: id, user name, email, name, superuser,\n"
+    "      status (active or inactive, locked until when, no password) and last\n"
+    "      sign-in.\n"
+    "\n"
+    "Passwords: 12 to 256 characters, not containing the user name, not a common\n"
+    "password. They are hashed with argon2id (PORTAL_ARGON2_M_KIB, PORTAL_ARGON2_T)\n"
+    "and never shown or logged. Each change is written to audit_log in the same\n"
+    "transaction as the change itself (action user.created, password.set,\n"
+    "account.unlocked, user.deactivated, user.activated; actor empty).\n"
+    "\n"
+    "Exit status: 0 done, 1 failed (the message says why), 2 usage error.\n";
+
+static void cmd_user_usage(FILE *f)
+{
+	fputs(cmd_user_synopsis, f);
+}
+
+static int cmd_user_usage_error(void)
+{
+	fprintf(stderr, "Try \"" PROG " user --help\" for more information.\n");
+	return 2;
+}
+
+static int open_db(struct ctx *c, int statement_timeout, const struct db_stmt *const *tables,
+                   int connect_now);
+
+/* The user commands prepare their own statements, so they connect here and
+ * not through the command table's needs_db (and a usage error never waits
+ * for a database). */
+static int cmd_user_connect(struct ctx *c)
+{
+	const struct db_stmt *const tables[] = { users_stmts, NULL };
+
+	return open_db(c, c->cfg.statement_timeout, tables, 1);
+}
+
+/* Reads the new password (a pipe, or twice without echo from a terminal),
+ * checks the policy and hashes it into phc. The clear text is wiped here. */
+static int cmd_user_new_password(const struct ctx *c, const char *username, char *phc,
+                                 size_t phclen)
+{
+	struct auth_params params = auth_default_params;
+	char pw[USERS_PASSWORD_MAX + 1], err[256];
+	enum auth_policy pol;
+	int n;
+
+	if (isatty(STDIN_FILENO))
+		n = users_prompt_password(STDIN_FILENO, STDERR_FILENO, pw, sizeof pw, err,
+		                          sizeof err);
+	else
+		n = users_read_password(STDIN_FILENO, pw, sizeof pw, err, sizeof err);
+	if (n < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return -1;
+	}
+	pol = auth_check_policy(pw, username);
+	if (pol != AUTH_POLICY_OK) {
+		explicit_bzero(pw, sizeof pw);
+		fprintf(stderr, PROG ": password rejected: %s\n", users_policy_text(pol));
+		return -1;
+	}
+	params.m_kib = (uint32_t)c->cfg.argon2_m_kib;
+	params.t = (uint32_t)c->cfg.argon2_t;
+	n = auth_hash(pw, (size_t)n, &params, phc, phclen);
+	explicit_bzero(pw, sizeof pw);
+	if (n != 0) {
+		fprintf(stderr, PROG ": could not hash the password (argon2id, m=%d KiB)\n",
+		        c->cfg.argon2_m_kib);
+		return -1;
+	}
+	return 0;
+}
+
+/* The message for the outcomes every command shares; returns the exit status. */
+static int cmd_user_failed(const struct ctx *c, enum users_status st, const char *what,
+                           const char *name)
+{
+	if (st == USERS_NOT_FOUND) {
+		fprintf(stderr, PROG ": no user \"%s\"\n", name);
+	} else {
+		fprintf(stderr, PROG ": could not %s user \"%s\": %s\n", what, name,
+		        db_last_message(c->db)[0] ? db_last_message(c->db) : "unexpected answer");
+	}
+	return 1;
+}
+
+static int cmd_user_add(struct ctx *c, const struct users_args *a)
+{
+	char phc[AUTH_PHC_MAX], err[512];
+	struct users_outcome o;
+	enum users_status st;
+	int rc = 0;
+
+	if (users_check_new(a, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return 1;
+	}
+	if (a->password_stdin && cmd_user_new_password(c, a->name, phc, sizeof phc) != 0)
+		return 1;
+	if (cmd_user_connect(c) != 0)
+		return 1;
+	st = users_add(c->db, a, a->password_stdin ? phc : NULL, &o);
+	explicit_bzero(phc, sizeof phc);
+	switch (st) {
+	case USERS_OK:
+		printf("user \"%s\" created (id %lld)%s\n", o.username, o.id,
+		       a->password_stdin ? ""
+		                         : "; it has no password: set one with \"" PROG
+		                           " user passwd\"");
+		break;
+	case USERS_EXISTS:
+		if (strcmp(o.username, a->name) == 0)
+			fprintf(stderr, PROG ": user \"%s\" already exists\n", a->name);
+		else
+			fprintf(stderr, PROG ": user \"%s\" already exists (as \"%s\")\n", a->name,
+			        o.username);
+		rc = 1;
+		break;
+	case USERS_EMAIL_TAKEN:
+		fprintf(stderr, PROG ": email \"%s\" is already used by user \"%s\"\n", a->email,
+		        o.username);
+		rc = 1;
+		break;
+	default:
+		rc = cmd_user_failed(c, st, "add", a->name);
+		break;
+	}
+	return rc;
+}
+
+static int cmd_user_passwd(struct ctx *c, const struct users_args *a)
+{
+	char phc[AUTH_PHC_MAX];
+	struct users_outcome o;
+	enum users_status st;
+
+	/* Before the prompt: nobody should type a password twice for a typo. */
+	if (cmd_user_connect(c) != 0)
+		return 1;
+	st = users_find(c->db, a->name, &o);
+	if (st != USERS_OK)
+		return cmd_user_failed(c, st, "find", a->name);
+	if (cmd_user_new_password(c, o.username, phc, sizeof phc) != 0)
+		return 1;
+	st = users_set_password(c->db, a->name, phc, &o);
+	explicit_bzero(phc, sizeof phc);
+	if (st != USERS_OK)
+		return cmd_user_failed(c, st, "set the password of", a->name);
+	printf("password of user \"%s\" set; %ld session%s ended\n", o.username, o.sessions_ended,
+	       o.sessions_ended == 1 ? "" : "s");
+	return 0;
+}
+
+static int cmd_user_unlock(struct ctx *c, const struct users_args *a)
+{
+	struct users_outcome o;
+	enum users_status st;
+
+	if (cmd_user_connect(c) != 0)
+		return 1;
+	st = users_unlock(c->db, a->name, &o);
+	if (st != USERS_OK)
+		return cmd_user_failed(c, st, "unlock", a->name);
+	if (o.locked_until[0] != '\0')
+		printf("user \"%s\" unlocked (was locked until %s after %ld failed sign-ins)\n",
+		       o.username, o.locked_until, o.failed_logins);
+	else
+		printf("user \"%s\" unlocked (was not locked; %ld failed sign-ins cleared)\n",
+		       o.username, o.failed_logins);
+	return 0;
+}
+
+static int cmd_user_deactivate(struct ctx *c, const struct users_args *a)
+{
+	struct users_outcome o;
+	enum users_status st;
+
+	if (cmd_user_connect(c) != 0)
+		return 1;
+	st = users_deactivate(c->db, a->name, &o);
+	switch (st) {
+	case USERS_OK:
+		printf("user \"%s\" deactivated; %ld session%s ended\n", o.username,
+		       o.sessions_ended, o.sessions_ended == 1 ? "" : "s");
+		return 0;
+	case USERS_UNCHANGED:
+		printf("user \"%s\" was already inactive\n", o.username);
+		return 0;
+	case USERS_LAST_SUPERUSER:
+		fprintf(stderr,
+		        PROG ": cannot deactivate user \"%s\": it is the last active superuser\n"
+		             "HINT:  Make another user a superuser first, or add one with \"" PROG
+		             " user add NAME --email EMAIL --superuser\".\n",
+		        o.username);
+		return 1;
+	default:
+		return cmd_user_failed(c, st, "deactivate", a->name);
+	}
+}
+
+static int cmd_user_activate(struct ctx *c, const struct users_args *a)
+{
+	struct users_outcome o;
+	enum users_status st;
+
+	if (cmd_user_connect(c) != 0)
+		return 1;
+	st = users_activate(c->db, a->name, &o);
+	if (st == USERS_UNCHANGED) {
+		printf("user \"%s\" was already active\n", o.username);
+		return 0;
+	}
+	if (st != USERS_OK)
+		return cmd_user_failed(c, st, "activate", a->name);
+	printf("user \"%s\" activated\n", o.username);
+	return 0;
+}
+
+static int cmd_user_list(struct ctx *c)
+{
+	enum db_status st;
+	PGresult *res;
+	int rc;
+
+	if (cmd_user_connect(c) != 0)
+		return 1;
+	res = users_list(c->db, &st);
+	if (res == NULL) {
+		fprintf(stderr, PROG ": could not list the users: %s\n", db_last_message(c->db));
+		return 1;
+	}
+	rc = users_print_table(stdout, res);
+	PQclear(res);
+	if (rc != 0) {
+		fprintf(stderr, PROG ": could not write the list: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_user(struct ctx *c, int argc, char **argv)
+{
+	struct users_args a;
+	char err[512];
+
+	if (argc < 2) {
+		fprintf(stderr, PROG ": user: missing subcommand\n");
+		return cmd_user_usage_error();
+	}
+	if (users_parse_args(argc - 1, argv + 1, &a, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": user %s\n", err);
+		return cmd_user_usage_error();
+	}
+	switch (a.cmd) {
+	case USERS_ADD:
+		return cmd_user_add(c, &a);
+	case USERS_PASSWD:
+		return cmd_user_passwd(c, &a);
+	case USERS_UNLOCK:
+		return cmd_user_unlock(c, &a);
+	case USERS_DEACTIVATE:
+		return cmd_user_deactivate(c, &a);
+	case USERS_ACTIVATE:
+		return cmd_user_activate(c, &a);
+	case USERS_LIST:
+		return cmd_user_list(c);
+	case USERS_HELP:
+		break;
+	}
+	cmd_user_usage(stdout);
+	fputs(cmd_user_help_text, stdout);
+	return 0;
+}
+
+/* ---- role, report, access, audit, import (lib/ctl_admin.c) ------------------ */
+
+/* One subcommand of a group: its options (for ctl_parse_args), how many
+ * arguments it takes and what they are called, and what runs it. */
+struct subcommand {
+	const char *name;
+	const char *opts[CTL_MAX_OPTS + 1];
+	int nargs;
+	const char *args;
+	int (*run)(struct ctx *c, const struct ctl_args *a);
+};
+
+/* These commands check their values before they connect. */
+static int cmd_admin_db(struct ctx *c)
+{
+	const struct db_stmt *const tables[] = { ctl_stmts, admin_grants_stmts, NULL };
+
+	return open_db(c, c->cfg.statement_timeout, tables, 0);
+}
+
+/*
+ * Runs argv[1] of group (argv[0] is the group) from subs. Usage errors are
+ * exit status 2 with a hint at "GROUP --help"; --help anywhere prints the
+ * synopsis and help text.
+ */
+static int run_group(struct ctx *c, int argc, char **argv, const struct subcommand *subs,
+                     size_t nsubs, const char *synopsis, const char *help)
+{
+	const char *group = argv[0];
+	struct ctl_args a;
+	char err[512];
+
+	if (argc < 2) {
+		fprintf(stderr, PROG ": %s: missing subcommand\n", group);
+		goto usage;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0)
+		goto help;
+	for (size_t i = 0; i < nsubs; i++) {
+		if (strcmp(argv[1], subs[i].name) != 0)
+			continue;
+		if (ctl_parse_args(argc - 1, argv + 1, subs[i].opts, subs[i].nargs, subs[i].args,
+		                   &a, err, sizeof err) != 0) {
+			fprintf(stderr, PROG ": %s %s\n", group, err);
+			goto usage;
+		}
+		if (a.help)
+			goto help;
+		if (cmd_admin_db(c) != 0)
+			return 1;
+		return subs[i].run(c, &a);
+	}
+	fprintf(stderr, PROG ": %s %s: unknown subcommand\n", group, argv[1]);
+usage:
+	fprintf(stderr, "Try \"" PROG " %s --help\" for more information.\n", group);
+	return 2;
+help:
+	fputs(synopsis, stdout);
+	fputs(help, stdout);
+	return 0;
+}
+
+static const char exit_text[] = "\nExit status: 0 done (also when it was so already: the "
+                                "message says \"nothing\nchanged\"), 1 failed (the message "
+                                "says why), 2 usage error.\n";
+
+/* -- role -- */
+
+static const char cmd_role_synopsis[] = "usage: " PROG " role add NAME [--description D]\n"
+                                        "       " PROG " role list\n"
+                                        "       " PROG " role grant-user ROLE USER\n"
+                                        "       " PROG " role revoke-user ROLE USER\n"
+                                        "       " PROG " role grant-report ROLE REPORT_ID\n"
+                                        "       " PROG " role revoke-report ROLE REPORT_ID\n";
+
+static const char cmd_role_help[] =
+    "\n"
+    "  add NAME [--description D]\n"
+    "      Creates an active role. Names are unique regardless of case, at most 100\n"
+    "      characters.\n"
+    "  list\n"
+    "      Every role: id, name, active, members (users with the role) and reports\n"
+    "      (reports it grants).\n"
+    "  grant-user ROLE USER, revoke-user ROLE USER\n"
+    "      Gives USER (a user name) the role ROLE (a role name), or takes it away.\n"
+    "  grant-report ROLE REPORT_ID, revoke-report ROLE REPORT_ID\n"
+    "      Lets the role see the report, or no longer.\n"
+    "\n"
+    "A grant that exists already, or a revoke of one that does not, changes\n"
+    "nothing and says so (exit status 0): scripts can repeat them. Each change is\n"
+    "written to audit_log in the same statement (role.created, role.member_added,\n"
+    "role.member_removed, role.report_added, role.report_removed; actor empty,\n"
+    "via portalctl). An inactive role grants nothing until it is activated.\n";
+
+static int cmd_role_add(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_role_add(c->db, a->pos[0], a->val[0], stdout, stderr);
+}
+
+static int cmd_role_list(struct ctx *c, const struct ctl_args *a)
+{
+	(void)a;
+	return ctl_role_list(c->db, stdout, stderr);
+}
+
+static int cmd_role_grant_user(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_role_user(c->db, 1, a->pos[0], a->pos[1], stdout, stderr);
+}
+
+static int cmd_role_revoke_user(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_role_user(c->db, 0, a->pos[0], a->pos[1], stdout, stderr);
+}
+
+static int cmd_role_grant_report(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_role_report(c->db, 1, a->pos[0], a->pos[1], stdout, stderr);
+}
+
+static int cmd_role_revoke_report(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_role_report(c->db, 0, a->pos[0], a->pos[1], stdout, stderr);
+}
+
+static const struct subcommand role_subs[] = {
+	{ "add", { "--description=", NULL }, 1, "NAME", cmd_role_add },
+	{ "list", { NULL }, 0, "", cmd_role_list },
+	{ "grant-user", { NULL }, 2, "ROLE USER", cmd_role_grant_user },
+	{ "revoke-user", { NULL }, 2, "ROLE USER", cmd_role_revoke_user },
+	{ "grant-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_grant_report },
+	{ "revoke-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_revoke_report },
+};
+
+static int cmd_role(struct ctx *c, int argc, char **argv)
+{
+	static char help[sizeof cmd_role_help + sizeof exit_text];
+
+	snprintf(help, sizeof help, "%s%s", cmd_role_help, exit_text);
+	return run_group(c, argc, argv, role_subs, sizeof role_subs / sizeof role_subs[0],
+	                 cmd_role_synopsis, help);
+}
+
+/* -- report -- */
+
+static const char cmd_report_synopsis[] =
+    "usage: " PROG " report add --title T --url U [--category C] [--description D]\n"
+    "                            [--status S]\n"
+    "       " PROG " report list\n"
+    "       " PROG " report set-status ID STATUS\n";
+
+static const char cmd_report_help[] =
+    "\n"
+    "  add --title T --url U [--category C] [--description D] [--status S]\n"
+    "      Creates the report and prints its id (alone on the line, for scripts).\n"
+    "      The values are checked as the admin form checks them: a title of at most\n"
+    "      200 characters, an http:// or https:// URL, a category (default\n"
+    "      \"Algemeen\") of at most 100, a description of at most 4000. The status is\n"
+    "      draft unless told: draft, published or archived.\n"
+    "  list\n"
+    "      Every report: id, status, category and title, by id.\n"
+    "  set-status ID STATUS\n"
+    "      Publishes, archives or takes back to draft. Only published reports are\n"
+    "      seen by the users their roles grant them to.\n"
+    "\n"
+    "Each change is written to audit_log in the same statement (report.created,\n"
+    "report.archived, report.updated with the row before and after).\n";
+
+static int cmd_report_add(struct ctx *c, const struct ctl_args *a)
+{
+	struct report_form f = { a->val[0], a->val[1], a->val[2], a->val[3], a->val[4] };
+
+	return ctl_report_add(c->db, &f, stdout, stderr);
+}
+
+static int cmd_report_list(struct ctx *c, const struct ctl_args *a)
+{
+	(void)a;
+	return ctl_report_list(c->db, stdout, stderr);
+}
+
+static int cmd_report_set_status(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_report_set_status(c->db, a->pos[0], a->pos[1], stdout, stderr);
+}
+
+static const struct subcommand report_subs[] = {
+	{ "add",
+	  { "--title=", "--url=", "--category=", "--description=", "--status=", NULL },
+	  0,
+	  "",
+	  cmd_report_add },
+	{ "list", { NULL }, 0, "", cmd_report_list },
+	{ "set-status", { NULL }, 2, "ID STATUS", cmd_report_set_status },
+};
+
+static int cmd_report(struct ctx *c, int argc, char **argv)
+{
+	static char help[sizeof cmd_report_help + sizeof exit_text];
+
+	snprintf(help, sizeof help, "%s%s", cmd_report_help, exit_text);
+	return run_group(c, argc, argv, report_subs, sizeof report_subs / sizeof report_subs[0],
+	                 cmd_report_synopsis, help);
+}
+
+/* -- access -- */
+
+static const char cmd_access_synopsis[] = "usage: " PROG " access user NAME\n"
+                                          "       " PROG " access report ID\n"
+                                          "       " PROG " access export > access.csv\n";
+
+static const char cmd_access_help[] =
+    "\n"
+    "  user NAME\n"
+    "      The user's roles (with whether each is active and since when) and the\n"
+    "      reports the user sees through them: published reports of active roles,\n"
+    "      each with the roles it comes through.\n"
+    "  report ID\n"
+    "      The roles that grant the report and the users who see it through them\n"
+    "      (active users of active roles), each with the roles it comes through.\n"
+    "  export\n"
+    "      The access matrix as CSV on standard output, for access reviews: one line\n"
+    "      per grant path through an active user and an active role, with the\n"
+    "      header username,role,report_id,report_title,granted_since,report_status.\n"
+    "      granted_since is the later of the two grants (Europe/Amsterdam); only\n"
+    "      lines with report_status \"published\" give access now. Quoting and the\n"
+    "      guard against spreadsheet formulas are those of the web export; the file\n"
+    "      is streamed, not held in memory.\n"
+    "\n"
+    "Superusers see every report, whatever their roles. Exit status: 0 done,\n"
+    "1 failed (no such user or report), 2 usage error.\n";
+
+static int cmd_access_user(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_access_user(c->db, a->pos[0], stdout, stderr);
+}
+
+static int cmd_access_report(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_access_report(c->db, a->pos[0], stdout, stderr);
+}
+
+static int cmd_access_export(struct ctx *c, const struct ctl_args *a)
+{
+	(void)a;
+	return ctl_access_export(c->db, stdout, stderr);
+}
+
+static const struct subcommand access_subs[] = {
+	{ "user", { NULL }, 1, "NAME", cmd_access_user },
+	{ "report", { NULL }, 1, "ID", cmd_access_report },
+	{ "export", { NULL }, 0, "", cmd_access_export },
+};
+
+static int cmd_access(struct ctx *c, int argc, char **argv)
+{
+	return run_group(c, argc, argv, access_subs, sizeof access_subs / sizeof access_subs[0],
+	                 cmd_access_synopsis, cmd_access_help);
+}
+
+/* -- audit -- */
+
+static const char cmd_audit_synopsis[] = "usage: " PROG " audit tail [-n N]\n";
+
+static const char cmd_audit_help[] =
+    "\n"
+    "  tail [-n N]\n"
+    "      The latest N entries of audit_log (default 20, at most 10000), oldest\n"
+    "      first: time (Europe/Amsterdam), actor (the user, \"(portalctl)\" for this\n"
+    "      program), action, target and details. The admin pages (/admin/audit)\n"
+    "      filter and export the whole log.\n"
+    "\n"
+    "Exit status: 0 done, 1 failed, 2 usage error.\n";
+
+static int cmd_audit_tail(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_audit_tail(c->db, a->val[0], stdout, stderr);
+}
+
+static const struct subcommand audit_subs[] = {
+	{ "tail", { "-n=", NULL }, 0, "", cmd_audit_tail },
+};
+
+static int cmd_audit(struct ctx *c, int argc, char **argv)
+{
+	return run_group(c, argc, argv, audit_subs, sizeof audit_subs / sizeof audit_subs[0],
+	                 cmd_audit_synopsis, cmd_audit_help);
+}
+
+/* -- import -- */
+
+static const char cmd_import_synopsis[] = "usage: " PROG " import users FILE.csv [--dry-run]\n";
+
+static const char cmd_import_help[] =
+    "\n"
+    "  users FILE.csv [--dry-run]\n"
+    "      Reads users from FILE.csv (\"-\": standard input): CSV (RFC 4180, UTF-8)\n"
+    "      whose first line is the header\n"
+    "          username,email,display name,roles\n"
+    "      and then one user per line. roles holds role names separated by \";\",\n"
+    "      e.g. \"Financiën;HR\" (blanks around a name are ignored).\n"
+    "      For each line: a user who does not exist is created, without a password\n"
+    "      (set one with \"" PROG " user passwd\"; an empty display name means the\n"
+    "      user name); an existing user gets the email and display name of the file\n"
+    "      when they differ (an empty display name keeps the stored one; the user's\n"
+    "      active state is left alone); and the user is given the listed roles it\n"
+    "      lacks. Roles the user has and the file does not list are kept: the\n"
+    "      import only adds. Running the same file twice changes nothing the second\n"
+    "      time.\n"
+    "      The import is one transaction: any problem (malformed CSV, an invalid\n"
+    "      user name or email, a user or email twice in the file, an unknown role, an\n"
+    "      email another user has) changes nothing; every problem found is named\n"
+    "      as FILE:LINE: message, and the exit status is 1.\n"
+    "      It prints what changes (create, update and grant lines) and a summary.\n"
+    "      With --dry-run it does all of this in a transaction that is rolled back:\n"
+    "      it prints what would change and changes nothing.\n"
+    "      audit_log gets user.created, user.updated and role.member_added rows\n"
+    "      (actor empty, via portalctl) and one import.users row with the counts.\n"
+    "\n"
+    "Exit status: 0 done, 1 failed (nothing was changed), 2 usage error.\n";
+
+static int cmd_import_users(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_import_users(c->db, a->pos[0], a->flag[0], stdout, stderr);
+}
+
+static const struct subcommand import_subs[] = {
+	{ "users", { "--dry-run", NULL }, 1, "FILE.csv", cmd_import_users },
+};
+
+static int cmd_import(struct ctx *c, int argc, char **argv)
+{
+	return run_group(c, argc, argv, import_subs, sizeof import_subs / sizeof import_subs[0],
+	                 cmd_import_synopsis, cmd_import_help);
+}
+
+/* ---- status ---------------------------------------------------------------- */
+
+static const char cmd_status_help[] =
+    "usage: " PROG " status [--socket PATH]...\n"
+    "\n"
+    "Asks each pool over its FastCGI socket for its status page (GET /status, or\n"
+    "/admin/status for the admin pool) and prints it, headed by \"== SOCKET\":\n"
+    "workers with pid, state and requests served, the totals, restarts and\n"
+    "uptime. Without --socket: /run/rapportageportaal/portal.sock and\n"
+    "/run/rapportageportaal/admin.sock (run as root or a member of www-data).\n"
+    "In the dev environment of make start:\n"
+    "    " PROG " status --socket var/run/portal.sock --socket var/run/admin.sock\n"
+    "\n"
+    "Exit status: 0 every pool answered, 1 one did not (the error says which),\n"
+    "2 usage error.\n";
+
+/* Needs no database: the pools answer for themselves. */
+static int cmd_status(struct ctx *c, int argc, char **argv)
+{
+	(void)c;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--socket") == 0) {
+			i++;
+			continue;
+		}
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(cmd_status_help, stdout);
+			return 0;
+		}
+	}
+	return status_command(argc, argv, stdout, stderr);
+}
+
 static const struct command *find_command(const char *name)
 {
 	for (size_t i = 0; i < N_COMMANDS; i++) {
@@ -129,10 +830,17 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-/* Connects without a statement_timeout: a migration may build a big index. */
-static int open_db(struct ctx *c)
+/*
+ * Makes the database handle with the statements of tables (a NULL-terminated
+ * list of { NULL }-terminated arrays, copied into one: db_new takes a single
+ * array) and, when connect_now, connects. Commands that check their values
+ * first pass 0: the first statement connects. Returns 0, or -1 with the
+ * message printed.
+ */
+static int open_db(struct ctx *c, int statement_timeout, const struct db_stmt *const *tables,
+                   int connect_now)
 {
-	enum db_status st;
+	size_t n = 0, k = 0;
 
 	if (c->cfg.database_url[0] == '\0') {
 		fprintf(stderr, PROG ": DATABASE_URL is not set\n"
@@ -141,13 +849,25 @@ static int open_db(struct ctx *c)
 		                     "rapportageportaal\n");
 		return -1;
 	}
-	c->db = db_new(c->cfg.database_url, 0, NULL, 0);
+	for (size_t t = 0; tables != NULL && tables[t] != NULL; t++) {
+		for (const struct db_stmt *s = tables[t]; s->name != NULL; s++)
+			n++;
+	}
+	c->stmts = calloc(n + 1, sizeof *c->stmts);
+	if (c->stmts == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return -1;
+	}
+	for (size_t t = 0; tables != NULL && tables[t] != NULL; t++) {
+		for (const struct db_stmt *s = tables[t]; s->name != NULL; s++)
+			c->stmts[k++] = *s;
+	}
+	c->db = db_new(c->cfg.database_url, statement_timeout, c->stmts, n);
 	if (c->db == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return -1;
 	}
-	st = db_connect(c->db);
-	if (st != DB_OK) {
+	if (connect_now && db_connect(c->db) != DB_OK) {
 		fprintf(stderr, PROG ": could not connect to the database: %s\n",
 		        db_last_message(c->db));
 		return -1;
@@ -197,11 +917,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_set_level(c.cfg.log_level);
-	if (cmd->needs_db && open_db(&c) != 0) {
+	/* Connects without a statement_timeout: a migration may build a big index. */
+	if (cmd->needs_db && open_db(&c, 0, NULL, 1) != 0) {
 		db_free(c.db);
+		free(c.stmts);
 		return 1;
 	}
 	rc = cmd->run(&c, argc - i, argv + i);
 	db_free(c.db);
+	free(c.stmts);
 	return rc;
 }
