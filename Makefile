@@ -50,8 +50,11 @@ $(B)/libportal.a: $(LIB_OBJ)
 $(B)/asan/libportal.a: $(ASAN_OBJ)
 	$(AR) rcs $@ $^
 
+# PORTAL_DATADIR: where portalctl migrate looks for the schema outside a
+# checkout; build with the PREFIX you install with.
 $(B)/%: cgi-bin/%.c $(B)/libportal.a lib/*.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libportal.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) -DPORTAL_DATADIR='"$(SHAREDIR)"' $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(B)/libportal.a $(LDLIBS)
 
 $(B)/test/%: test/unit/%.c $(B)/libportal.a lib/*.h | $(B)/test
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(B)/libportal.a $(LDLIBS) -lcmocka

@@ -1,7 +1,7 @@
 /*
- * portalctl: the operator's command line for the portal database. For now it
- * applies schema migrations; user, role and report commands join the command
- * table below as they are written.
+ * portalctl: the operator's command line: schema migrations, users, roles,
+ * reports, access reviews, the audit log, imports and the pools' status.
+ * Each command group is a table entry below; the SQL lives in lib/.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,8 +24,13 @@
 #define PORTAL_VERSION "0.1.0"
 #endif
 
+/* make passes $(PREFIX)/share/rapportageportaal, where make install puts the schema. */
+#ifndef PORTAL_DATADIR
+#define PORTAL_DATADIR "/usr/local/share/rapportageportaal"
+#endif
+
 #define PROG             "portalctl"
-#define INSTALLED_SCHEMA "/usr/local/share/rapportageportaal/schema"
+#define INSTALLED_SCHEMA PORTAL_DATADIR "/schema"
 
 extern char **environ;
 
@@ -47,6 +52,8 @@ struct command {
 };
 
 static int cmd_migrate(struct ctx *c, int argc, char **argv);
+static int open_db(struct ctx *c, int statement_timeout, const struct db_stmt *const *tables,
+                   int connect_now);
 static int cmd_help(struct ctx *c, int argc, char **argv);
 static int cmd_version(struct ctx *c, int argc, char **argv);
 static int cmd_user(struct ctx *c, int argc, char **argv);
@@ -59,7 +66,7 @@ static int cmd_status(struct ctx *c, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "migrate", "[--dir DIR] [--status]",
-	  "apply pending schema migrations, or list them with --status", 1, cmd_migrate },
+	  "apply pending schema migrations, or list them with --status", 0, cmd_migrate },
 	{ "user", "SUBCOMMAND [ARGS]",
 	  "add, passwd, unlock, deactivate, activate, list (user --help)", 0, cmd_user },
 	{ "role", "SUBCOMMAND [ARGS]",
@@ -109,7 +116,13 @@ static int cmd_migrate(struct ctx *c, int argc, char **argv)
 	int status = 0;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--status") == 0) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: " PROG " migrate [--dir DIR] [--status]\n\n"
+			       "Applies the pending schema/NNNN_*.sql files in order, each in its own\n"
+			       "transaction, as the database owner. --status lists them instead;\n"
+			       "an applied file that was edited since is refused (exit 1).\n");
+			return 0;
+		} else if (strcmp(argv[i], "--status") == 0) {
 			status = 1;
 		} else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
 			o.dir = argv[++i];
@@ -123,6 +136,8 @@ static int cmd_migrate(struct ctx *c, int argc, char **argv)
 	}
 	if (o.dir == NULL)
 		o.dir = is_dir("schema") || !is_dir(INSTALLED_SCHEMA) ? "schema" : INSTALLED_SCHEMA;
+	if (open_db(c, 0, NULL, 1) != 0)
+		return 1;
 	if (status)
 		return migrate_status(db_conn(c->db), &o);
 	return migrate_apply(db_conn(c->db), &o);
@@ -200,8 +215,6 @@ static int cmd_user_usage_error(void)
 	return 2;
 }
 
-static int open_db(struct ctx *c, int statement_timeout, const struct db_stmt *const *tables,
-                   int connect_now);
 
 /* The user commands prepare their own statements, so they connect here and
  * not through the command table's needs_db (and a usage error never waits

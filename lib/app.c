@@ -317,6 +317,9 @@ static size_t read_body(FCGX_Request *fr, struct arena *a, char **out)
  * sends whenever its buffer fills. */
 static int fcgx_write(void *sink, const char *data, size_t len)
 {
+	/* A stream may take longer than one request's budget; what must not
+	 * happen is a stall, so each chunk renews the deadline. */
+	pool_request_progress();
 	while (len > 0) {
 		int n = len > 65536 ? 65536 : (int)len;
 		if (FCGX_PutStr(data, n, sink) < 0)

@@ -56,7 +56,7 @@ static const char sql_report_add[] =
     " SELECT id FROM n";
 
 static const char sql_report_list[] =
-    "SELECT id::text AS id, status::text AS status, category, title FROM reports ORDER BY id";
+    "SELECT id::text AS id, status::text AS status, category, title FROM reports ORDER BY reports.id";
 
 /* The same status again is no change and no audit row. */
 static const char sql_report_set_status[] =

@@ -199,6 +199,12 @@ void pool_request_begin(const char *method, const char *path, int timeout_s)
 	__atomic_store_n(&w->busy, 1, __ATOMIC_RELEASE);
 }
 
+void pool_request_progress(void)
+{
+	if (my_row != NULL)
+		my_row->req_started = status_now();
+}
+
 void pool_request_end(double ms)
 {
 	struct status_worker *w = my_row;

@@ -66,6 +66,10 @@ int pool_wait_readable(int fd);
  */
 void pool_request_begin(const char *method, const char *path, int timeout_s);
 
+/* In a worker, while it streams a long answer: progress was made, so the
+ * master's stuck-request deadline counts again from now. */
+void pool_request_progress(void);
+
 /* In a worker: the request is answered after ms milliseconds (counted in
  * the totals, and as slow when over STATUS_SLOW_MS). No-op outside a pool. */
 void pool_request_end(double ms);
