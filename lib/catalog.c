@@ -11,26 +11,38 @@
 #include "session.h"
 
 /*
- * What the user may see: through report_access (kept exact by triggers),
- * published only; superusers everything. Each branch is gated on
- * is_superuser so only one of them runs.
+ * The SQL below is laid out by hand, one clause a line; clang-format would
+ * reflow the string concatenations around the macros.
  */
-#define VISIBLE_CTE                                                                              \
-	", vis AS ("                                                                             \
-	" SELECT r.id, r.title, r.description, r.category, r.status, r.updated_at"               \
-	" FROM cur JOIN report_access a ON a.user_id = cur.uid"                                  \
-	" JOIN reports r ON r.id = a.report_id"                                                  \
-	" WHERE NOT cur.is_superuser AND r.status = 'published'"                                 \
-	" UNION ALL"                                                                             \
-	" SELECT r.id, r.title, r.description, r.category, r.status, r.updated_at"               \
-	" FROM cur JOIN reports r ON cur.is_superuser) "
+/* clang-format off */
+
+/*
+ * The signed-in user as InitPlan parameters rather than a join with "cur":
+ * an index scan on (user_id, sort key) = (UID, ...) then yields its rows in
+ * order, and a LIMIT stops it after the page. Without a session both are
+ * NULL, which matches nothing.
+ */
+#define UID "(SELECT uid FROM cur)"
+#define SU  "(SELECT is_superuser FROM cur)"
 
 /* One report by id ($3), if visible. */
-#define ONE_VISIBLE_CTE                                                                          \
-	", one AS ("                                                                             \
-	" SELECT r.* FROM cur JOIN reports r ON r.id = $3::bigint"                               \
-	" WHERE cur.is_superuser OR (r.status = 'published' AND EXISTS ("                        \
+#define ONE_VISIBLE_CTE                                                                            \
+	", one AS ("                                                                               \
+	" SELECT r.* FROM cur JOIN reports r ON r.id = $3::bigint"                                 \
+	" WHERE cur.is_superuser OR (r.status = 'published' AND EXISTS ("                          \
 	"  SELECT 1 FROM report_access a WHERE a.user_id = cur.uid AND a.report_id = r.id))) "
+
+/* Accent- and case-insensitive substring search of report r on the indexed
+ * expression; % and _ typed by the user are literal. The pattern is an
+ * InitPlan, computed once: in a generic plan an expression of $3 would be
+ * evaluated again for every report. */
+#define MATCHES_R                                                                                  \
+	"report_search_text(r.title, r.description) LIKE (SELECT '%' || replace(replace(replace("  \
+	"f_unaccent(lower($3::text)), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
+
+/* The order of the list: by title, or by last update then title. */
+#define LIST_ORDER(upd, key, id)                                                                   \
+	"CASE WHEN $5::text = 'updated' THEN " upd " END DESC NULLS LAST, " key ", " id
 
 #define DATE_NL(col) "to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY')"
 
@@ -39,31 +51,106 @@
  * row), the counts, then one report (or one category). Hrefs come from SQL
  * because templates cannot build strings, by design.
  */
-#define NO_SESSION                                                                               \
-	"NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean,"          \
+#define NO_SESSION                                                                                 \
+	"NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean,"            \
 	" NULL::text, NULL::bigint, NULL::bigint, "
-#define REPORT_COLS(t)                                                                           \
-	t ".id, " t ".title, " t ".description, " t ".category, " t ".status::text,"              \
-	" " DATE_NL(t ".updated_at") ", '/reports/' || " t ".id, '/go/' || " t ".id,"             \
-	" '/reports/' || " t ".id || '/favourite', " t ".status = 'draft',"                        \
+#define REPORT_COLS(t)                                                                             \
+	t ".id, " t ".title, " t ".description, " t ".category, " t ".status::text,"                \
+	" " DATE_NL(t ".updated_at") ", '/reports/' || " t ".id, '/go/' || " t ".id,"               \
+	" '/reports/' || " t ".id || '/favourite', " t ".status = 'draft',"                          \
 	" " t ".status = 'archived'"
 
+/* Favourite or recent report v is still visible to the user. */
+#define STILL_VISIBLE_V                                                                            \
+	"(" SU " OR (v.status = 'published' AND EXISTS (SELECT 1 FROM report_access a"              \
+	"  WHERE a.user_id = " UID " AND a.report_id = v.id)))"
+
+/*
+ * The list reads what it shows, not every visible report (schema
+ * 0006_browse_listing.sql): without a search, the page's 25 ids come from
+ * one index of report_access in list order (title, last update, or one
+ * category) and the counts from user_category_counts; superusers read
+ * reports and report_category_counts the same way. Each way is a branch
+ * gated on the parameters, so only one runs. A search ("hit") is the one
+ * part that visits every visible report: it goes from the user's rows to
+ * reports (OFFSET 0 keeps that order), since matching the search text costs
+ * more per report than the lookup, and a common word matches far more
+ * reports than the user may see.
+ */
 static const char sql_reports_page[] =
-	SESSION_CTE VISIBLE_CTE
-	/* Accent- and case-insensitive substring search; % and _ typed by the
-	 * user are literal. */
-	", hit AS (SELECT * FROM vis WHERE $3::text = '' OR report_search_text(title, description)"
-	"  LIKE '%' || replace(replace(replace(f_unaccent(lower($3::text)),"
-	"   '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
-	", shown AS (SELECT * FROM hit WHERE $4::text = '' OR category = $4::text)"
-	", page AS (SELECT *, row_number() OVER (ORDER BY"
-	"   CASE WHEN $5::text = 'updated' THEN updated_at END DESC NULLS LAST,"
-	"   lower(title), id) AS seq"
-	"  FROM shown ORDER BY seq LIMIT 25 OFFSET $6::int)"
+	SESSION_CTE
+	", hit AS ("
+	"  SELECT r.id, r.title, r.category, r.updated_at FROM report_access a,"
+	"   LATERAL (SELECT * FROM reports r WHERE r.id = a.report_id OFFSET 0) r"
+	"  WHERE $3::text <> '' AND NOT " SU " AND a.user_id = " UID " AND a.published"
+	"   AND r.status = 'published' AND " MATCHES_R
+	"  UNION ALL"
+	"  SELECT r.id, r.title, r.category, r.updated_at FROM reports r"
+	"  WHERE $3::text <> '' AND " SU " AND " MATCHES_R ")"
+	/* The side panel: every category of the visible (or matching) set. */
+	", cats AS ("
+	"  SELECT c.category, c.n::bigint AS n FROM user_category_counts c"
+	"  WHERE $3::text = '' AND NOT " SU " AND c.user_id = " UID
+	"  UNION ALL"
+	"  SELECT c.category, c.n::bigint FROM report_category_counts c"
+	"  WHERE $3::text = '' AND " SU
+	"  UNION ALL"
+	"  SELECT h.category, count(*) FROM hit h GROUP BY h.category)"
+	/* The page's ids with their position in the whole list: by title, by
+	 * last update, one category; the same three for superusers; a search. */
+	", pg AS ("
+	"  SELECT a.report_id AS id,"
+	"   $6::int + row_number() OVER (ORDER BY a.sort_title, a.report_id) AS seq"
+	"  FROM (SELECT a.report_id, a.sort_title FROM report_access a"
+	"   WHERE $3::text = '' AND $4::text = '' AND $5::text <> 'updated' AND NOT " SU
+	"    AND a.user_id = " UID " AND a.published"
+	"   ORDER BY a.sort_title, a.report_id LIMIT 25 OFFSET $6::int) a"
+	"  UNION ALL"
+	"  SELECT a.report_id,"
+	"   $6::int + row_number() OVER (ORDER BY a.updated_at DESC, a.sort_title, a.report_id)"
+	"  FROM (SELECT a.report_id, a.updated_at, a.sort_title FROM report_access a"
+	"   WHERE $3::text = '' AND $4::text = '' AND $5::text = 'updated' AND NOT " SU
+	"    AND a.user_id = " UID " AND a.published"
+	"   ORDER BY a.updated_at DESC, a.sort_title, a.report_id LIMIT 25 OFFSET $6::int) a"
+	"  UNION ALL"
+	"  SELECT a.report_id, $6::int + row_number() OVER (ORDER BY"
+	"   " LIST_ORDER("a.updated_at", "a.sort_title", "a.report_id") ")"
+	"  FROM (SELECT a.report_id, a.updated_at, a.sort_title FROM report_access a"
+	"   WHERE $3::text = '' AND $4::text <> '' AND NOT " SU " AND a.user_id = " UID
+	"    AND a.published AND a.category = $4::text"
+	"   ORDER BY " LIST_ORDER("a.updated_at", "a.sort_title", "a.report_id")
+	"   LIMIT 25 OFFSET $6::int) a"
+	"  UNION ALL"
+	"  SELECT r.id, $6::int + row_number() OVER (ORDER BY r.t, r.id)"
+	"  FROM (SELECT r.id, lower(r.title) AS t FROM reports r"
+	"   WHERE $3::text = '' AND $4::text = '' AND $5::text <> 'updated' AND " SU
+	"   ORDER BY lower(r.title), r.id LIMIT 25 OFFSET $6::int) r"
+	"  UNION ALL"
+	"  SELECT r.id, $6::int + row_number() OVER (ORDER BY r.updated_at DESC, r.t, r.id)"
+	"  FROM (SELECT r.id, r.updated_at, lower(r.title) AS t FROM reports r"
+	"   WHERE $3::text = '' AND $4::text = '' AND $5::text = 'updated' AND " SU
+	"   ORDER BY r.updated_at DESC, lower(r.title), r.id LIMIT 25 OFFSET $6::int) r"
+	"  UNION ALL"
+	"  SELECT r.id, $6::int + row_number() OVER (ORDER BY"
+	"   " LIST_ORDER("r.updated_at", "r.t", "r.id") ")"
+	"  FROM (SELECT r.id, r.updated_at, lower(r.title) AS t FROM reports r"
+	"   WHERE $3::text = '' AND $4::text <> '' AND " SU " AND r.category = $4::text"
+	"   ORDER BY " LIST_ORDER("r.updated_at", "lower(r.title)", "r.id")
+	"   LIMIT 25 OFFSET $6::int) r"
+	"  UNION ALL"
+	"  SELECT h.id, h.seq FROM (SELECT h.id, row_number() OVER (ORDER BY"
+	"   " LIST_ORDER("h.updated_at", "lower(h.title)", "h.id") ") AS seq"
+	"   FROM hit h WHERE $4::text = '' OR h.category = $4::text"
+	"   ORDER BY seq LIMIT 25 OFFSET $6::int) h)"
 	", home AS (SELECT $3::text = '' AND $4::text = '' AND $6::int = 0 AS yes)"
 	" SELECT 0 AS ord, 'me' AS kind, cur.sid, cur.uid, cur.username, cur.display_name,"
 	"  cur.email, cur.is_superuser, cur.csrf,"
-	"  (SELECT count(*) FROM shown) AS total, (SELECT count(*) FROM vis) AS n_visible,"
+	"  (SELECT coalesce(sum(n), 0) FROM cats WHERE $4::text = '' OR category = $4::text)"
+	"   AS total,"
+	"  CASE WHEN $3::text = '' THEN (SELECT coalesce(sum(n), 0) FROM cats)"
+	"   WHEN cur.is_superuser THEN (SELECT coalesce(sum(n), 0) FROM report_category_counts)"
+	"   ELSE (SELECT coalesce(sum(n), 0) FROM user_category_counts WHERE user_id = cur.uid)"
+	"  END AS n_visible,"
 	"  NULL::bigint AS id, NULL::text AS title, NULL::text AS description,"
 	"  NULL::text AS category, NULL::text AS status, NULL::text AS updated,"
 	"  NULL::text AS href, NULL::text AS go_href, NULL::text AS fav_action,"
@@ -71,28 +158,33 @@ static const char sql_reports_page[] =
 	"  NULL::bigint AS n, NULL::boolean AS is_fav, 0::bigint AS seq"
 	" FROM cur"
 	" UNION ALL"
-	" SELECT 1, 'page', " NO_SESSION REPORT_COLS("p") ", NULL,"
-	"  EXISTS (SELECT 1 FROM favourites f, cur WHERE f.user_id = cur.uid"
-	"   AND f.report_id = p.id), p.seq"
-	" FROM page p"
+	" SELECT 1, 'page', " NO_SESSION REPORT_COLS("r") ", NULL,"
+	"  EXISTS (SELECT 1 FROM favourites f WHERE f.user_id = " UID " AND f.report_id = r.id),"
+	"  p.seq"
+	/* The 25 reports by primary key: OFFSET 0 keeps the lookup a nested
+	 * loop, which the planner, estimating every branch of pg, would turn
+	 * into a scan of reports. The copied status decides order and counts;
+	 * the shown rows check the report itself as well. */
+	" FROM pg p, LATERAL (SELECT * FROM reports r WHERE r.id = p.id OFFSET 0) r"
+	" WHERE " SU " OR r.status = 'published'"
 	" UNION ALL"
-	" SELECT 2, 'cat', " NO_SESSION "NULL, NULL, NULL, h.category, NULL, NULL, NULL, NULL,"
-	"  NULL, NULL, NULL, count(*), NULL, row_number() OVER (ORDER BY lower(h.category))"
-	" FROM hit h GROUP BY h.category"
+	" SELECT 2, 'cat', " NO_SESSION "NULL, NULL, NULL, c.category, NULL, NULL, NULL, NULL,"
+	"  NULL, NULL, NULL, c.n, NULL, row_number() OVER (ORDER BY lower(c.category), c.category)"
+	" FROM cats c"
 	" UNION ALL"
 	" SELECT 3, 'fav', " NO_SESSION REPORT_COLS("v") ", NULL, true,"
 	"  row_number() OVER (ORDER BY lower(v.title), v.id)"
-	" FROM cur JOIN favourites f ON f.user_id = cur.uid JOIN vis v ON v.id = f.report_id"
-	" WHERE (SELECT yes FROM home)"
+	" FROM favourites f JOIN reports v ON v.id = f.report_id"
+	" WHERE (SELECT yes FROM home) AND f.user_id = " UID " AND " STILL_VISIBLE_V
 	" UNION ALL"
 	" SELECT 4, 'recent', " NO_SESSION REPORT_COLS("v") ", NULL, NULL,"
 	"  row_number() OVER (ORDER BY rv.last DESC)"
 	" FROM (SELECT report_id, max(viewed_at) AS last FROM ("
-	"   SELECT report_id, viewed_at FROM report_views, cur WHERE user_id = cur.uid"
+	"   SELECT report_id, viewed_at FROM report_views WHERE user_id = " UID
 	"   ORDER BY viewed_at DESC LIMIT 100) x"
 	"  GROUP BY report_id ORDER BY last DESC LIMIT 5) rv"
-	" JOIN vis v ON v.id = rv.report_id"
-	" WHERE (SELECT yes FROM home)"
+	" JOIN reports v ON v.id = rv.report_id"
+	" WHERE (SELECT yes FROM home) AND " STILL_VISIBLE_V
 	" ORDER BY ord, seq";
 
 static const char sql_report_page[] =
@@ -126,6 +218,8 @@ static const char sql_favourite_set[] =
 	" del AS (DELETE FROM favourites WHERE user_id = $1::bigint AND report_id = $2::bigint"
 	"  AND $3::text = 'remove' AND EXISTS (SELECT 1 FROM one))"
 	" SELECT id FROM one";
+
+/* clang-format on */
 
 const struct db_stmt catalog_stmts[] = {
 	{ "reports_page", sql_reports_page, 6 },

@@ -11,7 +11,8 @@
 --          works for them), else NULL (no password sign-in)
 --   200 roles "Rol 001" ... "Rol 200" (every 40th inactive)
 --   5,000 reports in 12 categories, about 90% published, 6% draft, 4% archived
---   1-5 roles per user, 20-200 reports per role, then report_access rebuilt
+--   1-5 roles per user, 20-200 reports per role, then report_access (with its
+--          copied report columns) and the category counts rebuilt
 --   1,000 live sessions, one for each of u00001 ... u01000, with favourites
 --          and recent views for those users
 --
@@ -30,8 +31,23 @@
 --
 -- The same rows come out on every load: random() is seeded, and every
 -- statement that draws from it reads its input in a fixed order.
+--
+-- Two psql variables scale it (make bench's growth runs and smoke mode use
+-- them); their defaults give the numbers above, row for row:
+--   -v users=N     users u00001 ... (10000); the last 2% inactive; sessions
+--                  for the first min(N, 1000)
+--   -v reports=N   reports (5000); N must have no prime factor but 2 and 5
+--                  (500, 1000, 10000, 100000) and be at least 200
 
 \set ON_ERROR_STOP 1
+\if :{?users}
+\else
+\set users 10000
+\endif
+\if :{?reports}
+\else
+\set reports 5000
+\endif
 BEGIN;
 
 DO $$ BEGIN PERFORM setseed(0.2026); END $$;
@@ -91,8 +107,8 @@ SELECT 'u' || lpad(n::text, 5, '0'),
        w.first_names[1 + floor(random() * array_length(w.first_names, 1))::int] || ' ' ||
 	       w.last_names[1 + floor(random() * array_length(w.last_names, 1))::int],
        (SELECT hashed_password FROM users WHERE username = 'bram'),
-       n <= 9800, now(), now() - interval '400 days', now() - interval '400 days'
-FROM generate_series(1, 10000) n, words w
+       n <= :users - :users / 50, now(), now() - interval '400 days', now() - interval '400 days'
+FROM generate_series(1, :users) n, words w
 ORDER BY n;
 
 -- ---- roles -----------------------------------------------------------------
@@ -123,7 +139,7 @@ FROM (
 	       w.sentences[1 + floor(random() * array_length(w.sentences, 1))::int] AS d2,
 	       random() AS p,
 	       now() - random() * interval '730 days' AS updated
-	FROM (SELECT n, 1 + floor(random() * 12)::int AS c FROM generate_series(1, 5000) n
+	FROM (SELECT n, 1 + floor(random() * 12)::int AS c FROM generate_series(1, :reports) n
 	      ORDER BY n) g, words w
 	ORDER BY n
 ) s
@@ -146,8 +162,12 @@ CREATE UNIQUE INDEX ON b_reports (n);
 
 -- Bulk grants with the per-statement access triggers off; report_access is
 -- rebuilt once below, which is what those triggers would have produced.
+-- access_rebuild() also recomputes the list's counts (user_category_counts,
+-- report_category_counts), so the triggers on report_access that keep those
+-- are off for the rebuild as well.
 ALTER TABLE user_roles DISABLE TRIGGER USER;
 ALTER TABLE role_reports DISABLE TRIGGER USER;
+ALTER TABLE report_access DISABLE TRIGGER USER;
 
 -- k = 1..5 roles per user: start, start + step, ... (mod 200) with step odd
 -- and not a multiple of 5, so the k roles are distinct.
@@ -155,22 +175,22 @@ INSERT INTO user_roles (user_id, role_id, granted_at)
 SELECT u.id, r.id, now() - interval '300 days'
 FROM (SELECT n, 1 + floor(random() * 5)::int AS k, floor(random() * 200)::int AS start,
 	     (ARRAY[1, 3, 7, 9, 11, 13, 17, 19])[1 + floor(random() * 8)::int] AS step
-      FROM generate_series(1, 10000) n ORDER BY n) g
+      FROM generate_series(1, :users) n ORDER BY n) g
 CROSS JOIN generate_series(0, g.k - 1) i
 JOIN b_users u ON u.n = g.n
 JOIN b_roles r ON r.n = 1 + (g.start + i * g.step) % 200;
 
--- 20..200 reports per role: a random start and a stride coprime with 5000
+-- 20..200 reports per role: a random start and a stride coprime with :reports
 -- give distinct reports.
 INSERT INTO role_reports (role_id, report_id, granted_at)
 SELECT r.id, p.id, now() - interval '300 days'
-FROM (SELECT n, 20 + floor(random() * 181)::int AS k, floor(random() * 5000)::int AS start,
+FROM (SELECT n, 20 + floor(random() * 181)::int AS k, floor(random() * :reports)::int AS start,
 	     (ARRAY[1, 3, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41])[1 + floor(random() * 12)::int]
 		     AS stride
       FROM generate_series(1, 200) n ORDER BY n) g
 CROSS JOIN generate_series(0, g.k - 1) i
 JOIN b_roles r ON r.n = g.n
-JOIN b_reports p ON p.n = 1 + (g.start + i * g.stride) % 5000;
+JOIN b_reports p ON p.n = 1 + (g.start + i * g.stride) % :reports;
 
 -- report_access gets about 3 million rows. Filled under its keys and
 -- indexes that takes ten times as long as building them afterwards, so they
@@ -220,6 +240,7 @@ $$;
 
 ALTER TABLE user_roles ENABLE TRIGGER USER;
 ALTER TABLE role_reports ENABLE TRIGGER USER;
+ALTER TABLE report_access ENABLE TRIGGER USER;
 
 -- ---- sessions, favourites, views -----------------------------------------
 
@@ -250,5 +271,5 @@ WHERE p < 0.06;
 
 COMMIT;
 
-ANALYZE users, roles, reports, user_roles, role_reports, report_access, sessions, favourites,
-	report_views;
+ANALYZE users, roles, reports, user_roles, role_reports, report_access, user_category_counts,
+	report_category_counts, sessions, favourites, report_views;
