@@ -38,8 +38,13 @@ static const char *presession_token(struct ctx *c)
 	if (auth_random(raw, AUTH_TOKEN_BYTES) < 0)
 		return NULL;
 	auth_b64url_encode(raw, AUTH_TOKEN_BYTES, tok);
-	struct cookie ck = { .name = PRESESSION_COOKIE, .value = tok, .path = "/", .max_age = -1,
-			     .secure = 1, .http_only = 1, .same_site = "Strict" };
+	struct cookie ck = { .name = PRESESSION_COOKIE,
+		             .value = tok,
+		             .path = "/",
+		             .max_age = -1,
+		             .secure = 1,
+		             .http_only = 1,
+		             .same_site = "Strict" };
 	resp_set_cookie(c->resp, &ck);
 	return tok;
 }
@@ -78,7 +83,7 @@ static void post_login(struct ctx *c)
 	char cookie[AUTH_TOKEN_B64];
 	enum db_status st;
 	switch (session_login(c->app->db, &c->app->cfg, login, password, c->req->remote_addr,
-			      c->req->user_agent, cookie, &st)) {
+	                      c->req->user_agent, cookie, &st)) {
 	case LOGIN_OK:
 		app_set_session_cookie(c, cookie);
 		resp_redirect(c->resp, 303, session_local_path(next) ? next : "/reports");
@@ -109,8 +114,8 @@ static void post_logout(struct ctx *c)
 		app_error(c, 403);
 		return;
 	}
-	enum db_status st = session_logout(c->app->db, c->user.sid, c->user.uid,
-					   c->req->remote_addr);
+	enum db_status st =
+	    session_logout(c->app->db, c->user.sid, c->user.uid, c->req->remote_addr);
 	PQclear(res);
 	if (st != DB_OK) {
 		app_db_error(c, st);
@@ -125,7 +130,7 @@ static void post_logout(struct ctx *c)
 /* Renders the account page from a result of "account_page"; notice and
  * error are message keys or NULL. */
 static void render_account(struct ctx *c, PGresult *res, int status, const char *notice,
-			   const char *error)
+                           const char *error)
 {
 	tvars_row(c->vars, "account", res, 0);
 	tvars_rows(c->vars, "sessions", res);
@@ -197,7 +202,7 @@ static void post_password(struct ctx *c)
 	char cookie[AUTH_TOKEN_B64];
 	enum db_status st = DB_OK;
 	int rc = session_change_password(c->app->db, &c->app->cfg, c->user.uid, current, next,
-					 c->req->remote_addr, c->req->user_agent, cookie, &st);
+	                                 c->req->remote_addr, c->req->user_agent, cookie, &st);
 	if (rc == 1) {
 		render_account(c, res, 400, NULL, "account.current_wrong");
 	} else if (rc < 0) {
@@ -221,7 +226,7 @@ struct list_query {
 /* "/reports?q=..&category=..&sort=..&page=N": only what differs from the
  * defaults, so the plain list stays "/reports". */
 static const char *list_href(struct ctx *c, const struct list_query *lq, const char *category,
-			     const char *sort, long page)
+                             const char *sort, long page)
 {
 	struct buf b = { 0 };
 	buf_puts(&b, "/reports");
@@ -301,21 +306,21 @@ static void set_pagination(struct ctx *c, const struct list_query *lq, long tota
 	}
 	tvars_list(c->vars, "pages", items, pages > 1 ? n : 0);
 	tvars_str(c->vars, "prev_href",
-		  lq->page > 1 && lq->page <= pages ? list_href(c, lq, lq->category, lq->sort,
-								lq->page - 1)
-						    : NULL);
+	          lq->page > 1 && lq->page <= pages
+	              ? list_href(c, lq, lq->category, lq->sort, lq->page - 1)
+	              : NULL);
 	tvars_str(c->vars, "next_href",
-		  lq->page < pages ? list_href(c, lq, lq->category, lq->sort, lq->page + 1) : NULL);
+	          lq->page < pages ? list_href(c, lq, lq->category, lq->sort, lq->page + 1) : NULL);
 	tvars_int(c->vars, "page", lq->page);
 	tvars_int(c->vars, "page_count", pages);
 }
 
 static void set_categories(struct ctx *c, const struct list_query *lq, const PGresult *res,
-			   const struct catalog_ranges *rg)
+                           const struct catalog_ranges *rg)
 {
 	int col = PQfnumber(res, "category"), ncol = PQfnumber(res, "n");
 	struct tvars **items =
-		arena_alloc(c->arena, sizeof(struct tvars *) * (size_t)(rg->cat_n + 1));
+	    arena_alloc(c->arena, sizeof(struct tvars *) * (size_t)(rg->cat_n + 1));
 	for (int i = 0; i < rg->cat_n; i++) {
 		const char *name = PQgetvalue(res, rg->cat_first + i, col);
 		struct tvars *it = tvars_new(c->arena);
@@ -402,7 +407,7 @@ static void get_go(struct ctx *c)
 	} else if (!catalog_url_ok(url)) {
 		char q[256];
 		log_warn("report url refused", "report=%lld url=%s", c->match.ids[0],
-			 log_quote(q, sizeof(q), url));
+		         log_quote(q, sizeof(q), url));
 		app_error(c, 404);
 	} else {
 		resp_redirect(c->resp, 303, url);
@@ -444,9 +449,9 @@ static void post_favourite(struct ctx *c)
 	}
 	const char *next = req_form(c->req, "next");
 	resp_redirect(c->resp, 303,
-		      session_local_path(next) ? next
-					       : arena_printf(c->arena, "/reports/%lld",
-							      c->match.ids[0]));
+	              session_local_path(next)
+	                  ? next
+	                  : arena_printf(c->arena, "/reports/%lld", c->match.ids[0]));
 }
 
 /* The nl/en switch in the header: remembered in a cookie for a year. */
@@ -458,8 +463,13 @@ static void get_lang(struct ctx *c)
 		app_error(c, 400);
 		return;
 	}
-	struct cookie ck = { .name = "lang", .value = to, .path = "/", .max_age = 31536000,
-			     .secure = 1, .http_only = 1, .same_site = "Lax" };
+	struct cookie ck = { .name = "lang",
+		             .value = to,
+		             .path = "/",
+		             .max_age = 31536000,
+		             .secure = 1,
+		             .http_only = 1,
+		             .same_site = "Lax" };
 	resp_set_cookie(c->resp, &ck);
 	resp_redirect(c->resp, 303, session_local_path(next) ? next : "/");
 }

@@ -118,9 +118,10 @@ static int cmd_migrate(struct ctx *c, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: " PROG " migrate [--dir DIR] [--status]\n\n"
-			       "Applies the pending schema/NNNN_*.sql files in order, each in its own\n"
-			       "transaction, as the database owner. --status lists them instead;\n"
-			       "an applied file that was edited since is refused (exit 1).\n");
+			       "Applies the pending schema/NNNN_*.sql files in order, each in\n"
+			       "its own transaction, as the database owner. --status lists them\n"
+			       "instead; an applied file that was edited since is refused (exit "
+			       "1).\n");
 			return 0;
 		} else if (strcmp(argv[i], "--status") == 0) {
 			status = 1;
@@ -214,7 +215,6 @@ static int cmd_user_usage_error(void)
 	fprintf(stderr, "Try \"" PROG " user --help\" for more information.\n");
 	return 2;
 }
-
 
 /* The user commands prepare their own statements, so they connect here and
  * not through the command table's needs_db (and a usage error never waits

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra,
-			   const char *const *extra)
+PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
 {
 	PGresult *res = app_session_query(c, stmt, n_extra, extra);
 	if (res == NULL)
@@ -56,7 +55,8 @@ const char *admin_field(struct ctx *c, const char *name)
 	while (*v == ' ' || *v == '\t')
 		v++;
 	size_t n = strlen(v);
-	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
+	while (n > 0 &&
+	       (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
 		n--;
 	return arena_strndup(c->arena, v, n);
 }
@@ -89,10 +89,10 @@ void admin_pagination(struct ctx *c, const char *base, long page, long total)
 	tvars_int(c->vars, "page_count", pages);
 	tvars_int(c->vars, "total", total);
 	tvars_str(c->vars, "prev_href",
-		  page > 1 && page <= pages ? arena_printf(c->arena, "%spage=%ld", base, page - 1)
-					    : NULL);
+	          page > 1 && page <= pages ? arena_printf(c->arena, "%spage=%ld", base, page - 1)
+	                                    : NULL);
 	tvars_str(c->vars, "next_href",
-		  page < pages ? arena_printf(c->arena, "%spage=%ld", base, page + 1) : NULL);
+	          page < pages ? arena_printf(c->arena, "%spage=%ld", base, page + 1) : NULL);
 }
 
 const char *admin_id_array(struct ctx *c, const char *name)

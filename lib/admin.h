@@ -20,8 +20,7 @@
  * answers 404 unless the user is an active superuser. Sets the variables
  * csrf and user. NULL when answered already.
  */
-PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra,
-			   const char *const *extra);
+PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra);
 
 /* For a POST: session, superuser and CSRF token. Returns 1 when the change
  * may proceed (c->user is set), 0 when the response is answered (303 to

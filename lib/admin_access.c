@@ -292,13 +292,14 @@ static int csv_stream(void *arg, resp_write_fn write, void *sink)
 	s->write = write;
 	s->sink = sink;
 	buf_puts(&out, CSV_UTF8_BOM);
-	int rc = admin_csv_export(db_conn(s->db), s->select, s->nparams, s->params, s->header,
-				  &out, csv_flush, s, &st);
+	int rc = admin_csv_export(db_conn(s->db), s->select, s->nparams, s->params, s->header, &out,
+	                          csv_flush, s, &st);
 	if (rc != 0) {
 		/* The status line went out long ago: say it in the file, so a
 		 * truncated export is never mistaken for a whole one. */
 		buf_reset(&out);
-		buf_puts(&out, "\r\nEXPORT INCOMPLETE: the database stopped answering; export again\r\n");
+		buf_puts(&out,
+		         "\r\nEXPORT INCOMPLETE: the database stopped answering; export again\r\n");
 		csv_flush(s, &out);
 	}
 	buf_free(&out);

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+/* clang-format off */
 /* Which ids of the two arrays exist, typed once for all four statements. */
 #define EXISTING(ta, tb)                                                                         \
 	"WITH a AS (SELECT id FROM " ta " WHERE id = ANY ($4::bigint[])),"                        \
@@ -52,10 +53,10 @@ const struct db_stmt admin_grants_stmts[] = {
 	{ "revoke_role_reports", sql_revoke_role_reports, 5 },
 	{ NULL, NULL, 0 },
 };
+/* clang-format on */
 
-int admin_grant(struct db *db, const char *stmt, const char *actor, const char *ip,
-		const char *via, const char *ids_a, const char *ids_b, struct grant_result *out,
-		enum db_status *st)
+int admin_grant(struct db *db, const char *stmt, const char *actor, const char *ip, const char *via,
+                const char *ids_a, const char *ids_b, struct grant_result *out, enum db_status *st)
 {
 	const char *p[] = { actor, ip, via, ids_a, ids_b };
 	PGresult *res = db_exec(db, stmt, 5, p, st);

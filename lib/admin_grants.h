@@ -31,8 +31,7 @@ struct grant_result {
 
 /* Runs one of the statements above. Returns 0 with *out filled, or -1 with
  * *st saying why. */
-int admin_grant(struct db *db, const char *stmt, const char *actor, const char *ip,
-		const char *via, const char *ids_a, const char *ids_b, struct grant_result *out,
-		enum db_status *st);
+int admin_grant(struct db *db, const char *stmt, const char *actor, const char *ip, const char *via,
+                const char *ids_a, const char *ids_b, struct grant_result *out, enum db_status *st);
 
 #endif

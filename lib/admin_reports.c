@@ -14,6 +14,7 @@
 #include "req.h"
 #include "session.h"
 
+/* clang-format off */
 #define LIKE_PATTERN(p)                                                                          \
 	"'%' || replace(replace(replace(f_unaccent(lower(" p ")), '\\', '\\\\'), '%', '\\%'),"    \
 	" '_', '\\_') || '%'"
@@ -84,9 +85,10 @@ const struct db_stmt admin_reports_stmts[] = {
 	{ "admin_report_update", sql_update, 9 },
 	{ NULL, NULL, 0 },
 };
+/* clang-format on */
 
 int admin_report_check(const struct report_form *f,
-		       void (*bad)(void *ctx, const char *field, const char *key), void *ctx)
+                       void (*bad)(void *ctx, const char *field, const char *key), void *ctx)
 {
 	int n = 0;
 	if (f->title[0] == '\0') {
@@ -136,8 +138,7 @@ void admin_get_index(struct ctx *c)
 static const char *const statuses[] = { "draft", "published", "archived" };
 
 /* The status choices for a select, with the current one selected. */
-static void set_status_options(struct ctx *c, const char *key, const char *current,
-			       int with_all)
+static void set_status_options(struct ctx *c, const char *key, const char *current, int with_all)
 {
 	struct tvars *items[4];
 	size_t n = 0;
@@ -169,7 +170,8 @@ void admin_get_reports(struct ctx *c)
 		app_error(c, 400);
 		return;
 	}
-	const char *p[] = { q, status, arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE) };
+	const char *p[] = { q, status,
+		            arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE) };
 	PGresult *res = admin_page_query(c, "admin_reports_list", 3, p);
 	if (res == NULL)
 		return;
@@ -192,8 +194,8 @@ void admin_get_reports(struct ctx *c)
  * with the values and errors given. roles: the result carrying granting
  * roles, or NULL. */
 static void render_report_form(struct ctx *c, int status, const char *id, const char *version,
-			       const struct report_form *f, struct tvars *errors,
-			       const PGresult *roles)
+                               const struct report_form *f, struct tvars *errors,
+                               const PGresult *roles)
 {
 	struct tvars *form = tvars_new(c->arena);
 	tvars_str(form, "title", f->title);
@@ -205,7 +207,7 @@ static void render_report_form(struct ctx *c, int status, const char *id, const 
 	tvars_obj(c->vars, "errors", errors);
 	tvars_str(c->vars, "id", id);
 	tvars_str(c->vars, "action",
-		  id ? arena_printf(c->arena, "/admin/reports/%s", id) : "/admin/reports");
+	          id ? arena_printf(c->arena, "/admin/reports/%s", id) : "/admin/reports");
 	set_status_options(c, "statuses", f->status, 0);
 	int has_roles = roles && !db_is_null(roles, 0, "role_id");
 	tvars_rows_range(c->vars, "roles", roles, 0, has_roles ? PQntuples(roles) : 0);
@@ -233,12 +235,13 @@ void admin_get_report(struct ctx *c)
 		app_error(c, 404);
 		return;
 	}
-	struct report_form f = { db_text(res, 0, "title"), db_text(res, 0, "url"), db_text(res, 0, "category"),
-				 db_text(res, 0, "description"), db_text(res, 0, "status") };
+	struct report_form f = { db_text(res, 0, "title"), db_text(res, 0, "url"),
+		                 db_text(res, 0, "category"), db_text(res, 0, "description"),
+		                 db_text(res, 0, "status") };
 	const char *saved = req_query(c->req, "saved");
 	tvars_bool(c->vars, "saved", saved != NULL);
 	render_report_form(c, 200, admin_id(c), db_text(res, 0, "version"), &f, tvars_new(c->arena),
-			   res);
+	                   res);
 	PQclear(res);
 }
 
@@ -298,8 +301,8 @@ void admin_post_report_update(struct ctx *c)
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	const char *p[] = { a.id,	    a.ip, admin_id(c), version, f.title, f.url, f.category,
-			    f.description, f.status };
+	const char *p[] = { a.id,  a.ip,       admin_id(c),   version, f.title,
+		            f.url, f.category, f.description, f.status };
 	enum db_status st;
 	PGresult *res = db_exec(c->app->db, "admin_report_update", 9, p, &st);
 	if (!admin_db_ok(c, st)) {
@@ -322,12 +325,15 @@ void admin_post_report_update(struct ctx *c)
 		if (res == NULL)
 			return;
 		struct report_form now = { db_text(res, 0, "title"), db_text(res, 0, "url"),
-					   db_text(res, 0, "category"), db_text(res, 0, "description"),
-					   db_text(res, 0, "status") };
+			                   db_text(res, 0, "category"),
+			                   db_text(res, 0, "description"),
+			                   db_text(res, 0, "status") };
 		admin_error(c, fe.errors, "form", "admin.error.stale");
-		render_report_form(c, 409, admin_id(c), db_text(res, 0, "version"), &now, fe.errors, res);
+		render_report_form(c, 409, admin_id(c), db_text(res, 0, "version"), &now, fe.errors,
+		                   res);
 		PQclear(res);
 		return;
 	}
-	resp_redirect(c->resp, 303, arena_printf(c->arena, "/admin/reports/%s?saved=1", admin_id(c)));
+	resp_redirect(c->resp, 303,
+	              arena_printf(c->arena, "/admin/reports/%s?saved=1", admin_id(c)));
 }

@@ -32,7 +32,7 @@ struct report_form {
 /* Checks a report form; for the first problem of each field calls
  * bad(ctx, field, message_key). Returns the number of problems. */
 int admin_report_check(const struct report_form *f,
-		       void (*bad)(void *ctx, const char *field, const char *key), void *ctx);
+                       void (*bad)(void *ctx, const char *field, const char *key), void *ctx);
 
 /* Handlers: GET /admin/ (start page), GET /admin/reports, GET
  * /admin/reports/new, POST /admin/reports, GET and POST /admin/reports/{id}. */

@@ -25,8 +25,8 @@ struct opts {
 	const char *listen;
 	int socket_mode;
 	const char *socket_group;
-	int workers;      /* -1: from configuration */
-	int max_requests; /* -1: from configuration */
+	int workers;         /* -1: from configuration */
+	int max_requests;    /* -1: from configuration */
 	int request_timeout; /* -1: from configuration */
 	int check_only;
 };
@@ -55,14 +55,14 @@ void app_render(struct ctx *c, int status, const char *page)
 	buf_reset(&c->resp->body);
 	c->resp->status = status;
 	if (tmpl_render(c->app->tmpl, c->app->msgs, c->lang, page, c->vars, &c->resp->body, err,
-			sizeof(err)) == 0)
+	                sizeof(err)) == 0)
 		return;
 	char q[600];
 	log_error("template render failed", "page=%s error=%s", page, log_quote(q, sizeof(q), err));
 	buf_reset(&c->resp->body);
 	c->resp->status = 500;
 	if (tmpl_render(c->app->tmpl, c->app->msgs, c->lang, "error/500", c->vars, &c->resp->body,
-			err, sizeof(err)) != 0)
+	                err, sizeof(err)) != 0)
 		render_fallback(c, 500);
 }
 
@@ -173,8 +173,7 @@ void app_set_session_cookie(struct ctx *c, const char *value)
 	resp_set_cookie(c->resp, &ck);
 }
 
-PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra,
-			    const char *const *extra)
+PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
 {
 	char tok[67], idle[16];
 	if (session_token_param(req_cookie(c->req, SESSION_COOKIE), tok) < 0) {
@@ -246,7 +245,7 @@ static void set_lang_links(struct ctx *c)
 }
 
 void app_handle(struct app *app, struct arena *a, char *const *envp, const char *body,
-		size_t body_len, struct response *resp)
+                size_t body_len, struct response *resp)
 {
 	struct request req;
 	memset(&req, 0, sizeof(req));
@@ -262,13 +261,12 @@ void app_handle(struct app *app, struct arena *a, char *const *envp, const char 
 
 	if (e != REQ_OK) {
 		char q[256];
-		log_info("bad request", "error=%s",
-			 log_quote(q, sizeof(q), req_error_str(e)));
+		log_info("bad request", "error=%s", log_quote(q, sizeof(q), req_error_str(e)));
 		app_error(&c, e == REQ_TOO_LARGE ? 413 : 400);
 		return;
 	}
-	switch (router_match(app->spec->routes, app->spec->n_routes, req.method, req.path,
-			     &c.match)) {
+	switch (
+	    router_match(app->spec->routes, app->spec->n_routes, req.method, req.path, &c.match)) {
 	case ROUTE_FOUND:
 		c.match.route->handler(&c);
 		break;
@@ -331,7 +329,7 @@ static int fcgx_write(void *sink, const char *data, size_t len)
 }
 
 static void log_access(const struct app *app, char *const *envp, const struct response *resp,
-		       double ms, long long uid)
+                       double ms, long long uid)
 {
 	const char *method = env_get(envp, "REQUEST_METHOD");
 	const char *uri = env_get(envp, "REQUEST_URI");
@@ -347,8 +345,8 @@ static void log_access(const struct app *app, char *const *envp, const struct re
 	if (uid > 0)
 		snprintf(user, sizeof(user), "%lld", uid);
 	log_info("request", "pool=%s method=%s path=%s status=%d ms=%.2f user=%s worker=%d",
-		 app->spec->name, method ? method : "-", log_quote(q, sizeof(q), path),
-		 resp->status, ms, user, (int)getpid());
+	         app->spec->name, method ? method : "-", log_quote(q, sizeof(q), path),
+	         resp->status, ms, user, (int)getpid());
 }
 
 /* ---- the request timeout ----
@@ -491,7 +489,7 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGALRM, &sa, NULL) < 0)
 		log_error("cannot catch SIGALRM: the master's backstop alone ends slow requests",
-			  "error=\"%s\"", strerror(errno));
+		          "error=\"%s\"", strerror(errno));
 
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed", NULL);
@@ -526,7 +524,7 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		double t0 = now_ms();
 		const char *method = env_get(fr.envp, "REQUEST_METHOD");
 		pool_request_begin(method, env_get(fr.envp, "REQUEST_URI"),
-				   app->cfg.request_timeout);
+		                   app->cfg.request_timeout);
 		arm_timeout(&fr, app->cfg.request_timeout);
 		char *body;
 		size_t len = read_body(&fr, &a, &body);
@@ -537,7 +535,7 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		if (FCGX_PutStr(out.data, (int)out.len, fr.out) < 0)
 			log_warn("client went away", NULL);
 		else if (resp.stream && !(method && strcmp(method, "HEAD") == 0) &&
-			 resp.stream(resp.stream_arg, fcgx_write, fr.out) != 0)
+		         resp.stream(resp.stream_arg, fcgx_write, fr.out) != 0)
 			log_warn("streamed response ended early", NULL);
 		double ms = now_ms() - t0;
 		log_access(app, fr.envp, &resp, ms, app->req_uid);
@@ -583,7 +581,7 @@ void app_status(struct ctx *c)
 	c->resp->content_type = "text/plain; charset=utf-8";
 	pool_status(b);
 	buf_printf(b, "database: %s\n",
-		   c->app->db && db_ping(c->app->db) == DB_OK ? "ok" : "unavailable");
+	           c->app->db && db_ping(c->app->db) == DB_OK ? "ok" : "unavailable");
 }
 
 /* ---- start-up and reload ---- */
@@ -595,16 +593,16 @@ struct state {
 };
 
 static int load_state(struct app *app, struct state *s, const struct opts *o, char *err,
-		      size_t errlen)
+                      size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
 	if (cfg_load(&s->cfg, environ, app->env_file, err, errlen) < 0)
 		return -1;
 	if (s->cfg.database_url[0] == '\0') {
 		snprintf(err, errlen,
-			 "DATABASE_URL is not set: set it in the environment or in %s "
-			 "(e.g. postgresql://portal_web@localhost:5432/rapportageportaal)",
-			 app->env_file);
+		         "DATABASE_URL is not set: set it in the environment or in %s "
+		         "(e.g. postgresql://portal_web@localhost:5432/rapportageportaal)",
+		         app->env_file);
 		return -1;
 	}
 	if (o->workers > 0)
@@ -653,14 +651,14 @@ static int reload(void *ctx)
 static void usage(FILE *f, const char *name)
 {
 	fprintf(f,
-		"usage: %s [--listen PATH] [--socket-mode MODE] [--socket-group GROUP]\n"
-		"       %*s [--workers N] [--max-requests M] [--request-timeout S]\n"
-		"       %*s [--env FILE] [--check]\n"
-		"\n"
-		"Runs the %s FastCGI worker pool. The socket comes from systemd socket\n"
-		"activation, from fd 0, or from --listen. Configuration: environment and\n"
-		"the .env file (see README.md). SIGHUP reloads, SIGTERM stops.\n",
-		name, (int)strlen(name), "", (int)strlen(name), "", name);
+	        "usage: %s [--listen PATH] [--socket-mode MODE] [--socket-group GROUP]\n"
+	        "       %*s [--workers N] [--max-requests M] [--request-timeout S]\n"
+	        "       %*s [--env FILE] [--check]\n"
+	        "\n"
+	        "Runs the %s FastCGI worker pool. The socket comes from systemd socket\n"
+	        "activation, from fd 0, or from --listen. Configuration: environment and\n"
+	        "the .env file (see README.md). SIGHUP reloads, SIGTERM stops.\n",
+	        name, (int)strlen(name), "", (int)strlen(name), "", name);
 }
 
 static int parse_int(const char *flag, const char *s, int lo, int hi, int base, int *out)
@@ -669,8 +667,8 @@ static int parse_int(const char *flag, const char *s, int lo, int hi, int base, 
 	errno = 0;
 	long v = s ? strtol(s, &end, base) : 0;
 	if (s == NULL || *s == '\0' || *end != '\0' || errno || v < lo || v > hi) {
-		fprintf(stderr, "%s: \"%s\" is not a number from %d to %d\n", flag, s ? s : "",
-			lo, hi);
+		fprintf(stderr, "%s: \"%s\" is not a number from %d to %d\n", flag, s ? s : "", lo,
+		        hi);
 		return -1;
 	}
 	*out = (int)v;

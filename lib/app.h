@@ -36,7 +36,7 @@ struct app {
 	const char *env_file; /* --env, default ".env" */
 	struct tmpl_set *tmpl;
 	struct msgcat *msgs;
-	struct db *db; /* the worker's connection; NULL in the master */
+	struct db *db;         /* the worker's connection; NULL in the master */
 	struct db_stmt *stmts; /* stmt_sets flattened, for db_new */
 	long long req_uid;     /* the signed-in user of the last request, 0: none (access log) */
 };
@@ -48,8 +48,8 @@ struct ctx {
 	struct response *resp;
 	struct arena *arena;
 	struct route_match match;
-	const char *lang;   /* "nl" or "en" */
-	struct tvars *vars; /* page variables; lang and req_id preset */
+	const char *lang;    /* "nl" or "en" */
+	struct tvars *vars;  /* page variables; lang and req_id preset */
 	struct session user; /* set by app_session_query; uid 0 when signed out */
 };
 
@@ -69,7 +69,7 @@ int app_main(int argc, char **argv, const struct app_spec *spec);
  * error page, and leaves the complete response in resp. Exposed for tests.
  */
 void app_handle(struct app *app, struct arena *a, char *const *envp, const char *body,
-		size_t body_len, struct response *resp);
+                size_t body_len, struct response *resp);
 
 /* Renders page (with the layout) into the response with status. A render
  * error becomes the 500 page and a log line. */
@@ -92,8 +92,7 @@ void app_db_error(struct ctx *c, enum db_status st);
  * database failure it answers the error page; both return NULL.
  */
 #define APP_MAX_EXTRA 14
-PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra,
-			    const char *const *extra);
+PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra);
 
 /* Appends s percent-encoded for a URL query value or path segment:
  * everything but unreserved characters (and '/') is %XX. */

@@ -15,7 +15,10 @@ struct arena {
 	struct arena_chunk *head;
 };
 
-#define ARENA_INIT {NULL}
+#define ARENA_INIT                                                                                 \
+	{                                                                                          \
+		NULL                                                                               \
+	}
 
 /* Returns size bytes, aligned for any type, zero-filled. Never NULL. */
 void *arena_alloc(struct arena *a, size_t size);

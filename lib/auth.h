@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 /* A PHC string: $argon2id$v=19$m=19456,t=2,p=1$<salt b64>$<hash b64> */
-#define AUTH_PHC_MAX 160
+#define AUTH_PHC_MAX     160
 #define AUTH_TOKEN_BYTES 32
-#define AUTH_TOKEN_B64 44 /* base64url of 32 bytes, unpadded (43) + NUL */
+#define AUTH_TOKEN_B64   44 /* base64url of 32 bytes, unpadded (43) + NUL */
 
 struct auth_params {
 	uint32_t m_kib; /* memory cost */
@@ -30,7 +30,7 @@ extern const struct auth_params auth_default_params;
  * (at least AUTH_PHC_MAX bytes) as a PHC string. Returns 0 or -1.
  */
 int auth_hash(const char *password, size_t len, const struct auth_params *params, char *out,
-	      size_t outlen);
+              size_t outlen);
 
 /* Returns 1 when password matches the PHC string, 0 when not or when the
  * string is malformed. Costs one argon2id computation either way for a
@@ -52,8 +52,8 @@ int auth_needs_rehash(const char *phc, const struct auth_params *want);
 
 enum auth_policy {
 	AUTH_POLICY_OK = 0,
-	AUTH_POLICY_TOO_SHORT,    /* fewer than 12 characters (code points) */
-	AUTH_POLICY_TOO_LONG,     /* more than 256 characters */
+	AUTH_POLICY_TOO_SHORT, /* fewer than 12 characters (code points) */
+	AUTH_POLICY_TOO_LONG,  /* more than 256 characters */
 	AUTH_POLICY_NOT_UTF8,
 	AUTH_POLICY_HAS_USERNAME, /* equal to or contains the username, any case */
 	AUTH_POLICY_COMMON,       /* on the shipped list of common passwords, any case */

@@ -55,8 +55,8 @@ static const char sql_report_add[] =
     "   jsonb_build_object('via', 'portalctl', 'after', to_jsonb(n)) FROM n)"
     " SELECT id FROM n";
 
-static const char sql_report_list[] =
-    "SELECT id::text AS id, status::text AS status, category, title FROM reports ORDER BY reports.id";
+static const char sql_report_list[] = "SELECT id::text AS id, status::text AS status, category, "
+                                      "title FROM reports ORDER BY reports.id";
 
 /* The same status again is no change and no audit row. */
 static const char sql_report_set_status[] =

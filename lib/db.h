@@ -21,9 +21,10 @@ enum db_status {
 	DB_OK = 0,
 	DB_UNAVAILABLE, /* no connection, or it broke: answer 503 */
 	DB_CONFLICT,    /* unique violation (SQLSTATE 23505) or serialization failure */
-	DB_INVALID,     /* a CHECK, NOT NULL or foreign-key violation, or invalid input (22xxx, 23xxx) */
-	DB_TIMEOUT,     /* statement_timeout hit (57014) */
-	DB_ERROR,       /* anything else: a bug, logged */
+	DB_INVALID, /* a CHECK, NOT NULL or foreign-key violation, or invalid input (22xxx, 23xxx)
+	             */
+	DB_TIMEOUT, /* statement_timeout hit (57014) */
+	DB_ERROR,   /* anything else: a bug, logged */
 };
 
 struct db;
@@ -34,7 +35,7 @@ struct db;
  * only when out of memory.
  */
 struct db *db_new(const char *conninfo, int statement_timeout_ms, const struct db_stmt *stmts,
-		  size_t n_stmts);
+                  size_t n_stmts);
 void db_free(struct db *db);
 
 /*
@@ -53,7 +54,7 @@ enum db_status db_connect(struct db *db);
  * call reconnects.
  */
 PGresult *db_exec(struct db *db, const char *name, int nparams, const char *const *params,
-		  enum db_status *st);
+                  enum db_status *st);
 
 /* Runs SELECT 1. Returns DB_OK or DB_UNAVAILABLE. */
 enum db_status db_ping(struct db *db);

@@ -68,13 +68,26 @@ static int is_listening_socket(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
 }
 
+/* A whole non-negative number from the environment, or -1. */
+static long env_number(const char *s)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	return errno == 0 && end != s && *end == '\0' && v >= 0 ? v : -1;
+}
+
 int pool_listen(const char *path, int mode, const char *group, char *err, size_t errlen)
 {
 	const char *fds = getenv("LISTEN_FDS");
 	const char *pid = getenv("LISTEN_PID");
-	if (fds && pid && atol(pid) == (long)getpid()) {
-		if (atoi(fds) < 1) {
-			snprintf(err, errlen, "LISTEN_FDS=%s: systemd passed no socket", fds);
+	if (fds && pid && env_number(pid) == (long)getpid()) {
+		/* Both pools take exactly one socket each (one .socket unit). */
+		if (env_number(fds) != 1 || !is_listening_socket(SD_LISTEN_FDS_START)) {
+			snprintf(
+			    err, errlen,
+			    "LISTEN_FDS=%s: expected exactly one listening socket from systemd",
+			    fds);
 			return -1;
 		}
 		unsetenv("LISTEN_FDS");

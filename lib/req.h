@@ -46,12 +46,12 @@ extern const struct req_limits req_default_limits;
 
 struct request {
 	struct arena *arena;
-	const char *method;     /* "GET", "POST", ...; HEAD is kept as "HEAD" */
-	const char *path;       /* decoded path of REQUEST_URI, starts with '/' */
-	const char *raw_query;  /* QUERY_STRING as given, "" when none */
-	struct kvlist query;    /* decoded QUERY_STRING */
-	struct kvlist form;     /* decoded application/x-www-form-urlencoded body (POST) */
-	struct kvlist cookies;  /* from HTTP_COOKIE; malformed pairs are skipped */
+	const char *method;          /* "GET", "POST", ...; HEAD is kept as "HEAD" */
+	const char *path;            /* decoded path of REQUEST_URI, starts with '/' */
+	const char *raw_query;       /* QUERY_STRING as given, "" when none */
+	struct kvlist query;         /* decoded QUERY_STRING */
+	struct kvlist form;          /* decoded application/x-www-form-urlencoded body (POST) */
+	struct kvlist cookies;       /* from HTTP_COOKIE; malformed pairs are skipped */
 	const char *remote_addr;     /* REMOTE_ADDR, "" when absent */
 	const char *user_agent;      /* HTTP_USER_AGENT, "" when absent */
 	const char *accept_language; /* HTTP_ACCEPT_LANGUAGE, "" when absent */
@@ -70,7 +70,7 @@ struct request {
  * after ';' allowed). Returns REQ_OK or the first error found.
  */
 enum req_error req_parse(struct request *r, struct arena *a, char *const *envp, const char *body,
-			 size_t body_len, const struct req_limits *limits);
+                         size_t body_len, const struct req_limits *limits);
 
 /*
  * Decodes an application/x-www-form-urlencoded string ('+' is space) of len
@@ -79,7 +79,7 @@ enum req_error req_parse(struct request *r, struct arena *a, char *const *envp, 
  * are skipped.
  */
 enum req_error req_parse_urlencoded(struct arena *a, const char *s, size_t len,
-				    const struct req_limits *limits, struct kvlist *out);
+                                    const struct req_limits *limits, struct kvlist *out);
 
 /*
  * Splits a Cookie header ("a=1; b=2") into out. Values are not decoded;

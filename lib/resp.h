@@ -15,10 +15,10 @@
 typedef int (*resp_write_fn)(void *sink, const char *data, size_t len);
 
 struct response {
-	int status;            /* default 200 */
+	int status;               /* default 200 */
 	const char *content_type; /* default "text/html; charset=utf-8" */
-	int no_store;          /* adds Cache-Control: no-store (default 1: pages carry user data) */
-	struct buf headers;    /* extra header lines, each ending in \r\n */
+	int no_store;       /* adds Cache-Control: no-store (default 1: pages carry user data) */
+	struct buf headers; /* extra header lines, each ending in \r\n */
 	struct buf body;
 	/*
 	 * A body too big to hold in memory (an export): when set, body is
@@ -34,8 +34,8 @@ struct response {
 struct cookie {
 	const char *name;
 	const char *value;
-	const char *path;      /* NULL gives "/" */
-	long max_age;          /* seconds; -1 for a session cookie, 0 to delete */
+	const char *path; /* NULL gives "/" */
+	long max_age;     /* seconds; -1 for a session cookie, 0 to delete */
 	int secure;
 	int http_only;
 	const char *same_site; /* "Lax", "Strict", "None" or NULL */

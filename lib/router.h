@@ -30,6 +30,6 @@ struct route_match {
 
 /* Matches method and path against the n routes, first match wins. */
 enum route_result router_match(const struct route *routes, size_t n, const char *method,
-			       const char *path, struct route_match *m);
+                               const char *path, struct route_match *m);
 
 #endif

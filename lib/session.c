@@ -12,6 +12,7 @@
 
 #include "log.h"
 
+/* clang-format off */
 /* Sign-in columns only: portal_web may write nothing else of users. */
 static const char sql_login_lookup[] =
 	"SELECT id, hashed_password, is_active,"
@@ -114,6 +115,7 @@ const struct db_stmt session_stmts[] = {
 	{ "password_change", sql_password_change, 7 },
 	{ NULL, NULL, 0 },
 };
+/* clang-format on */
 
 /* "\x" and 2n hex digits: the bytea text form of n bytes. */
 static void bytea_param(const unsigned char *b, size_t n, char *out)
@@ -159,7 +161,7 @@ int session_from_result(const PGresult *res, struct session *s)
 }
 
 PGresult *session_check(struct db *db, const struct cfg *cfg, const char *token_param,
-			enum db_status *st)
+                        enum db_status *st)
 {
 	char idle[16];
 	snprintf(idle, sizeof(idle), "%d", cfg->session_idle);
@@ -193,7 +195,7 @@ static const char *nonempty(const char *s)
 }
 
 static enum db_status record_failure(struct db *db, const char *uid, const char *ip,
-				     const char *reason)
+                                     const char *reason)
 {
 	enum db_status st;
 	const char *p[] = { uid, nonempty(ip), reason };
@@ -205,8 +207,8 @@ static enum db_status record_failure(struct db *db, const char *uid, const char 
 }
 
 enum login_result session_login(struct db *db, const struct cfg *cfg, const char *login,
-				const char *password, const char *ip, const char *user_agent,
-				char *cookie_out, enum db_status *st)
+                                const char *password, const char *ip, const char *user_agent,
+                                char *cookie_out, enum db_status *st)
 {
 	struct auth_params want = cfg_params(cfg);
 	const char *p1[] = { login };
@@ -226,14 +228,14 @@ enum login_result session_login(struct db *db, const struct cfg *cfg, const char
 	ok = ok && usable;
 
 	if (!ok) {
-		const char *reason = !found	 ? "unknown_user"
-				     : !active	 ? "inactive"
-				     : locked	 ? "locked"
-				     : hash == NULL ? "no_password"
-						    : "bad_password";
+		const char *reason = !found         ? "unknown_user"
+		                     : !active      ? "inactive"
+		                     : locked       ? "locked"
+		                     : hash == NULL ? "no_password"
+		                                    : "bad_password";
 		*st = record_failure(db, uid, ip, reason);
 		log_info("sign-in failed", "user=%s reason=%s ip=%s", uid ? uid : "-", reason,
-			 ip && *ip ? ip : "-");
+		         ip && *ip ? ip : "-");
 		PQclear(res);
 		return *st == DB_OK ? LOGIN_FAILED : LOGIN_ERROR;
 	}
@@ -259,7 +261,7 @@ enum login_result session_login(struct db *db, const struct cfg *cfg, const char
 	if (!created)
 		return LOGIN_ERROR;
 	log_info("signed in", "user=%s ip=%s rehashed=%d", uidbuf, ip && *ip ? ip : "-",
-		 new_hash != NULL);
+	         new_hash != NULL);
 	return LOGIN_OK;
 }
 
@@ -289,8 +291,8 @@ enum db_status session_logout_all(struct db *db, long long uid, const char *ip)
 }
 
 int session_change_password(struct db *db, const struct cfg *cfg, long long uid,
-			    const char *current, const char *new_password, const char *ip,
-			    const char *user_agent, char *cookie_out, enum db_status *st)
+                            const char *current, const char *new_password, const char *ip,
+                            const char *user_agent, char *cookie_out, enum db_status *st)
 {
 	struct auth_params want = cfg_params(cfg);
 	char u[24];
@@ -301,7 +303,7 @@ int session_change_password(struct db *db, const struct cfg *cfg, long long uid,
 		return -1;
 	int has = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
 	int ok = auth_verify(has ? PQgetvalue(res, 0, 0) : auth_dummy_hash(&want), current,
-			     strlen(current));
+	                     strlen(current));
 	PQclear(res);
 	if (!ok || !has) {
 		log_info("password change refused: wrong current password", "user=%s", u);

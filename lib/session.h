@@ -16,7 +16,7 @@
 #include "db.h"
 #include "req.h"
 
-#define SESSION_COOKIE "__Host-portal_session"
+#define SESSION_COOKIE    "__Host-portal_session"
 #define PRESESSION_COOKIE "__Host-portal_presession"
 
 /*
@@ -26,6 +26,7 @@
  * is_superuser, must_change_password, csrf) when the session is valid, none
  * otherwise.
  */
+/* clang-format off */
 #define SESSION_CTE                                                                              \
 	"WITH cur AS ("                                                                          \
 	" SELECT s.id AS sid, u.id AS uid, u.username::text AS username, u.display_name,"        \
@@ -36,6 +37,7 @@
 	"  AND s.last_seen_at > now() - make_interval(secs => $2::int) AND u.is_active),"        \
 	" touch AS (UPDATE sessions SET last_seen_at = now()"                                    \
 	"  WHERE id = (SELECT sid FROM cur) AND last_seen_at < now() - interval '1 minute') "
+/* clang-format on */
 
 /* The statements of this module, terminated by { NULL }. */
 extern const struct db_stmt session_stmts[];
@@ -70,12 +72,12 @@ int session_from_result(const PGresult *res, struct session *s);
  * token_param as from session_token_param.
  */
 PGresult *session_check(struct db *db, const struct cfg *cfg, const char *token_param,
-			enum db_status *st);
+                        enum db_status *st);
 
 enum login_result {
 	LOGIN_OK,
-	LOGIN_FAILED,     /* unknown user, wrong password, inactive, locked: all alike */
-	LOGIN_ERROR,      /* the database failed: *st says how */
+	LOGIN_FAILED, /* unknown user, wrong password, inactive, locked: all alike */
+	LOGIN_ERROR,  /* the database failed: *st says how */
 };
 
 /*
@@ -88,8 +90,8 @@ enum login_result {
  * cookie_out (AUTH_TOKEN_B64 bytes) holds the new session token.
  */
 enum login_result session_login(struct db *db, const struct cfg *cfg, const char *login,
-				const char *password, const char *ip, const char *user_agent,
-				char *cookie_out, enum db_status *st);
+                                const char *password, const char *ip, const char *user_agent,
+                                char *cookie_out, enum db_status *st);
 
 /* Ends session sid of user uid (sign-out), with its audit row. */
 enum db_status session_logout(struct db *db, long long sid, long long uid, const char *ip);
@@ -105,8 +107,8 @@ enum db_status session_logout_all(struct db *db, long long uid, const char *ip);
  * failure (*st says which; DB_ERROR when hashing failed).
  */
 int session_change_password(struct db *db, const struct cfg *cfg, long long uid,
-			    const char *current, const char *new_password, const char *ip,
-			    const char *user_agent, char *cookie_out, enum db_status *st);
+                            const char *current, const char *new_password, const char *ip,
+                            const char *user_agent, char *cookie_out, enum db_status *st);
 
 /* Checks the CSRF token of a POST: the form field "csrf" equals expected
  * (constant time), and Origin / Sec-Fetch-Site, when the browser sends them,

@@ -88,13 +88,13 @@ int tmpl_exists(const struct tmpl_set *set, const char *name);
  * partial output that the caller discards.
  */
 int tmpl_render(const struct tmpl_set *set, const struct msgcat *msgs, const char *lang,
-		const char *page, const struct tvars *vars, struct buf *out, char *err,
-		size_t errlen);
+                const char *page, const struct tvars *vars, struct buf *out, char *err,
+                size_t errlen);
 
 /* The same without the layout: the named template's root element alone. */
 int tmpl_render_fragment(const struct tmpl_set *set, const struct msgcat *msgs, const char *lang,
-			 const char *name, const struct tvars *vars, struct buf *out, char *err,
-			 size_t errlen);
+                         const char *name, const struct tvars *vars, struct buf *out, char *err,
+                         size_t errlen);
 
 /* Escapes s for a text node (& < >) or a quoted attribute (& < > " ') and
  * appends it to out. */

@@ -158,14 +158,14 @@ static void test_db_int_reads_numbers_by_column_and_refuses_the_rest(void **stat
 	};
 	assert_int_equal(PQsetResultAttrs(res, 2, at), 1);
 	const char *rows[4][2] = { { "9007199254740993", "12x" },
-				   { "-4", "" },
-				   { NULL, "99999999999999999999" },
-				   { "0", " 7" } };
+		                   { "-4", "" },
+		                   { NULL, "99999999999999999999" },
+		                   { "0", " 7" } };
 	for (int r = 0; r < 4; r++)
 		for (int c = 0; c < 2; c++)
 			assert_int_equal(PQsetvalue(res, r, c, (char *)rows[r][c],
-						    rows[r][c] ? (int)strlen(rows[r][c]) : -1),
-					 1);
+			                            rows[r][c] ? (int)strlen(rows[r][c]) : -1),
+			                 1);
 	assert_true(db_int(res, 0, "total") == 9007199254740993LL);
 	assert_true(db_int(res, 1, "total") == -4);
 	assert_true(db_int(res, 2, "total") == 0); /* SQL NULL */
