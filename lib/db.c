@@ -16,6 +16,7 @@
 struct db {
 	const char *conninfo;
 	int statement_timeout_ms;
+	int generic_plans;
 	const struct db_stmt *stmts;
 	size_t n_stmts;
 	PGconn *conn; /* NULL when not connected */
@@ -51,6 +52,11 @@ void db_free(struct db *db)
 		return;
 	db_close(db);
 	free(db);
+}
+
+void db_set_generic_plans(struct db *db, int on)
+{
+	db->generic_plans = on != 0;
 }
 
 /* Keeps the first line of a libpq or server message, for the caller and the log. */
@@ -115,10 +121,19 @@ static enum db_status prepare_all(struct db *db)
 
 enum db_status db_connect(struct db *db)
 {
-	/* The URI's own application_name, if any, wins over the fallback. */
-	const char *const keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *const values[] = { db->conninfo, "rapportageportaal", NULL };
-	char sql[64];
+	/*
+	 * Keywords before "dbname" are defaults that the URI overrides; the
+	 * URI's own application_name, if any, wins over the fallback.
+	 * gssencmode: libpq's "prefer" looks for Kerberos credentials on every
+	 * connect, which loads and initialises the Kerberos libraries in each
+	 * worker (2 MiB of its resident memory) to find none; a URI with
+	 * gssencmode=prefer or require (or PGGSSENCMODE) still asks for it.
+	 * An empty value is no value to libpq.
+	 */
+	const char *const keys[] = { "gssencmode", "dbname", "fallback_application_name", NULL };
+	const char *const values[] = { getenv("PGGSSENCMODE") ? "" : "disable", db->conninfo,
+		                       "rapportageportaal", NULL };
+	char sql[96];
 	PGresult *res;
 
 	if (db->conn != NULL) {
@@ -138,8 +153,11 @@ enum db_status db_connect(struct db *db)
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
 		return lost(db, "connect");
 
-	/* A SET rather than "options": it leaves any options in the URI alone. */
-	snprintf(sql, sizeof sql, "SET statement_timeout = %d", db->statement_timeout_ms);
+	/* A SET rather than "options": it leaves any options in the URI alone.
+	 * One round trip for both settings: PQexec returns the last result and
+	 * stops at the first error. */
+	snprintf(sql, sizeof sql, "SET statement_timeout = %d%s", db->statement_timeout_ms,
+	         db->generic_plans ? "; SET plan_cache_mode = force_generic_plan" : "");
 	res = PQexec(db->conn, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		char q[300];
@@ -147,7 +165,7 @@ enum db_status db_connect(struct db *db)
 		if (PQstatus(db->conn) == CONNECTION_BAD)
 			return lost(db, "connect");
 		set_error(db, NULL, PQerrorMessage(db->conn));
-		log_error("could not set statement_timeout", "error=%s",
+		log_error("could not set statement_timeout or plan_cache_mode", "error=%s",
 		          log_quote(q, sizeof q, db->message));
 		db_close(db);
 		return DB_ERROR;

@@ -39,6 +39,18 @@ struct db *db_new(const char *conninfo, int statement_timeout_ms, const struct d
 void db_free(struct db *db);
 
 /*
+ * on: every prepared statement of this handle's connections runs a generic
+ * plan (plan_cache_mode = force_generic_plan), planned once per connection,
+ * instead of PostgreSQL's choice, which re-plans a statement on every call
+ * when it estimates a custom plan cheaper. For statement sets whose branches
+ * are switched by their parameters (catalog.c's reports_page): a custom plan
+ * prunes them at planning time, a generic plan at run time for the same
+ * execution cost, without planning each call. Takes effect on the next
+ * connect; off by default.
+ */
+void db_set_generic_plans(struct db *db, int on);
+
+/*
  * Connects when not connected (setting statement_timeout and preparing every
  * statement). Returns DB_OK or DB_UNAVAILABLE. A statement that fails to
  * prepare is a bug: it is logged with its name and the server's message and
