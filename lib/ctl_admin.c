@@ -15,6 +15,7 @@
 #include "admin_grants.h"
 #include "csv.h"
 #include "users.h"
+#include "table.h"
 
 #define PROG "portalctl"
 
@@ -491,66 +492,6 @@ void ctl_text_array(struct buf *out, const char *const *items, size_t n)
 
 /* ---- tables ---------------------------------------------------------------- */
 
-/* Width in characters; bytes that are not valid UTF-8 count one each. */
-static size_t text_width(const char *s)
-{
-	long n = utf8_len(s, strlen(s));
-	size_t w = 0;
-
-	if (n >= 0)
-		return (size_t)n;
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
-		w += (*p & 0xc0) != 0x80;
-	return w;
-}
-
-static void put_cell(FILE *out, const char *s, size_t width, int last)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
-		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
-	if (last) {
-		fputc('\n', out);
-		return;
-	}
-	for (size_t w = text_width(s); w < width + 2; w++)
-		fputc(' ', out);
-}
-
-int ctl_print_table(FILE *out, const PGresult *res, const char *one, const char *many)
-{
-	int ncols = PQnfields(res), nrows = PQntuples(res);
-	size_t *width;
-
-	if (ncols > 0) {
-		width = calloc((size_t)ncols, sizeof *width);
-		if (width == NULL)
-			return -1;
-		for (int c = 0; c < ncols; c++) {
-			width[c] = text_width(PQfname(res, c));
-			for (int r = 0; r < nrows; r++) {
-				size_t w = text_width(PQgetvalue(res, r, c));
-
-				if (w > width[c])
-					width[c] = w;
-			}
-		}
-		for (int c = 0; c < ncols; c++)
-			put_cell(out, PQfname(res, c), width[c], c == ncols - 1);
-		for (int c = 0; c < ncols; c++) {
-			for (size_t w = 0; w < width[c]; w++)
-				fputc('-', out);
-			fputs(c == ncols - 1 ? "\n" : "  ", out);
-		}
-		for (int r = 0; r < nrows; r++) {
-			for (int c = 0; c < ncols; c++)
-				put_cell(out, PQgetvalue(res, r, c), width[c], c == ncols - 1);
-		}
-		free(width);
-	}
-	fprintf(out, "(%d %s)\n", nrows, nrows == 1 ? one : many);
-	return fflush(out) != 0 || ferror(out) ? -1 : 0;
-}
-
 /* ---- the CSV reader --------------------------------------------------------- */
 
 enum { IMPORT_MAX_PROBLEMS = 50, IMPORT_FIELDS = 4 };
@@ -951,7 +892,7 @@ static PGresult *run(struct db *db, const char *stmt, int n, const char *const *
 
 static int print_table(PGresult *res, const char *one, const char *many, FILE *out, FILE *err)
 {
-	int rc = ctl_print_table(out, res, one, many);
+	int rc = table_print(out, res, one, many);
 
 	PQclear(res);
 	if (rc != 0) {

@@ -75,14 +75,6 @@ int ctl_check_report(const struct report_form *f, struct buf *msgs);
 /* Appends the PostgreSQL array literal of items ({"a","b \"c\""}) to out. */
 void ctl_text_array(struct buf *out, const char *const *items, size_t n);
 
-/*
- * Prints res as an aligned table: the column names, a rule, the rows
- * (padded to the widest value in characters, not bytes; control characters
- * shown as '?', so a value cannot rewrite the terminal) and "(N one)" or
- * "(N many)". Returns 0, or -1 on a write error.
- */
-int ctl_print_table(FILE *out, const PGresult *res, const char *one, const char *many);
-
 /* ---- the CSV import of users ----------------------------------------------- */
 
 struct ctl_import_row {

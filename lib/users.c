@@ -13,6 +13,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "table.h"
+
 /* $1 username, $2 email, $3 display name, $4 superuser (t/f), $5 PHC or NULL.
  * The duplicate checks run first so that a taken name is an answer, not a
  * unique violation; a concurrent insert still ends in one (DB_CONFLICT). */
@@ -773,65 +775,7 @@ PGresult *users_list(struct db *db, enum db_status *st)
 
 /* ---- the table ----------------------------------------------------------- */
 
-/* Width in characters; bytes that are not valid UTF-8 count one each. */
-static size_t text_width(const char *s)
-{
-	long n = utf8_chars(s);
-	size_t w = 0;
-
-	if (n >= 0)
-		return (size_t)n;
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
-		w += (*p & 0xc0) != 0x80;
-	return w;
-}
-
-/* Writes s, and when it is not the last column, spaces up to width plus
- * the two that separate columns (no trailing blanks on a line). */
-static void put_cell(FILE *out, const char *s, size_t width, int last)
-{
-	fputs(s, out);
-	if (last) {
-		fputc('\n', out);
-		return;
-	}
-	for (size_t w = text_width(s); w < width + 2; w++)
-		fputc(' ', out);
-}
-
 int users_print_table(FILE *out, const PGresult *res)
 {
-	int ncols = PQnfields(res), nrows = PQntuples(res);
-	size_t *width;
-
-	if (ncols <= 0) {
-		fprintf(out, "(%d user%s)\n", nrows, nrows == 1 ? "" : "s");
-		return ferror(out) ? -1 : 0;
-	}
-	width = calloc((size_t)ncols, sizeof *width);
-	if (width == NULL)
-		return -1;
-	for (int c = 0; c < ncols; c++) {
-		width[c] = text_width(PQfname(res, c));
-		for (int r = 0; r < nrows; r++) {
-			size_t w = text_width(PQgetvalue(res, r, c));
-
-			if (w > width[c])
-				width[c] = w;
-		}
-	}
-	for (int c = 0; c < ncols; c++)
-		put_cell(out, PQfname(res, c), width[c], c == ncols - 1);
-	for (int c = 0; c < ncols; c++) {
-		for (size_t w = 0; w < width[c]; w++)
-			fputc('-', out);
-		fputs(c == ncols - 1 ? "\n" : "  ", out);
-	}
-	for (int r = 0; r < nrows; r++) {
-		for (int c = 0; c < ncols; c++)
-			put_cell(out, PQgetvalue(res, r, c), width[c], c == ncols - 1);
-	}
-	fprintf(out, "(%d user%s)\n", nrows, nrows == 1 ? "" : "s");
-	free(width);
-	return fflush(out) != 0 || ferror(out) ? -1 : 0;
+	return table_print(out, res, "user", "users");
 }

@@ -1,6 +1,6 @@
 /*
  * Unit tests of lib/ctl_admin.c: argument parsing, value checks, the
- * PostgreSQL array literal, the console table and the CSV users import
+ * PostgreSQL array literal and the CSV users import
  * parser (everything that needs no database).
  */
 #include <setjmp.h>
@@ -191,75 +191,6 @@ static void test_text_array_escapes_quotes_and_backslashes(void **state)
 	ctl_text_array(&b, items, 0);
 	assert_string_equal(buf_str(&b), "{}");
 	buf_free(&b);
-}
-
-/* ---- the table ---- */
-
-static PGresult *make_result(int nrows, const char *const *names, const char *const *cells,
-                             int ncols)
-{
-	PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-	PGresAttDesc attrs[4];
-
-	memset(attrs, 0, sizeof attrs);
-	for (int c = 0; c < ncols; c++) {
-		attrs[c].name = (char *)names[c];
-		attrs[c].typid = 25;
-		attrs[c].typlen = -1;
-	}
-	assert_int_equal(PQsetResultAttrs(res, ncols, attrs), 1);
-	for (int r = 0; r < nrows; r++) {
-		for (int c = 0; c < ncols; c++) {
-			const char *v = cells[r * ncols + c];
-
-			assert_int_equal(PQsetvalue(res, r, c, (char *)v, (int)strlen(v)), 1);
-		}
-	}
-	return res;
-}
-
-static char *print_to_string(const PGresult *res, const char *one, const char *many)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	assert_non_null(f);
-	assert_int_equal(ctl_print_table(f, res, one, many), 0);
-	fclose(f);
-	return text;
-}
-
-static void test_table_aligns_by_characters_not_bytes(void **state)
-{
-	const char *names[] = { "name", "active" };
-	const char *cells[] = { "Financiën", "yes", "HR", "no" };
-	PGresult *res = make_result(2, names, cells, 2);
-	char *text = print_to_string(res, "role", "roles");
-
-	(void)state;
-	assert_string_equal(text, "name       active\n"
-	                          "---------  ------\n"
-	                          "Financiën  yes\n"
-	                          "HR         no\n"
-	                          "(2 roles)\n");
-	free(text);
-	PQclear(res);
-}
-
-static void test_table_shows_control_characters_as_question_marks(void **state)
-{
-	const char *names[] = { "title" };
-	const char *cells[] = { "a\x1b[2Jb" };
-	PGresult *res = make_result(1, names, cells, 1);
-	char *text = print_to_string(res, "report", "reports");
-
-	(void)state;
-	assert_non_null(strstr(text, "a?[2Jb\n"));
-	assert_null(strchr(text, '\x1b'));
-	assert_non_null(strstr(text, "(1 report)\n"));
-	free(text);
-	PQclear(res);
 }
 
 /* ---- the import parser ---- */
@@ -463,8 +394,6 @@ int main(void)
 		cmocka_unit_test(test_report_check_names_the_bad_url_and_status),
 		cmocka_unit_test(test_report_check_accepts_a_good_report_and_requires_title),
 		cmocka_unit_test(test_text_array_escapes_quotes_and_backslashes),
-		cmocka_unit_test(test_table_aligns_by_characters_not_bytes),
-		cmocka_unit_test(test_table_shows_control_characters_as_question_marks),
 		cmocka_unit_test(test_import_reads_rows_with_quotes_commas_and_roles),
 		cmocka_unit_test(test_import_merges_role_names_that_differ_in_case),
 		cmocka_unit_test(test_import_counts_lines_inside_quoted_fields),
