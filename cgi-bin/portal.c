@@ -156,14 +156,9 @@ static void get_account(struct ctx *c)
 
 static void post_logout_all(struct ctx *c)
 {
-	PGresult *res = app_session_query(c, "session_check", 0, NULL);
+	PGresult *res = app_session_post(c, "session_check", 0, NULL);
 	if (res == NULL)
 		return;
-	if (!session_csrf_ok(c->req, c->user.csrf)) {
-		PQclear(res);
-		app_error(c, 403);
-		return;
-	}
 	enum db_status st = session_logout_all(c->app->db, c->user.uid, c->req->remote_addr);
 	PQclear(res);
 	if (st != DB_OK) {
@@ -176,14 +171,9 @@ static void post_logout_all(struct ctx *c)
 
 static void post_password(struct ctx *c)
 {
-	PGresult *res = app_session_query(c, "account_page", 0, NULL);
+	PGresult *res = app_session_post(c, "account_page", 0, NULL);
 	if (res == NULL)
 		return;
-	if (!session_csrf_ok(c->req, c->user.csrf)) {
-		PQclear(res);
-		app_error(c, 403);
-		return;
-	}
 	const char *current = req_form(c->req, "current_password");
 	const char *next = req_form(c->req, "new_password");
 	const char *confirm = req_form(c->req, "new_password_confirm");
@@ -371,15 +361,9 @@ static void get_reports(struct ctx *c)
 	PQclear(res);
 }
 
-/* The report id of /reports/{id} and /go/{id} as a statement parameter. */
-static const char *id_param(struct ctx *c)
-{
-	return arena_printf(c->arena, "%lld", c->match.ids[0]);
-}
-
 static void get_report(struct ctx *c)
 {
-	const char *p[] = { id_param(c) };
+	const char *p[] = { app_id_param(c) };
 	PGresult *res = app_session_query(c, "report_page", 1, p);
 	if (res == NULL)
 		return;
@@ -397,7 +381,7 @@ static void get_report(struct ctx *c)
 
 static void get_go(struct ctx *c)
 {
-	const char *p[] = { id_param(c) };
+	const char *p[] = { app_id_param(c) };
 	PGresult *res = app_session_query(c, "report_go", 1, p);
 	if (res == NULL)
 		return;
@@ -417,15 +401,10 @@ static void get_go(struct ctx *c)
 
 static void post_favourite(struct ctx *c)
 {
-	PGresult *res = app_session_query(c, "session_check", 0, NULL);
+	PGresult *res = app_session_post(c, "session_check", 0, NULL);
 	if (res == NULL)
 		return;
 	const char *action = req_form(c->req, "action");
-	if (!session_csrf_ok(c->req, c->user.csrf)) {
-		PQclear(res);
-		app_error(c, 403);
-		return;
-	}
 	if (action == NULL || (strcmp(action, "add") != 0 && strcmp(action, "remove") != 0)) {
 		PQclear(res);
 		app_error(c, 400);
@@ -434,7 +413,7 @@ static void post_favourite(struct ctx *c)
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", c->user.uid);
 	PQclear(res);
-	const char *p[] = { uid, id_param(c), action };
+	const char *p[] = { uid, app_id_param(c), action };
 	enum db_status st;
 	res = db_exec(c->app->db, "favourite_set", 3, p, &st);
 	if (res == NULL) {

@@ -120,11 +120,6 @@ const char *admin_id_array(struct ctx *c, const char *name)
 	return out;
 }
 
-const char *admin_id(struct ctx *c)
-{
-	return arena_printf(c->arena, "%lld", c->match.ids[0]);
-}
-
 int admin_db_ok(struct ctx *c, enum db_status st)
 {
 	if (st == DB_OK)

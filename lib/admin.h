@@ -62,9 +62,6 @@ void admin_pagination(struct ctx *c, const char *base, long page, long total);
  * Returns NULL when there are none or any is not a positive number. */
 const char *admin_id_array(struct ctx *c, const char *name);
 
-/* The id of "{id}" routes as a parameter string. */
-const char *admin_id(struct ctx *c);
-
 /* Maps the outcome of a change statement to a response when it failed:
  * DB_CONFLICT and DB_INVALID re-render nothing here (the caller re-renders
  * its form), others give the error page. Returns 1 when st is DB_OK. */

@@ -400,7 +400,7 @@ static PGresult *id_page_query(struct ctx *c, const char *stmt, long *page)
 		app_error(c, 400);
 		return NULL;
 	}
-	const char *p[] = { admin_id(c),
+	const char *p[] = { app_id_param(c),
 		            arena_printf(c->arena, "%ld", (*page - 1) * ADMIN_PAGE_SIZE) };
 	return admin_page_query(c, stmt, 2, p);
 }
@@ -422,8 +422,8 @@ void admin_get_access_user(struct ctx *c)
 	tvars_row(c->vars, "u", res, 0);
 	tvars_rows_range(c->vars, "roles", res, rf, rn);
 	tvars_rows_range(c->vars, "reports", res, vf, vn);
-	admin_pagination(c, arena_printf(c->arena, "/admin/access/users/%s?", admin_id(c)), page,
-	                 db_int(res, 0, "total"));
+	admin_pagination(c, arena_printf(c->arena, "/admin/access/users/%s?", app_id_param(c)),
+	                 page, db_int(res, 0, "total"));
 	app_render(c, 200, "admin/access_user");
 	PQclear(res);
 }
@@ -445,8 +445,8 @@ void admin_get_access_report(struct ctx *c)
 	tvars_row(c->vars, "r", res, 0);
 	tvars_rows_range(c->vars, "roles", res, rf, rn);
 	tvars_rows_range(c->vars, "users", res, uf, un);
-	admin_pagination(c, arena_printf(c->arena, "/admin/access/reports/%s?", admin_id(c)), page,
-	                 db_int(res, 0, "total"));
+	admin_pagination(c, arena_printf(c->arena, "/admin/access/reports/%s?", app_id_param(c)),
+	                 page, db_int(res, 0, "total"));
 	app_render(c, 200, "admin/access_report");
 	PQclear(res);
 }

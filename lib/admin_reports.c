@@ -226,7 +226,7 @@ void admin_get_report_new(struct ctx *c)
 
 void admin_get_report(struct ctx *c)
 {
-	const char *p[] = { admin_id(c) };
+	const char *p[] = { app_id_param(c) };
 	PGresult *res = admin_page_query(c, "admin_report_get", 1, p);
 	if (res == NULL)
 		return;
@@ -240,8 +240,8 @@ void admin_get_report(struct ctx *c)
 		                 db_text(res, 0, "status") };
 	const char *saved = req_query(c->req, "saved");
 	tvars_bool(c->vars, "saved", saved != NULL);
-	render_report_form(c, 200, admin_id(c), db_text(res, 0, "version"), &f, tvars_new(c->arena),
-	                   res);
+	render_report_form(c, 200, app_id_param(c), db_text(res, 0, "version"), &f,
+	                   tvars_new(c->arena), res);
 	PQclear(res);
 }
 
@@ -296,19 +296,19 @@ void admin_post_report_update(struct ctx *c)
 	const char *version = admin_field(c, "version");
 	struct admin_form fe = { c, tvars_new(c->arena) };
 	if (admin_report_check(&f, admin_form_bad, &fe) > 0) {
-		render_report_form(c, 400, admin_id(c), version, &f, fe.errors, NULL);
+		render_report_form(c, 400, app_id_param(c), version, &f, fe.errors, NULL);
 		return;
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	const char *p[] = { a.id,  a.ip,       admin_id(c),   version, f.title,
-		            f.url, f.category, f.description, f.status };
+	const char *p[] = { a.id,  a.ip,       app_id_param(c), version, f.title,
+		            f.url, f.category, f.description,   f.status };
 	enum db_status st;
 	PGresult *res = db_exec(c->app->db, "admin_report_update", 9, p, &st);
 	if (!admin_db_ok(c, st)) {
 		if (st == DB_INVALID) {
 			admin_error(c, fe.errors, "form", "admin.error.invalid");
-			render_report_form(c, 400, admin_id(c), version, &f, fe.errors, NULL);
+			render_report_form(c, 400, app_id_param(c), version, &f, fe.errors, NULL);
 		}
 		return;
 	}
@@ -320,7 +320,7 @@ void admin_post_report_update(struct ctx *c)
 	}
 	if (!updated) {
 		/* Someone saved in between: show what is stored now, change nothing. */
-		const char *g[] = { admin_id(c) };
+		const char *g[] = { app_id_param(c) };
 		res = admin_page_query(c, "admin_report_get", 1, g);
 		if (res == NULL)
 			return;
@@ -329,11 +329,11 @@ void admin_post_report_update(struct ctx *c)
 			                   db_text(res, 0, "description"),
 			                   db_text(res, 0, "status") };
 		admin_error(c, fe.errors, "form", "admin.error.stale");
-		render_report_form(c, 409, admin_id(c), db_text(res, 0, "version"), &now, fe.errors,
-		                   res);
+		render_report_form(c, 409, app_id_param(c), db_text(res, 0, "version"), &now,
+		                   fe.errors, res);
 		PQclear(res);
 		return;
 	}
 	resp_redirect(c->resp, 303,
-	              arena_printf(c->arena, "/admin/reports/%s?saved=1", admin_id(c)));
+	              arena_printf(c->arena, "/admin/reports/%s?saved=1", app_id_param(c)));
 }

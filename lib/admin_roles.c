@@ -531,7 +531,7 @@ static void set_done(struct ctx *c)
 static void render_role(struct ctx *c, int status, const PGresult *res, const struct role_view *v,
                         const char *name, const char *description, struct tvars *errors)
 {
-	const char *id = admin_id(c);
+	const char *id = app_id_param(c);
 	struct admin_role_ranges r;
 	admin_roles_split(res, &r);
 	tvars_row(c->vars, "role", res, 0);
@@ -584,7 +584,7 @@ static PGresult *role_page_query(struct ctx *c, const struct role_view *v)
 	for (int i = 0; i < N_PAGES; i++)
 		buf_printf(&o, "%s%ld", i ? "," : "", (v->page[i] - 1) * ADMIN_PAGE_SIZE);
 	buf_putc(&o, '}');
-	const char *p[] = { admin_id(c), arena_strdup(c->arena, buf_str(&s)),
+	const char *p[] = { app_id_param(c), arena_strdup(c->arena, buf_str(&s)),
 		            arena_strdup(c->arena, buf_str(&o)) };
 	buf_free(&s);
 	buf_free(&o);
@@ -740,7 +740,7 @@ void admin_post_role_update(struct ctx *c)
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	const char *p[] = { a.id, a.ip, admin_id(c), version, name, description };
+	const char *p[] = { a.id, a.ip, app_id_param(c), version, name, description };
 	enum db_status st;
 	PGresult *res = db_exec(c->app->db, "admin_role_update", 6, p, &st);
 	if (res == NULL && (st == DB_INVALID || st == DB_CONFLICT)) {
@@ -771,7 +771,7 @@ void admin_post_role_update(struct ctx *c)
 		rerender(c, 400, &v, name, description, fe.errors);
 		return;
 	}
-	resp_redirect(c->resp, 303, view_href(c, admin_id(c), &v, "done=saved", NULL));
+	resp_redirect(c->resp, 303, view_href(c, app_id_param(c), &v, "done=saved", NULL));
 }
 
 static void post_set_active(struct ctx *c, int active)
@@ -785,7 +785,7 @@ static void post_set_active(struct ctx *c, int active)
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	const char *p[] = { a.id, a.ip, admin_id(c), active ? "true" : "false" };
+	const char *p[] = { a.id, a.ip, app_id_param(c), active ? "true" : "false" };
 	enum db_status st;
 	PGresult *res = db_exec(c->app->db, "admin_role_set_active", 4, p, &st);
 	if (res == NULL) {
@@ -798,9 +798,9 @@ static void post_set_active(struct ctx *c, int active)
 		app_error(c, 404);
 		return;
 	}
-	resp_redirect(
-	    c->resp, 303,
-	    view_href(c, admin_id(c), &v, active ? "done=activated" : "done=deactivated", NULL));
+	resp_redirect(c->resp, 303,
+	              view_href(c, app_id_param(c), &v,
+	                        active ? "done=activated" : "done=deactivated", NULL));
 }
 
 void admin_post_role_deactivate(struct ctx *c)
@@ -833,10 +833,10 @@ static void post_grant(struct ctx *c, const char *stmt, const char *field, int r
 			return;
 		}
 		resp_redirect(c->resp, 303,
-		              view_href(c, admin_id(c), &v, "done=none_selected", anchor));
+		              view_href(c, app_id_param(c), &v, "done=none_selected", anchor));
 		return;
 	}
-	const char *role = arena_printf(c->arena, "{%s}", admin_id(c));
+	const char *role = arena_printf(c->arena, "{%s}", app_id_param(c));
 	struct admin_actor a;
 	admin_actor(c, &a);
 	struct grant_result out;
@@ -851,7 +851,7 @@ static void post_grant(struct ctx *c, const char *stmt, const char *field, int r
 		return;
 	}
 	resp_redirect(c->resp, 303,
-	              view_href(c, admin_id(c), &v,
+	              view_href(c, app_id_param(c), &v,
 	                        arena_printf(c->arena, "done=%s&n=%ld", done, out.changed),
 	                        anchor));
 }

@@ -407,7 +407,7 @@ void admin_post_user_create(struct ctx *c)
  * no such user, the database failed). */
 static PGresult *load_user(struct ctx *c)
 {
-	const char *p[] = { admin_id(c) };
+	const char *p[] = { app_id_param(c) };
 	PGresult *res = admin_page_query(c, "admin_user_get", 1, p);
 	if (res == NULL)
 		return NULL;
@@ -424,7 +424,7 @@ static PGresult *load_user(struct ctx *c)
 static void render_user(struct ctx *c, int status, const PGresult *res, const struct user_form *f,
                         const char *version, struct tvars *errors)
 {
-	const char *id = admin_id(c);
+	const char *id = app_id_param(c);
 	struct tvars *form = tvars_new(c->arena);
 	tvars_str(form, "display_name", f ? f->display_name : db_text(res, 0, "u_name"));
 	tvars_str(form, "email", f ? f->email : db_text(res, 0, "u_email"));
@@ -494,14 +494,10 @@ void admin_post_user_update(struct ctx *c)
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	const char *p[] = { a.id,
-		            a.ip,
-		            admin_id(c),
-		            version,
-		            f.display_name,
-		            f.email,
-		            bool_param(f.superuser),
-		            bool_param(f.active) };
+	const char *p[] = {
+		a.id,           a.ip,    app_id_param(c),         version,
+		f.display_name, f.email, bool_param(f.superuser), bool_param(f.active)
+	};
 	enum db_status st;
 	PGresult *res = db_exec(c->app->db, "admin_user_update", 8, p, &st);
 	if (res == NULL) {
@@ -541,7 +537,7 @@ void admin_post_user_update(struct ctx *c)
 		return;
 	}
 	resp_redirect(c->resp, 303,
-	              arena_printf(c->arena, "/admin/users/%s?done=saved", admin_id(c)));
+	              arena_printf(c->arena, "/admin/users/%s?done=saved", app_id_param(c)));
 }
 
 /* Answers the error page when a change statement failed; 1 when st is OK. */
@@ -560,7 +556,7 @@ static void change_user(struct ctx *c, const char *stmt, const char *extra, cons
 {
 	struct admin_actor a;
 	admin_actor(c, &a);
-	const char *p[] = { a.id, a.ip, admin_id(c), extra };
+	const char *p[] = { a.id, a.ip, app_id_param(c), extra };
 	enum db_status st;
 	PGresult *res = db_exec(c->app->db, stmt, extra ? 4 : 3, p, &st);
 	if (!change_ok(c, st))
@@ -572,14 +568,14 @@ static void change_user(struct ctx *c, const char *stmt, const char *extra, cons
 		return;
 	}
 	resp_redirect(c->resp, 303,
-	              arena_printf(c->arena, "/admin/users/%s?done=%s", admin_id(c), done));
+	              arena_printf(c->arena, "/admin/users/%s?done=%s", app_id_param(c), done));
 }
 
 void admin_post_user_password(struct ctx *c)
 {
 	if (!admin_post_guard(c))
 		return;
-	const char *p[] = { admin_id(c) };
+	const char *p[] = { app_id_param(c) };
 	enum db_status st;
 	PGresult *res = db_exec(c->app->db, "admin_user_name", 1, p, &st);
 	if (!change_ok(c, st))
@@ -629,7 +625,7 @@ static void change_roles(struct ctx *c, const char *stmt, const char *done)
 		}
 		resp_redirect(
 		    c->resp, 303,
-		    arena_printf(c->arena, "/admin/users/%s?done=roles_none", admin_id(c)));
+		    arena_printf(c->arena, "/admin/users/%s?done=roles_none", app_id_param(c)));
 		return;
 	}
 	struct admin_actor a;
@@ -637,7 +633,7 @@ static void change_roles(struct ctx *c, const char *stmt, const char *done)
 	struct grant_result g;
 	enum db_status st;
 	if (admin_grant(c->app->db, stmt, a.id, a.ip, "admin",
-	                arena_printf(c->arena, "{%s}", admin_id(c)), roles, &g, &st) != 0) {
+	                arena_printf(c->arena, "{%s}", app_id_param(c)), roles, &g, &st) != 0) {
 		app_db_error(c, st);
 		return;
 	}
@@ -645,9 +641,9 @@ static void change_roles(struct ctx *c, const char *stmt, const char *done)
 		app_error(c, 404);
 		return;
 	}
-	resp_redirect(
-	    c->resp, 303,
-	    arena_printf(c->arena, "/admin/users/%s?done=%s&n=%ld", admin_id(c), done, g.changed));
+	resp_redirect(c->resp, 303,
+	              arena_printf(c->arena, "/admin/users/%s?done=%s&n=%ld", app_id_param(c), done,
+	                           g.changed));
 }
 
 void admin_post_user_roles_add(struct ctx *c)

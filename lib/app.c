@@ -221,6 +221,22 @@ PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const 
 	return res;
 }
 
+PGresult *app_session_post(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
+{
+	PGresult *res = app_session_query(c, stmt, n_extra, extra);
+	if (res != NULL && !session_csrf_ok(c->req, c->user.csrf)) {
+		PQclear(res);
+		app_error(c, 403);
+		return NULL;
+	}
+	return res;
+}
+
+const char *app_id_param(struct ctx *c)
+{
+	return arena_printf(c->arena, "%lld", c->match.ids[0]);
+}
+
 /* ---- the request cycle ---- */
 
 /* The layout's nl/en switch: /lang?to=xx&next=<this page>. */

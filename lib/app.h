@@ -98,6 +98,14 @@ PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const 
  * everything but unreserved characters (and '/') is %XX. */
 void app_url_encode(struct buf *out, const char *s);
 
+/* app_session_query for a POST that changes something: also checks the
+ * session's CSRF token and Origin / Sec-Fetch-Site, answering 403 (and
+ * returning NULL) when they are wrong. */
+PGresult *app_session_post(struct ctx *c, const char *stmt, int n_extra, const char *const *extra);
+
+/* The first {id} of the matched route as a statement parameter. */
+const char *app_id_param(struct ctx *c);
+
 /* Answers 303 to /login with next set to the current path (and query). */
 void app_redirect_login(struct ctx *c);
 
