@@ -15,6 +15,7 @@
 #include "admin_grants.h"
 #include "csv.h"
 #include "users.h"
+#include "req.h"
 #include "table.h"
 
 #define PROG "portalctl"
@@ -306,63 +307,6 @@ int ctl_parse_args(int argc, char **argv, const char *const *opts, int nargs, co
 	return 0;
 }
 
-/* ---- values ---------------------------------------------------------------- */
-
-/* Code points of s[0..len), or -1 when it is not valid UTF-8 (overlong
- * forms, surrogates, values above U+10FFFF and NUL bytes included). */
-static long utf8_len(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	long n = 0;
-
-	while (p < end) {
-		unsigned c = *p, cp;
-		int more;
-
-		if (c == 0)
-			return -1;
-		if (c < 0x80) {
-			p++;
-			n++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			more = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			more = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			more = 3;
-			cp = c & 0x07;
-		} else {
-			return -1;
-		}
-		if (end - p <= more)
-			return -1;
-		p++;
-		for (int i = 0; i < more; i++, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (*p & 0x3f);
-		}
-		if ((more == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (more == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return -1;
-		n++;
-	}
-	return n;
-}
-
-static int has_ctrl(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			return 1;
-	}
-	return 0;
-}
-
 int ctl_parse_id(const char *s, long long *id)
 {
 	size_t n = strlen(s);
@@ -375,7 +319,7 @@ int ctl_parse_id(const char *s, long long *id)
 
 int ctl_check_role_name(const char *s, char *err, size_t errlen)
 {
-	long n = utf8_len(s, strlen(s));
+	long n = utf8_count(s, strlen(s));
 
 	if (n < 0) {
 		snprintf(err, errlen, "role name is not valid UTF-8");
@@ -385,7 +329,7 @@ int ctl_check_role_name(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "role name is blank");
 		return -1;
 	}
-	if (has_ctrl(s)) {
+	if (str_has_control(s)) {
 		snprintf(err, errlen, "invalid role name: it contains a control character");
 		return -1;
 	}
@@ -398,7 +342,7 @@ int ctl_check_role_name(const char *s, char *err, size_t errlen)
 
 int ctl_check_role_description(const char *s, char *err, size_t errlen)
 {
-	long n = utf8_len(s, strlen(s));
+	long n = utf8_count(s, strlen(s));
 
 	if (n < 0) {
 		snprintf(err, errlen, "description is not valid UTF-8");
@@ -433,10 +377,10 @@ static void report_bad(void *ctx, const char *field, const char *key)
 		buf_printf(m->msgs,
 		           "invalid URL \"%.200s\": an http:// or https:// address of at most 2000 "
 		           "characters, without spaces or control characters\n",
-		           has_ctrl(f->url) ? "(control character)" : f->url);
+		           str_has_control(f->url) ? "(control character)" : f->url);
 	} else if (strcmp(field, "status") == 0) {
 		buf_printf(m->msgs, "invalid status \"%.64s\": draft, published or archived\n",
-		           has_ctrl(f->status) ? "(control character)" : f->status);
+		           str_has_control(f->status) ? "(control character)" : f->status);
 	} else if (strcmp(field, "title") == 0) {
 		buf_printf(m->msgs,
 		           "invalid title: at most 200 characters, no control characters\n");
@@ -457,7 +401,7 @@ int ctl_check_report(const struct report_form *f, struct buf *msgs)
 	/* admin_report_check counts characters assuming valid UTF-8, which the
 	 * web form guarantees and the command line does not. */
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-		if (utf8_len(fields[i], strlen(fields[i])) < 0) {
+		if (utf8_count(fields[i], strlen(fields[i])) < 0) {
 			buf_printf(msgs, "a value is not valid UTF-8\n");
 			return 1;
 		}
@@ -760,7 +704,7 @@ int ctl_import_parse(const char *data, size_t len, const char *fname, struct ctl
 			continue;
 		}
 		for (int i = 0; i < IMPORT_FIELDS; i++) {
-			if (utf8_len(f[i], strlen(f[i])) < 0) {
+			if (utf8_count(f[i], strlen(f[i])) < 0) {
 				problem(&pr, start, "not valid UTF-8");
 				nf = -1;
 				break;
@@ -1126,7 +1070,7 @@ int ctl_report_set_status(struct db *db, const char *id, const char *status, FIL
 		fprintf(err,
 		        PROG ": invalid status \"%s\"\n"
 		             "HINT:  The status is one of draft, published, archived.\n",
-		        has_ctrl(status) ? "(control character)" : status);
+		        str_has_control(status) ? "(control character)" : status);
 		return 1;
 	}
 	if (open_conn(db, err) != 0)

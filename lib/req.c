@@ -562,6 +562,16 @@ enum req_error req_parse(struct request *r, struct arena *a, char *const *envp, 
 	return REQ_OK;
 }
 
+long utf8_count(const char *s, size_t len)
+{
+	if (memchr(s, '\0', len) != NULL || !utf8_valid(s, len))
+		return -1;
+	long n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
 size_t utf8_length(const char *s)
 {
 	size_t n = 0;

@@ -104,6 +104,10 @@ const char *req_error_str(enum req_error e);
  * surrogates, nothing above U+10FFFF), else 0. */
 int utf8_valid(const char *s, size_t len);
 
+/* The number of code points of the len bytes at s, or -1 when they are not
+ * valid UTF-8 or hold a NUL byte. */
+long utf8_count(const char *s, size_t len);
+
 /* The number of characters (code points) of valid UTF-8 s, as PostgreSQL's
  * char_length counts them. */
 size_t utf8_length(const char *s);

@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "req.h"
 #include "table.h"
 
 /* $1 username, $2 email, $3 display name, $4 superuser (t/f), $5 PHC or NULL.
@@ -118,48 +119,6 @@ const struct db_stmt users_stmts[] = {
 
 /* ---- values -------------------------------------------------------------- */
 
-/* The number of code points of s, or -1 when s is not valid UTF-8
- * (overlong forms, surrogates and values above U+10FFFF included). */
-static long utf8_chars(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	long n = 0;
-
-	while (*p != '\0') {
-		unsigned c = *p, cp;
-		int more;
-
-		if (c < 0x80) {
-			p++;
-			n++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			more = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			more = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			more = 3;
-			cp = c & 0x07;
-		} else {
-			return -1;
-		}
-		p++;
-		for (int i = 0; i < more; i++, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (*p & 0x3f);
-		}
-		if ((more == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (more == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return -1;
-		n++;
-	}
-	return n;
-}
-
 static int is_ctrl(unsigned char c)
 {
 	return c < 0x20 || c == 0x7f;
@@ -178,7 +137,7 @@ static int has_space_or_ctrl(const char *s)
 
 int users_check_username(const char *s, char *err, size_t errlen)
 {
-	long n = utf8_chars(s);
+	long n = utf8_count(s, strlen(s));
 
 	if (n < 0) {
 		snprintf(err, errlen, "user name is not valid UTF-8");
@@ -204,7 +163,7 @@ int users_check_username(const char *s, char *err, size_t errlen)
 
 int users_check_email(const char *s, char *err, size_t errlen)
 {
-	long n = utf8_chars(s);
+	long n = utf8_count(s, strlen(s));
 	const char *at, *dot;
 
 	if (n < 0) {
@@ -247,7 +206,7 @@ int users_check_email(const char *s, char *err, size_t errlen)
 
 int users_check_display_name(const char *s, char *err, size_t errlen)
 {
-	long n = utf8_chars(s);
+	long n = utf8_count(s, strlen(s));
 
 	if (n < 0) {
 		snprintf(err, errlen, "name is not valid UTF-8");

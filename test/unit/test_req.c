@@ -742,9 +742,23 @@ static void test_error_strings_are_distinct(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+static void test_utf8_count_counts_code_points_and_refuses_bad_input(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_count("", 0), 0);
+	assert_int_equal(utf8_count("Financi\xc3\xabn", 10),
+	                 9); /* e-diaeresis: 2 bytes, 1 character */
+	assert_int_equal(utf8_count("\xe2\x82\xac\xf0\x9f\x98\x80", 7), 2); /* euro sign, emoji */
+	assert_int_equal(utf8_count("a\0b", 3), -1);                        /* NUL inside */
+	assert_int_equal(utf8_count("\xc0\xaf", 2), -1);                    /* overlong */
+	assert_int_equal(utf8_count("\xed\xa0\x80", 3), -1);                /* surrogate */
+	assert_int_equal(utf8_count("\xe2\x82", 2), -1);                    /* truncated */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_count_counts_code_points_and_refuses_bad_input),
 		T(test_form_decodes_pairs_in_order),
 		T(test_form_decodes_plus_as_space),
 		T(test_form_decodes_mixed_case_hex),
