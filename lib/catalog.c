@@ -231,33 +231,10 @@ const struct db_stmt catalog_stmts[] = {
 
 void catalog_split(const PGresult *res, struct catalog_ranges *out)
 {
-	memset(out, 0, sizeof(*out));
-	int kind = PQfnumber(res, "kind");
-	int rows = PQntuples(res);
-	if (kind < 0)
-		return;
-	for (int i = 0; i < rows; i++) {
-		const char *k = PQgetvalue(res, i, kind);
-		int *first = NULL, *n = NULL;
-		if (strcmp(k, "page") == 0) {
-			first = &out->page_first;
-			n = &out->page_n;
-		} else if (strcmp(k, "cat") == 0) {
-			first = &out->cat_first;
-			n = &out->cat_n;
-		} else if (strcmp(k, "fav") == 0) {
-			first = &out->fav_first;
-			n = &out->fav_n;
-		} else if (strcmp(k, "recent") == 0) {
-			first = &out->recent_first;
-			n = &out->recent_n;
-		} else {
-			continue;
-		}
-		if (*n == 0)
-			*first = i;
-		(*n)++;
-	}
+	db_kind_range(res, "kind", "page", &out->page_first, &out->page_n);
+	db_kind_range(res, "kind", "cat", &out->cat_first, &out->cat_n);
+	db_kind_range(res, "kind", "fav", &out->fav_first, &out->fav_n);
+	db_kind_range(res, "kind", "recent", &out->recent_first, &out->recent_n);
 }
 
 int catalog_url_ok(const char *url)
