@@ -333,8 +333,10 @@ static void get_reports(struct ctx *c)
 	}
 	char offset[24];
 	snprintf(offset, sizeof(offset), "%ld", (lq.page - 1) * CATALOG_PAGE_SIZE);
-	const char *p[] = { lq.q, lq.category, lq.sort, offset };
-	PGresult *res = app_session_query(c, "reports_page", 4, p);
+	const char *p[] = { offset, lq.category, lq.sort, lq.q };
+	int np;
+	const char *stmt = catalog_list_stmt(lq.q, lq.category, lq.sort, &np);
+	PGresult *res = app_session_query(c, stmt, np, p);
 	if (res == NULL)
 		return;
 	struct catalog_ranges rg;

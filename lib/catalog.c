@@ -32,22 +32,37 @@
 	" WHERE cur.is_superuser OR (r.status = 'published' AND EXISTS ("                          \
 	"  SELECT 1 FROM report_access a WHERE a.user_id = cur.uid AND a.report_id = r.id))) "
 
+/*
+ * The list page is four statements, one per way of listing, so that each
+ * plan holds only the branches it may run (a plan's executor start-up costs
+ * in proportion to its nodes, run or not). They share their parameters as a
+ * prefix, so one array serves them all (catalog_list_stmt):
+ *   $1 token, $2 idle timeout (SESSION_CTE), $3 offset,
+ *   $4 category, $5 sort ("title" or "updated"), $6 search text.
+ *
+ * Rows come in order of kind ("ord"), then of the columns sort_at (DESC),
+ * sort_key and id, which each kind fills with its own order: one sort of
+ * the few rows shown, rather than a numbering (a window function) per kind,
+ * whose start-up costs more than the sort.
+ */
+
 /* Accent- and case-insensitive substring search of report r on the indexed
  * expression; % and _ typed by the user are literal. The pattern is an
- * InitPlan, computed once: in a generic plan an expression of $3 would be
+ * InitPlan, computed once: in a generic plan an expression of $6 would be
  * evaluated again for every report. */
 #define MATCHES_R                                                                                  \
 	"report_search_text(r.title, r.description) LIKE (SELECT '%' || replace(replace(replace("  \
-	"f_unaccent(lower($3::text)), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
+	"f_unaccent(lower($6::text)), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
 
-/* The order of the list: by title, or by last update then title. */
-#define LIST_ORDER(upd, key, id)                                                                   \
-	"CASE WHEN $5::text = 'updated' THEN " upd " END DESC NULLS LAST, " key ", " id
+/* A list sorted by $5: by title, or by last update then title. The first
+ * key of the two orders (NULL when by title). */
+#define SORT_AT(upd) "CASE WHEN $5::text = 'updated' THEN " upd " END"
+#define LIST_ORDER(upd, key, id) SORT_AT(upd) " DESC NULLS LAST, " key ", " id
 
 #define DATE_NL(col) "to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY')"
 
 /*
- * The columns every row of reports_page has: the session (only in the "me"
+ * The columns every row of a list result has: the session (only in the "me"
  * row), the counts, then one report (or one category). Hrefs come from SQL
  * because templates cannot build strings, by design.
  */
@@ -66,126 +81,146 @@
 	"  WHERE a.user_id = " UID " AND a.report_id = v.id)))"
 
 /*
- * The list reads what it shows, not every visible report (schema
+ * The lists read what they show, not every visible report (schema
  * 0006_browse_listing.sql): without a search, the page's 25 ids come from
- * one index of report_access in list order (title, last update, or one
- * category) and the counts from user_category_counts; superusers read
- * reports and report_category_counts the same way. Each way is a branch
- * gated on the parameters, so only one runs. A search ("hit") is the one
- * part that visits every visible report: it goes from the user's rows to
- * reports (OFFSET 0 keeps that order), since matching the search text costs
- * more per report than the lookup, and a common word matches far more
- * reports than the user may see.
+ * one index of report_access in list order and the counts from
+ * user_category_counts; superusers read reports and report_category_counts
+ * the same way. Each statement has the user's branch and the superuser's,
+ * gated on the session, so one of the two runs. CTE pg holds the page's
+ * ids with their sort_at and sort_key.
  */
-static const char sql_reports_page[] =
+
+/* The side panel without a search: every category of the visible set. */
+#define CATS_VISIBLE                                                                               \
+	", cats AS ("                                                                              \
+	"  SELECT c.category, c.n::bigint AS n FROM user_category_counts c"                        \
+	"  WHERE NOT " SU " AND c.user_id = " UID                                                  \
+	"  UNION ALL"                                                                              \
+	"  SELECT c.category, c.n::bigint FROM report_category_counts c WHERE " SU ")"
+
+/* The number of reports the user may see, search or not. */
+#define N_VISIBLE                                                                                  \
+	"CASE WHEN cur.is_superuser THEN (SELECT coalesce(sum(n), 0) FROM report_category_counts)" \
+	" ELSE (SELECT coalesce(sum(n), 0) FROM user_category_counts WHERE user_id = cur.uid) END"
+
+/*
+ * The rows every list result starts with: the "me" row (the session, the
+ * list's total and the user's number of visible reports), the page's
+ * reports (kind "page", from CTE pg) and the side panel (kind "cat", from
+ * CTE cats, by name). The 25 reports are looked up by primary key: OFFSET 0
+ * keeps that a nested loop. The copied status decided order and counts; the
+ * shown rows check the report itself as well.
+ */
+#define LIST_ROWS(total, n_visible)                                                                \
+	" SELECT 0 AS ord, 'me' AS kind, cur.sid, cur.uid, cur.username, cur.display_name,"        \
+	"  cur.email, cur.is_superuser, cur.csrf, " total " AS total, " n_visible " AS n_visible,"  \
+	"  NULL::bigint AS id, NULL::text AS title, NULL::text AS description,"                    \
+	"  NULL::text AS category, NULL::text AS status, NULL::text AS updated,"                   \
+	"  NULL::text AS href, NULL::text AS go_href, NULL::text AS fav_action,"                   \
+	"  NULL::boolean AS is_draft, NULL::boolean AS is_archived,"                               \
+	"  NULL::bigint AS n, NULL::boolean AS is_fav,"                                            \
+	"  NULL::timestamptz AS sort_at, NULL::text AS sort_key"                                   \
+	" FROM cur"                                                                                \
+	" UNION ALL"                                                                               \
+	" SELECT 1, 'page', " NO_SESSION REPORT_COLS("r") ", NULL,"                                \
+	"  EXISTS (SELECT 1 FROM favourites f WHERE f.user_id = " UID " AND f.report_id = r.id),"  \
+	"  p.sort_at, p.sort_key"                                                                  \
+	" FROM pg p, LATERAL (SELECT * FROM reports r WHERE r.id = p.id OFFSET 0) r"               \
+	" WHERE " SU " OR r.status = 'published'"                                                  \
+	" UNION ALL"                                                                               \
+	" SELECT 2, 'cat', " NO_SESSION "NULL, NULL, NULL, c.category, NULL, NULL, NULL, NULL,"    \
+	"  NULL, NULL, NULL, c.n, NULL, NULL, lower(c.category)"                                   \
+	" FROM cats c"
+
+/* On the first page of the whole list: the favourites (kind "fav", by
+ * title) and the five reports viewed last (kind "recent"). */
+#define HOME_ROWS                                                                                  \
+	" UNION ALL"                                                                               \
+	" SELECT 3, 'fav', " NO_SESSION REPORT_COLS("v") ", NULL, true, NULL, lower(v.title)"      \
+	" FROM favourites f JOIN reports v ON v.id = f.report_id"                                  \
+	" WHERE $3::int = 0 AND f.user_id = " UID " AND " STILL_VISIBLE_V                          \
+	" UNION ALL"                                                                               \
+	" SELECT 4, 'recent', " NO_SESSION REPORT_COLS("v") ", NULL, NULL, rv.last, NULL"          \
+	" FROM (SELECT report_id, max(viewed_at) AS last FROM ("                                   \
+	"   SELECT report_id, viewed_at FROM report_views WHERE user_id = " UID                    \
+	"   ORDER BY viewed_at DESC LIMIT 100) x"                                                   \
+	"  GROUP BY report_id ORDER BY last DESC LIMIT 5) rv"                                      \
+	" JOIN reports v ON v.id = rv.report_id"                                                   \
+	" WHERE $3::int = 0 AND " STILL_VISIBLE_V
+
+/* Categories that differ only in case are told apart by the last key. */
+#define LIST_END " ORDER BY ord, sort_at DESC NULLS LAST, sort_key, id, category"
+
+#define SUM_CATS "(SELECT coalesce(sum(n), 0) FROM cats)"
+
+/* Every visible report by title. */
+static const char sql_reports_title[] =
+	SESSION_CTE CATS_VISIBLE
+	", pg AS ("
+	"  (SELECT a.report_id AS id, NULL::timestamptz AS sort_at, a.sort_title AS sort_key"
+	"   FROM report_access a WHERE NOT " SU " AND a.user_id = " UID " AND a.published"
+	"   ORDER BY a.sort_title, a.report_id LIMIT 25 OFFSET $3::int)"
+	"  UNION ALL"
+	"  (SELECT r.id, NULL, lower(r.title) FROM reports r WHERE " SU
+	"   ORDER BY lower(r.title), r.id LIMIT 25 OFFSET $3::int))"
+	LIST_ROWS(SUM_CATS, SUM_CATS) HOME_ROWS LIST_END;
+
+/* Every visible report, last updated first. */
+static const char sql_reports_updated[] =
+	SESSION_CTE CATS_VISIBLE
+	", pg AS ("
+	"  (SELECT a.report_id AS id, a.updated_at AS sort_at, a.sort_title AS sort_key"
+	"   FROM report_access a WHERE NOT " SU " AND a.user_id = " UID " AND a.published"
+	"   ORDER BY a.updated_at DESC, a.sort_title, a.report_id LIMIT 25 OFFSET $3::int)"
+	"  UNION ALL"
+	"  (SELECT r.id, r.updated_at, lower(r.title) FROM reports r WHERE " SU
+	"   ORDER BY r.updated_at DESC, lower(r.title), r.id LIMIT 25 OFFSET $3::int))"
+	LIST_ROWS(SUM_CATS, SUM_CATS) HOME_ROWS LIST_END;
+
+/* One category ($4), in either order ($5). */
+static const char sql_reports_category[] =
+	SESSION_CTE CATS_VISIBLE
+	", pg AS ("
+	"  (SELECT a.report_id AS id, " SORT_AT("a.updated_at") " AS sort_at,"
+	"   a.sort_title AS sort_key FROM report_access a"
+	"   WHERE NOT " SU " AND a.user_id = " UID " AND a.published AND a.category = $4::text"
+	"   ORDER BY " LIST_ORDER("a.updated_at", "a.sort_title", "a.report_id")
+	"   LIMIT 25 OFFSET $3::int)"
+	"  UNION ALL"
+	"  (SELECT r.id, " SORT_AT("r.updated_at") ", lower(r.title) FROM reports r"
+	"   WHERE " SU " AND r.category = $4::text"
+	"   ORDER BY " LIST_ORDER("r.updated_at", "lower(r.title)", "r.id")
+	"   LIMIT 25 OFFSET $3::int))"
+	LIST_ROWS("(SELECT coalesce(sum(n), 0) FROM cats WHERE category = $4::text)", SUM_CATS)
+	LIST_END;
+
+/*
+ * A search ($6), in one category ($4, "" for all) or not, in either order
+ * ($5). The one list that visits every visible report: it goes from the
+ * user's rows to reports (OFFSET 0 keeps that order), since matching the
+ * search text costs more per report than the lookup, and a common word
+ * matches far more reports than the user may see. The side panel counts
+ * the matches.
+ */
+static const char sql_reports_search[] =
 	SESSION_CTE
 	", hit AS ("
 	"  SELECT r.id, r.title, r.category, r.updated_at FROM report_access a,"
 	"   LATERAL (SELECT * FROM reports r WHERE r.id = a.report_id OFFSET 0) r"
-	"  WHERE $3::text <> '' AND NOT " SU " AND a.user_id = " UID " AND a.published"
+	"  WHERE NOT " SU " AND a.user_id = " UID " AND a.published"
 	"   AND r.status = 'published' AND " MATCHES_R
 	"  UNION ALL"
 	"  SELECT r.id, r.title, r.category, r.updated_at FROM reports r"
-	"  WHERE $3::text <> '' AND " SU " AND " MATCHES_R ")"
-	/* The side panel: every category of the visible (or matching) set. */
-	", cats AS ("
-	"  SELECT c.category, c.n::bigint AS n FROM user_category_counts c"
-	"  WHERE $3::text = '' AND NOT " SU " AND c.user_id = " UID
-	"  UNION ALL"
-	"  SELECT c.category, c.n::bigint FROM report_category_counts c"
-	"  WHERE $3::text = '' AND " SU
-	"  UNION ALL"
-	"  SELECT h.category, count(*) FROM hit h GROUP BY h.category)"
-	/* The page's ids with their position in the whole list: by title, by
-	 * last update, one category; the same three for superusers; a search. */
+	"  WHERE " SU " AND " MATCHES_R ")"
+	", cats AS (SELECT h.category, count(*) AS n FROM hit h GROUP BY h.category)"
 	", pg AS ("
-	"  SELECT a.report_id AS id,"
-	"   $6::int + row_number() OVER (ORDER BY a.sort_title, a.report_id) AS seq"
-	"  FROM (SELECT a.report_id, a.sort_title FROM report_access a"
-	"   WHERE $3::text = '' AND $4::text = '' AND $5::text <> 'updated' AND NOT " SU
-	"    AND a.user_id = " UID " AND a.published"
-	"   ORDER BY a.sort_title, a.report_id LIMIT 25 OFFSET $6::int) a"
-	"  UNION ALL"
-	"  SELECT a.report_id,"
-	"   $6::int + row_number() OVER (ORDER BY a.updated_at DESC, a.sort_title, a.report_id)"
-	"  FROM (SELECT a.report_id, a.updated_at, a.sort_title FROM report_access a"
-	"   WHERE $3::text = '' AND $4::text = '' AND $5::text = 'updated' AND NOT " SU
-	"    AND a.user_id = " UID " AND a.published"
-	"   ORDER BY a.updated_at DESC, a.sort_title, a.report_id LIMIT 25 OFFSET $6::int) a"
-	"  UNION ALL"
-	"  SELECT a.report_id, $6::int + row_number() OVER (ORDER BY"
-	"   " LIST_ORDER("a.updated_at", "a.sort_title", "a.report_id") ")"
-	"  FROM (SELECT a.report_id, a.updated_at, a.sort_title FROM report_access a"
-	"   WHERE $3::text = '' AND $4::text <> '' AND NOT " SU " AND a.user_id = " UID
-	"    AND a.published AND a.category = $4::text"
-	"   ORDER BY " LIST_ORDER("a.updated_at", "a.sort_title", "a.report_id")
-	"   LIMIT 25 OFFSET $6::int) a"
-	"  UNION ALL"
-	"  SELECT r.id, $6::int + row_number() OVER (ORDER BY r.t, r.id)"
-	"  FROM (SELECT r.id, lower(r.title) AS t FROM reports r"
-	"   WHERE $3::text = '' AND $4::text = '' AND $5::text <> 'updated' AND " SU
-	"   ORDER BY lower(r.title), r.id LIMIT 25 OFFSET $6::int) r"
-	"  UNION ALL"
-	"  SELECT r.id, $6::int + row_number() OVER (ORDER BY r.updated_at DESC, r.t, r.id)"
-	"  FROM (SELECT r.id, r.updated_at, lower(r.title) AS t FROM reports r"
-	"   WHERE $3::text = '' AND $4::text = '' AND $5::text = 'updated' AND " SU
-	"   ORDER BY r.updated_at DESC, lower(r.title), r.id LIMIT 25 OFFSET $6::int) r"
-	"  UNION ALL"
-	"  SELECT r.id, $6::int + row_number() OVER (ORDER BY"
-	"   " LIST_ORDER("r.updated_at", "r.t", "r.id") ")"
-	"  FROM (SELECT r.id, r.updated_at, lower(r.title) AS t FROM reports r"
-	"   WHERE $3::text = '' AND $4::text <> '' AND " SU " AND r.category = $4::text"
-	"   ORDER BY " LIST_ORDER("r.updated_at", "lower(r.title)", "r.id")
-	"   LIMIT 25 OFFSET $6::int) r"
-	"  UNION ALL"
-	"  SELECT h.id, h.seq FROM (SELECT h.id, row_number() OVER (ORDER BY"
-	"   " LIST_ORDER("h.updated_at", "lower(h.title)", "h.id") ") AS seq"
-	"   FROM hit h WHERE $4::text = '' OR h.category = $4::text"
-	"   ORDER BY seq LIMIT 25 OFFSET $6::int) h)"
-	", home AS (SELECT $3::text = '' AND $4::text = '' AND $6::int = 0 AS yes)"
-	" SELECT 0 AS ord, 'me' AS kind, cur.sid, cur.uid, cur.username, cur.display_name,"
-	"  cur.email, cur.is_superuser, cur.csrf,"
-	"  (SELECT coalesce(sum(n), 0) FROM cats WHERE $4::text = '' OR category = $4::text)"
-	"   AS total,"
-	"  CASE WHEN $3::text = '' THEN (SELECT coalesce(sum(n), 0) FROM cats)"
-	"   WHEN cur.is_superuser THEN (SELECT coalesce(sum(n), 0) FROM report_category_counts)"
-	"   ELSE (SELECT coalesce(sum(n), 0) FROM user_category_counts WHERE user_id = cur.uid)"
-	"  END AS n_visible,"
-	"  NULL::bigint AS id, NULL::text AS title, NULL::text AS description,"
-	"  NULL::text AS category, NULL::text AS status, NULL::text AS updated,"
-	"  NULL::text AS href, NULL::text AS go_href, NULL::text AS fav_action,"
-	"  NULL::boolean AS is_draft, NULL::boolean AS is_archived,"
-	"  NULL::bigint AS n, NULL::boolean AS is_fav, 0::bigint AS seq"
-	" FROM cur"
-	" UNION ALL"
-	" SELECT 1, 'page', " NO_SESSION REPORT_COLS("r") ", NULL,"
-	"  EXISTS (SELECT 1 FROM favourites f WHERE f.user_id = " UID " AND f.report_id = r.id),"
-	"  p.seq"
-	/* The 25 reports by primary key: OFFSET 0 keeps the lookup a nested
-	 * loop, which the planner, estimating every branch of pg, would turn
-	 * into a scan of reports. The copied status decides order and counts;
-	 * the shown rows check the report itself as well. */
-	" FROM pg p, LATERAL (SELECT * FROM reports r WHERE r.id = p.id OFFSET 0) r"
-	" WHERE " SU " OR r.status = 'published'"
-	" UNION ALL"
-	" SELECT 2, 'cat', " NO_SESSION "NULL, NULL, NULL, c.category, NULL, NULL, NULL, NULL,"
-	"  NULL, NULL, NULL, c.n, NULL, row_number() OVER (ORDER BY lower(c.category), c.category)"
-	" FROM cats c"
-	" UNION ALL"
-	" SELECT 3, 'fav', " NO_SESSION REPORT_COLS("v") ", NULL, true,"
-	"  row_number() OVER (ORDER BY lower(v.title), v.id)"
-	" FROM favourites f JOIN reports v ON v.id = f.report_id"
-	" WHERE (SELECT yes FROM home) AND f.user_id = " UID " AND " STILL_VISIBLE_V
-	" UNION ALL"
-	" SELECT 4, 'recent', " NO_SESSION REPORT_COLS("v") ", NULL, NULL,"
-	"  row_number() OVER (ORDER BY rv.last DESC)"
-	" FROM (SELECT report_id, max(viewed_at) AS last FROM ("
-	"   SELECT report_id, viewed_at FROM report_views WHERE user_id = " UID
-	"   ORDER BY viewed_at DESC LIMIT 100) x"
-	"  GROUP BY report_id ORDER BY last DESC LIMIT 5) rv"
-	" JOIN reports v ON v.id = rv.report_id"
-	" WHERE (SELECT yes FROM home) AND " STILL_VISIBLE_V
-	" ORDER BY ord, seq";
+	"  SELECT h.id, " SORT_AT("h.updated_at") " AS sort_at, lower(h.title) AS sort_key"
+	"  FROM hit h WHERE $4::text = '' OR h.category = $4::text"
+	"  ORDER BY " LIST_ORDER("h.updated_at", "lower(h.title)", "h.id")
+	"  LIMIT 25 OFFSET $3::int)"
+	LIST_ROWS("(SELECT coalesce(sum(n), 0) FROM cats WHERE $4::text = '' OR category = $4::text)",
+	          N_VISIBLE)
+	LIST_END;
 
 static const char sql_report_page[] =
 	SESSION_CTE ONE_VISIBLE_CTE
@@ -222,12 +257,29 @@ static const char sql_favourite_set[] =
 /* clang-format on */
 
 const struct db_stmt catalog_stmts[] = {
-	{ "reports_page", sql_reports_page, 6 },
+	{ "reports_title", sql_reports_title, 3 },
+	{ "reports_updated", sql_reports_updated, 3 },
+	{ "reports_category", sql_reports_category, 5 },
+	{ "reports_search", sql_reports_search, 6 },
 	{ "report_page", sql_report_page, 3 },
 	{ "report_go", sql_report_go, 3 },
 	{ "favourite_set", sql_favourite_set, 3 },
 	{ NULL, NULL, 0 },
 };
+
+const char *catalog_list_stmt(const char *q, const char *category, const char *sort, int *nparams)
+{
+	if (q[0] != '\0') {
+		*nparams = 4;
+		return "reports_search";
+	}
+	if (category[0] != '\0') {
+		*nparams = 3;
+		return "reports_category";
+	}
+	*nparams = 1;
+	return strcmp(sort, "updated") == 0 ? "reports_updated" : "reports_title";
+}
 
 void catalog_split(const PGresult *res, struct catalog_ranges *out)
 {

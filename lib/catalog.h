@@ -16,22 +16,32 @@
 #define CATALOG_PAGE_SIZE 25
 
 /* The statements of this module, terminated by { NULL }:
- *  reports_page  $3 search text ("" for none), $4 category ("" for all),
- *                $5 sort ("title" or "updated"), $6 offset
- *                rows in order: one "me" row (the session, total, the
- *                user's number of visible reports), then kinds "page",
- *                "cat", "fav", "recent" (fav and recent only on the first
- *                page without search or category)
- *  report_page   $3 report id: the session row with the report's columns,
- *                NULL when the report is not visible
- *  report_go     $3 report id: records the view and returns its url, NULL
- *                when not visible
- *  favourite_set $1 user id, $2 report id, $3 "add" or "remove": returns
- *                one row when the report is visible to the user
+ *  reports_title     the list page, one statement per way of listing; their
+ *  reports_updated   parameters after SESSION_CTE's are a shared prefix of
+ *  reports_category  $3 offset, $4 category, $5 sort ("title" or "updated"),
+ *  reports_search    $6 search text (see catalog_list_stmt). Rows in order:
+ *                    one "me" row (the session, total, the user's number of
+ *                    visible reports), then kinds "page", "cat", "fav",
+ *                    "recent" (fav and recent only in reports_title and
+ *                    reports_updated, on their first page)
+ *  report_page       $3 report id: the session row with the report's
+ *                    columns, NULL when the report is not visible
+ *  report_go         $3 report id: records the view and returns its url,
+ *                    NULL when not visible
+ *  favourite_set     $1 user id, $2 report id, $3 "add" or "remove":
+ *                    returns one row when the report is visible to the user
  */
 extern const struct db_stmt catalog_stmts[];
 
-/* Where each kind's rows start and how many there are in a reports_page
+/*
+ * The list statement for a search q ("" for none), a category ("" for all)
+ * and a sort ("title" or "updated"), and in *nparams how many of its
+ * parameters follow SESSION_CTE's: pass the first *nparams of
+ * { offset, category, sort, q }.
+ */
+const char *catalog_list_stmt(const char *q, const char *category, const char *sort, int *nparams);
+
+/* Where each kind's rows start and how many there are in a list
  * result (rows of one kind are contiguous). */
 struct catalog_ranges {
 	int page_first, page_n;

@@ -43,9 +43,9 @@ void db_free(struct db *db);
  * plan (plan_cache_mode = force_generic_plan), planned once per connection,
  * instead of PostgreSQL's choice, which re-plans a statement on every call
  * when it estimates a custom plan cheaper. For statement sets whose branches
- * are switched by their parameters (catalog.c's reports_page): a custom plan
- * prunes them at planning time, a generic plan at run time for the same
- * execution cost, without planning each call. Takes effect on the next
+ * are switched by their parameters or the session (catalog.c's list
+ * statements): a generic plan prunes them at run time for the same execution
+ * cost, without planning each call. Takes effect on the next
  * connect; off by default.
  */
 void db_set_generic_plans(struct db *db, int on);

@@ -1,7 +1,7 @@
 /*
- * Unit tests for the parts of lib/catalog.c that need no database: splitting
- * a reports_page result into its kinds of rows, and the check of the URLs
- * that /go/{id} redirects to.
+ * Unit tests for the parts of lib/catalog.c that need no database: choosing
+ * the list statement, splitting a list result into its kinds of rows, and
+ * the check of the URLs that /go/{id} redirects to.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,6 +71,33 @@ static void test_split_counts_recent_rows_at_the_end(void **state)
 	assert_int_equal(r.recent_first, 4);
 	assert_int_equal(r.recent_n, 3);
 	PQclear(res);
+}
+
+/* The statement's parameters: SESSION_CTE's two, then the first np of
+ * { offset, category, sort, q }. */
+static void expect_list_stmt(const char *q, const char *cat, const char *sort, const char *name,
+                             int np)
+{
+	int n = -1;
+	const char *got = catalog_list_stmt(q, cat, sort, &n);
+	assert_string_equal(got, name);
+	assert_int_equal(n, np);
+	const struct db_stmt *st = catalog_stmts;
+	while (st->name != NULL && strcmp(st->name, name) != 0)
+		st++;
+	assert_non_null(st->name);
+	assert_int_equal(st->nparams, 2 + np);
+}
+
+static void test_list_stmt_is_chosen_by_search_category_and_sort(void **state)
+{
+	(void)state;
+	expect_list_stmt("", "", "title", "reports_title", 1);
+	expect_list_stmt("", "", "updated", "reports_updated", 1);
+	expect_list_stmt("", "HR", "title", "reports_category", 3);
+	expect_list_stmt("", "HR", "updated", "reports_category", 3);
+	expect_list_stmt("omzet", "", "title", "reports_search", 4);
+	expect_list_stmt("omzet", "HR", "updated", "reports_search", 4);
 }
 
 static void test_split_of_empty_result_has_no_rows_of_any_kind(void **state)
@@ -150,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_split_finds_each_kind_after_the_me_row),
 		cmocka_unit_test(test_split_counts_recent_rows_at_the_end),
 		cmocka_unit_test(test_split_of_empty_result_has_no_rows_of_any_kind),
+		cmocka_unit_test(test_list_stmt_is_chosen_by_search_category_and_sort),
 		cmocka_unit_test(test_split_without_kind_column_has_no_rows_of_any_kind),
 		cmocka_unit_test(test_url_ok_accepts_http_and_https_in_any_case),
 		cmocka_unit_test(test_url_ok_refuses_scheme_without_host),
