@@ -150,18 +150,42 @@ void tvars_row(struct tvars *v, const char *key, const PGresult *res, int row)
 	}
 }
 
+/* Keys are compared first by their first character: most differ there. */
+static int same_key(const char *a, const char *b)
+{
+	return a[0] == b[0] && strcmp(a, b) == 0;
+}
+
 static const struct tval *tvars_find(const struct tvars *v, const char *key)
 {
 	for (const struct tvar *e = v ? v->head : NULL; e != NULL; e = e->next)
-		if (strcmp(e->key, key) == 0)
+		if (same_key(e->key, key))
 			return &e->val;
 	return NULL;
 }
 
-/* One column of a result row as a value, read in place. */
-static int row_cell(const PGresult *res, int row, const char *col, struct tval *out)
+/*
+ * The index of the column called name in res. *hint (when not NULL) is where an
+ * expression found its column last time: each template expression reads
+ * the same statement's results, so one comparison usually confirms it.
+ * PQfnumber, which copies and case-folds the name and then compares it with
+ * every column, is the fallback.
+ */
+static int column_of(const PGresult *res, const char *name, int *hint)
 {
-	int c = PQfnumber(res, col);
+	if (hint != NULL && *hint >= 0 && *hint < PQnfields(res) &&
+	    strcmp(PQfname(res, *hint), name) == 0)
+		return *hint;
+	int c = PQfnumber(res, name);
+	if (hint != NULL && c >= 0)
+		*hint = c;
+	return c;
+}
+
+/* One column of a result row as a value, read in place. */
+static int row_cell(const PGresult *res, int row, const char *col, int *hint, struct tval *out)
+{
+	int c = column_of(res, col, hint);
 	if (c < 0)
 		return -1;
 	memset(out, 0, sizeof(*out));
@@ -191,10 +215,13 @@ static int row_cell(const PGresult *res, int row, const char *col, struct tval *
 
 /* ---- compiled templates ---- */
 
-/* A dotted name split once at load: "r.title" is {"r", "title"}. */
+/* A dotted name split once at load: "r.title" is {"r", "title"}. cols[i]
+ * is the column segs[i] was last found at when it named a result column
+ * (-1 before): written while rendering, in the template set's arena. */
 struct expr {
 	const char *src;
 	const char *const *segs;
+	int *cols;
 	unsigned n;
 };
 
@@ -440,6 +467,9 @@ static int parse_expr(struct arena *a, const char *s, struct expr *e)
 			return -1;
 	}
 	const char **segs = arena_alloc(a, n * sizeof(*segs));
+	int *cols = arena_alloc(a, n * sizeof(*cols));
+	for (unsigned i = 0; i < n; i++)
+		cols[i] = -1;
 	size_t start = 0;
 	unsigned k = 0;
 	for (size_t i = 0; i <= len; i++) {
@@ -452,6 +482,7 @@ static int parse_expr(struct arena *a, const char *s, struct expr *e)
 	}
 	e->src = arena_strndup(a, s, len);
 	e->segs = segs;
+	e->cols = cols;
 	e->n = n;
 	return 0;
 }
@@ -1103,11 +1134,14 @@ static int rfail(struct rctx *c, int line, const char *fmt, ...)
 	return -1;
 }
 
-static int lookup(const struct rctx *c, const char *const *segs, unsigned n, struct tval *out)
+/* The value of the dotted name segs[0..n): cols as struct expr has them, or
+ * NULL (a message placeholder). */
+static int lookup(const struct rctx *c, const char *const *segs, int *cols, unsigned n,
+                  struct tval *out)
 {
 	const struct tval *v = NULL;
 	for (const struct binding *b = c->scope; b != NULL; b = b->up) {
-		if (strcmp(b->name, segs[0]) == 0) {
+		if (same_key(b->name, segs[0])) {
 			v = &b->val;
 			break;
 		}
@@ -1121,7 +1155,8 @@ static int lookup(const struct rctx *c, const char *const *segs, unsigned n, str
 				return -1;
 			cur = *v;
 		} else if (cur.kind == TV_ROW) {
-			if (row_cell(cur.u.row.res, cur.u.row.row, segs[i], &cur) != 0)
+			if (row_cell(cur.u.row.res, cur.u.row.row, segs[i], cols ? &cols[i] : NULL,
+			             &cur) != 0)
 				return -1;
 		} else {
 			return -1;
@@ -1134,7 +1169,7 @@ static int lookup(const struct rctx *c, const char *const *segs, unsigned n, str
 static int truthy(const struct rctx *c, const struct expr *e)
 {
 	struct tval v;
-	if (lookup(c, e->segs, e->n, &v) != 0)
+	if (lookup(c, e->segs, e->cols, e->n, &v) != 0)
 		return 0;
 	switch (v.kind) {
 	case TV_NULL:
@@ -1229,7 +1264,7 @@ static int fill(struct rctx *c, int line, const char *text, enum emit_mode m, st
 		char num[32];
 		const char *s;
 		size_t len;
-		if (lookup(c, segs, n, &v) != 0)
+		if (lookup(c, segs, NULL, n, &v) != 0)
 			return rfail(c, line, "missing variable \"%.*s\" in a message placeholder",
 			             (int)nlen, open + 1);
 		if (value_text(&v, num, sizeof(num), &s, &len) != 0)
@@ -1280,7 +1315,7 @@ static int render_attr(struct rctx *c, int line, const struct piece *pc)
 		return 0;
 	}
 	struct tval v;
-	if (lookup(c, pc->e.segs, pc->e.n, &v) != 0)
+	if (lookup(c, pc->e.segs, pc->e.cols, pc->e.n, &v) != 0)
 		return rfail(c, line, "missing variable \"%s\" in t:attr-%s", pc->e.src, pc->name);
 	switch (v.kind) {
 	case TV_NULL:
@@ -1335,7 +1370,7 @@ static int render_one(struct rctx *c, const struct node *nd)
 		char num[32];
 		const char *s;
 		size_t len;
-		if (lookup(c, nd->text.segs, nd->text.n, &v) != 0)
+		if (lookup(c, nd->text.segs, nd->text.cols, nd->text.n, &v) != 0)
 			return rfail(c, nd->line, "missing variable \"%s\" in t:text",
 			             nd->text.src);
 		if (value_text(&v, num, sizeof(num), &s, &len) != 0)
@@ -1382,7 +1417,7 @@ static int render_elem(struct rctx *c, const struct node *nd)
 	if (nd->each == NULL)
 		return render_one(c, nd);
 	struct tval v;
-	if (lookup(c, nd->each->segs, nd->each->n, &v) != 0)
+	if (lookup(c, nd->each->segs, nd->each->cols, nd->each->n, &v) != 0)
 		return rfail(c, nd->line, "missing variable \"%s\" in t:each", nd->each->src);
 	struct binding b = { .name = nd->each_var, .up = c->scope };
 	int rc = 0;

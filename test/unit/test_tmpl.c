@@ -328,6 +328,46 @@ static void test_each_over_a_row_range_renders_only_those_rows(void **state)
 	fx_free(&f);
 }
 
+/* A result with the columns title and url in the order given by swap. */
+static PGresult *two_columns(int swap, const char *title, const char *url)
+{
+	PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	assert_non_null(res);
+	PGresAttDesc at[2] = {
+		{ .name = (char *)"title", .typid = 25, .typlen = -1, .atttypmod = -1 },
+		{ .name = (char *)"url", .typid = 25, .typlen = -1, .atttypmod = -1 },
+	};
+	if (swap) {
+		PGresAttDesc t = at[0];
+		at[0] = at[1];
+		at[1] = t;
+	}
+	assert_int_equal(PQsetResultAttrs(res, 2, at), 1);
+	assert_int_equal(PQsetvalue(res, 0, swap, (char *)title, (int)strlen(title)), 1);
+	assert_int_equal(PQsetvalue(res, 0, !swap, (char *)url, (int)strlen(url)), 1);
+	return res;
+}
+
+static void test_columns_are_found_again_when_a_result_orders_them_otherwise(void **state)
+{
+	(void)state;
+	struct fx f;
+	load_one(&f, "<a " NS " t:attr-href=\"r.url\" t:text=\"r.title\">x</a>");
+	/* The template remembers where it found each column; a result with
+	 * another order (another statement) must not be read at those places. */
+	PGresult *a = two_columns(0, "Eerste", "/a");
+	PGresult *b = two_columns(1, "Tweede", "/b");
+	tvars_row(f.v, "r", a, 0);
+	assert_string_equal(frag(&f, "t"), "<a href=\"/a\">Eerste</a>");
+	tvars_row(f.v, "r", b, 0);
+	assert_string_equal(frag(&f, "t"), "<a href=\"/b\">Tweede</a>");
+	tvars_row(f.v, "r", a, 0);
+	assert_string_equal(frag(&f, "t"), "<a href=\"/a\">Eerste</a>");
+	PQclear(a);
+	PQclear(b);
+	fx_free(&f);
+}
+
 static void test_single_row_is_an_object(void **state)
 {
 	(void)state;
@@ -808,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_each_repeats_the_element_for_every_list_item),
 		cmocka_unit_test(test_each_over_pgresult_reads_columns_by_name),
 		cmocka_unit_test(test_each_over_a_row_range_renders_only_those_rows),
+		cmocka_unit_test(test_columns_are_found_again_when_a_result_orders_them_otherwise),
 		cmocka_unit_test(test_single_row_is_an_object),
 		cmocka_unit_test(test_if_and_unless_follow_truthiness),
 		cmocka_unit_test(test_bool_attribute_is_named_when_true_and_omitted_when_false),
