@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -407,6 +408,55 @@ static void write_all_raw(int fd, const void *p, size_t n)
 	}
 }
 
+/* Writes all of iov[0..n), resuming after partial writes. Returns 0 or -1. */
+static int writev_all(int fd, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Sends data as FastCGI stdout records straight to the connection, a page in
+ * one writev: libfcgi's stream would cut it into 8 KiB writes, each of which
+ * wakes nginx. That stream stays empty, so FCGX_Finish_r adds only the end
+ * of stdout and of the request. Returns 0, or -1 when the connection failed.
+ */
+static int send_stdout(const FCGX_Request *fr, const char *data, size_t len)
+{
+	enum { RECORD = 32768, BATCH = 16 };
+	unsigned char h[BATCH][FCGI_HEADER_LEN];
+	struct iovec iov[2 * BATCH];
+	while (len > 0) {
+		int n = 0;
+		for (int r = 0; r < BATCH && len > 0; r++) {
+			size_t part = len < RECORD ? len : RECORD;
+			fcgi_header(h[r], FCGI_STDOUT, fr->requestId, part);
+			iov[n++] = (struct iovec){ .iov_base = h[r], .iov_len = FCGI_HEADER_LEN };
+			iov[n++] = (struct iovec){ .iov_base = (void *)data, .iov_len = part };
+			data += part;
+			len -= part;
+		}
+		if (writev_all(fr->ipcFd, iov, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void on_request_timeout(int sig)
 {
 	(void)sig;
@@ -566,13 +616,20 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		app_handle(app, &a, fr.envp, body, len, &resp);
 		disarm_timeout();
 		resp_serialize(&resp, method && strcmp(method, "HEAD") == 0, &out);
-		if (FCGX_PutStr(out.data, (int)out.len, fr.out) < 0)
+		if (send_stdout(&fr, out.data, out.len) < 0)
 			log_warn("client went away", NULL);
 		else if (resp.stream && !(method && strcmp(method, "HEAD") == 0) &&
 		         resp.stream(resp.stream_arg, fcgx_write, fr.out) != 0)
 			log_warn("streamed response ended early", NULL);
 		double ms = now_ms() - t0;
 		log_access(app, fr.envp, &resp, ms, app->req_uid);
+		/* libfcgi closes with shutdown, then waits for nginx to close
+		 * first, reading what it still sends, so that closing with unread
+		 * input cannot reset the connection. Once stdin has ended nginx
+		 * sends nothing more: then a plain close is as safe and spares the
+		 * worker that wait. */
+		if (FCGX_GetChar(fr.in) == EOF && FCGX_GetError(fr.in) == 0)
+			FCGX_Detach(&fr);
 		FCGX_Finish_r(&fr);
 		pool_request_end(ms);
 		log_set_request(NULL);
