@@ -627,7 +627,9 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		 * first, reading what it still sends, so that closing with unread
 		 * input cannot reset the connection. Once stdin has ended nginx
 		 * sends nothing more: then a plain close is as safe and spares the
-		 * worker that wait. */
+		 * worker that wait. nginx sends the end of stdin with the request,
+		 * so reading up to it does not wait; a client that never sends it
+		 * keeps the worker busy until the master's timeout backstop. */
 		if (FCGX_GetChar(fr.in) == EOF && FCGX_GetError(fr.in) == 0)
 			FCGX_Detach(&fr);
 		FCGX_Finish_r(&fr);
