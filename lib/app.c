@@ -531,8 +531,9 @@ static void disarm_timeout(void)
  * connection: each list statement has a branch for users and one for
  * superusers, switched by the session, and PostgreSQL would otherwise plan
  * it afresh on every call (about 1 ms, more than it takes to run).
- * test/browse/run checks that the generic plans stay index-driven. The admin pool keeps PostgreSQL's choice:
- * its filters ("$n = '' OR ...") want a plan that knows which ones are set.
+ * test/browse/run checks that the generic plans stay index-driven. The
+ * admin pool keeps PostgreSQL's choice: its filters ("$n = '' OR ...") want
+ * a plan that knows which ones are set.
  */
 static int wants_generic_plans(const struct app_spec *spec)
 {
