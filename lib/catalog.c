@@ -87,8 +87,23 @@
  * user_category_counts; superusers read reports and report_category_counts
  * the same way. Each statement has the user's branch and the superuser's,
  * gated on the session, so one of the two runs. CTE pg holds the page's
- * ids with their sort_at and sort_key.
+ * ids with their sort_at and sort_key (PAGE_IDS, or the search's own).
  */
+
+/*
+ * CTE pg, the page's ids without a search: the user's branch reads
+ * report_access, the superuser's reports, each in list order (order_a,
+ * order_r) after its filter (and_a, and_r), the first sort key (at_a, at_r)
+ * as the list sorts on it.
+ */
+#define PAGE_IDS(at_a, and_a, order_a, at_r, and_r, order_r)                                       \
+	", pg AS ("                                                                                \
+	"  (SELECT a.report_id AS id, " at_a " AS sort_at, a.sort_title AS sort_key"                \
+	"   FROM report_access a WHERE NOT " SU " AND a.user_id = " UID " AND a.published" and_a    \
+	"   ORDER BY " order_a " LIMIT 25 OFFSET $3::int)"                                          \
+	"  UNION ALL"                                                                              \
+	"  (SELECT r.id, " at_r ", lower(r.title) FROM reports r WHERE " SU and_r                   \
+	"   ORDER BY " order_r " LIMIT 25 OFFSET $3::int))"
 
 /* The side panel without a search: every category of the visible set. */
 #define CATS_VISIBLE                                                                               \
@@ -156,41 +171,24 @@
 /* Every visible report by title. */
 static const char sql_reports_title[] =
 	SESSION_CTE CATS_VISIBLE
-	", pg AS ("
-	"  (SELECT a.report_id AS id, NULL::timestamptz AS sort_at, a.sort_title AS sort_key"
-	"   FROM report_access a WHERE NOT " SU " AND a.user_id = " UID " AND a.published"
-	"   ORDER BY a.sort_title, a.report_id LIMIT 25 OFFSET $3::int)"
-	"  UNION ALL"
-	"  (SELECT r.id, NULL, lower(r.title) FROM reports r WHERE " SU
-	"   ORDER BY lower(r.title), r.id LIMIT 25 OFFSET $3::int))"
+	PAGE_IDS("NULL::timestamptz", "", "a.sort_title, a.report_id",
+	         "NULL", "", "lower(r.title), r.id")
 	LIST_ROWS(SUM_CATS, SUM_CATS) HOME_ROWS LIST_END;
 
 /* Every visible report, last updated first. */
 static const char sql_reports_updated[] =
 	SESSION_CTE CATS_VISIBLE
-	", pg AS ("
-	"  (SELECT a.report_id AS id, a.updated_at AS sort_at, a.sort_title AS sort_key"
-	"   FROM report_access a WHERE NOT " SU " AND a.user_id = " UID " AND a.published"
-	"   ORDER BY a.updated_at DESC, a.sort_title, a.report_id LIMIT 25 OFFSET $3::int)"
-	"  UNION ALL"
-	"  (SELECT r.id, r.updated_at, lower(r.title) FROM reports r WHERE " SU
-	"   ORDER BY r.updated_at DESC, lower(r.title), r.id LIMIT 25 OFFSET $3::int))"
+	PAGE_IDS("a.updated_at", "", "a.updated_at DESC, a.sort_title, a.report_id",
+	         "r.updated_at", "", "r.updated_at DESC, lower(r.title), r.id")
 	LIST_ROWS(SUM_CATS, SUM_CATS) HOME_ROWS LIST_END;
 
 /* One category ($4), in either order ($5). */
 static const char sql_reports_category[] =
 	SESSION_CTE CATS_VISIBLE
-	", pg AS ("
-	"  (SELECT a.report_id AS id, " SORT_AT("a.updated_at") " AS sort_at,"
-	"   a.sort_title AS sort_key FROM report_access a"
-	"   WHERE NOT " SU " AND a.user_id = " UID " AND a.published AND a.category = $4::text"
-	"   ORDER BY " LIST_ORDER("a.updated_at", "a.sort_title", "a.report_id")
-	"   LIMIT 25 OFFSET $3::int)"
-	"  UNION ALL"
-	"  (SELECT r.id, " SORT_AT("r.updated_at") ", lower(r.title) FROM reports r"
-	"   WHERE " SU " AND r.category = $4::text"
-	"   ORDER BY " LIST_ORDER("r.updated_at", "lower(r.title)", "r.id")
-	"   LIMIT 25 OFFSET $3::int))"
+	PAGE_IDS(SORT_AT("a.updated_at"), " AND a.category = $4::text",
+	         LIST_ORDER("a.updated_at", "a.sort_title", "a.report_id"),
+	         SORT_AT("r.updated_at"), " AND r.category = $4::text",
+	         LIST_ORDER("r.updated_at", "lower(r.title)", "r.id"))
 	LIST_ROWS("(SELECT coalesce(sum(n), 0) FROM cats WHERE category = $4::text)", SUM_CATS)
 	LIST_END;
 
