@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "errpages.h"
 #include "log.h"
 #include "pool.h"
 
@@ -31,6 +32,7 @@ struct opts {
 	int max_requests;    /* -1: from configuration */
 	int request_timeout; /* -1: from configuration */
 	int check_only;
+	const char *error_pages; /* --error-pages DIR */
 };
 
 static double now_ms(void)
@@ -71,8 +73,7 @@ void app_render(struct ctx *c, int status, const char *page)
 void app_error(struct ctx *c, int status)
 {
 	char page[16];
-	/* 413 shares the 400 page: both say the request could not be read. */
-	snprintf(page, sizeof(page), "error/%d", status == 413 ? 400 : status);
+	snprintf(page, sizeof(page), "error/%d", status);
 	if (!tmpl_exists(c->app->tmpl, page)) {
 		render_fallback(c, status);
 		return;
@@ -742,17 +743,48 @@ static int reload(void *ctx)
 	return 0;
 }
 
+/*
+ * --error-pages DIR: the static pages of lib/errpages, from the templates of
+ * the configuration (PORTAL_TEMPLATES). It needs no DATABASE_URL: make
+ * install and the dev environment run it where no database is set.
+ */
+static int write_error_pages(struct app *app, const char *dir)
+{
+	struct state s;
+	char err[1024], mdir[600];
+	memset(&s, 0, sizeof(s));
+	if (cfg_load(&s.cfg, environ, app->env_file, err, sizeof(err)) < 0 ||
+	    tmpl_load(s.cfg.templates, &s.tmpl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", app->spec->name, err);
+		return 1;
+	}
+	snprintf(mdir, sizeof(mdir), "%s/messages", s.cfg.templates);
+	int n = -1;
+	if (msgcat_load(mdir, &s.msgs, err, sizeof(err)) == 0)
+		n = errpages_write(s.tmpl, s.msgs, dir, err, sizeof(err));
+	tmpl_free(s.tmpl);
+	msgcat_free(s.msgs);
+	if (n < 0) {
+		fprintf(stderr, "%s: %s\n", app->spec->name, err);
+		return 1;
+	}
+	printf("%s: %d error pages written to %s\n", app->spec->name, n, dir);
+	return 0;
+}
+
 static void usage(FILE *f, const char *name)
 {
 	fprintf(f,
 	        "usage: %s [--listen PATH] [--socket-mode MODE] [--socket-group GROUP]\n"
 	        "       %*s [--workers N] [--max-requests M] [--request-timeout S]\n"
 	        "       %*s [--env FILE] [--check]\n"
+	        "       %s --error-pages DIR\n"
 	        "\n"
 	        "Runs the %s FastCGI worker pool. The socket comes from systemd socket\n"
 	        "activation, from fd 0, or from --listen. Configuration: environment and\n"
-	        "the .env file (see README.md). SIGHUP reloads, SIGTERM stops.\n",
-	        name, (int)strlen(name), "", (int)strlen(name), "", name);
+	        "the .env file (see README.md). SIGHUP reloads, SIGTERM stops.\n"
+	        "--error-pages writes the static error pages nginx shows into DIR.\n",
+	        name, (int)strlen(name), "", (int)strlen(name), "", name, name);
 }
 
 static int parse_int(const char *flag, const char *s, int lo, int hi, int base, int *out)
@@ -792,6 +824,8 @@ int app_main(int argc, char **argv, const struct app_spec *spec)
 			fprintf(stderr, "%s: unknown option or missing value: %s\n", spec->name, a);
 			usage(stderr, spec->name);
 			return 2;
+		} else if (strcmp(a, "--error-pages") == 0) {
+			o.error_pages = v;
 		} else if (strcmp(a, "--listen") == 0) {
 			o.listen = v;
 		} else if (strcmp(a, "--socket-group") == 0) {
@@ -820,6 +854,8 @@ int app_main(int argc, char **argv, const struct app_spec *spec)
 
 	struct state s;
 	char err[1024];
+	if (o.error_pages)
+		return write_error_pages(&app, o.error_pages);
 	if (load_state(&app, &s, &o, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", spec->name, err);
 		return 1;
