@@ -124,12 +124,12 @@ static int is_ctrl(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
-/* ASCII white space and control characters; the database also refuses the
- * Unicode ones, and its message then names the constraint. */
-static int has_space_or_ctrl(const char *s)
+/* Control characters are checked before any message names the value: the
+ * message goes to a terminal, which would act on them. */
+static int has_ctrl(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == ' ' || is_ctrl(*p))
+		if (is_ctrl(*p))
 			return 1;
 	}
 	return 0;
@@ -147,11 +147,18 @@ int users_check_username(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "user name is empty");
 		return -1;
 	}
+	/* ASCII white space and control characters; the database also
+	 * refuses the Unicode ones, and its message then names the constraint. */
+	if (has_ctrl(s)) {
+		snprintf(err, errlen,
+		         "invalid user name: white space and control characters are not allowed");
+		return -1;
+	}
 	if (n > 64) {
 		snprintf(err, errlen, "user name \"%.64s...\" is longer than 64 characters", s);
 		return -1;
 	}
-	if (has_space_or_ctrl(s)) {
+	if (strchr(s, ' ') != NULL) {
 		snprintf(
 		    err, errlen,
 		    "invalid user name \"%s\": white space and control characters are not allowed",
@@ -170,19 +177,16 @@ int users_check_email(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "email address is not valid UTF-8");
 		return -1;
 	}
+	/* Names the value, except for control characters, which could rewrite
+	 * the operator's terminal. */
+	if (has_ctrl(s)) {
+		snprintf(err, errlen, "invalid email address: it contains a control character");
+		return -1;
+	}
 	if (n > 254) {
 		snprintf(err, errlen, "email address \"%.64s...\" is longer than 254 characters",
 		         s);
 		return -1;
-	}
-	/* Names the value, except for control characters, which could rewrite
-	 * the operator's terminal. */
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (is_ctrl(*p)) {
-			snprintf(err, errlen,
-			         "invalid email address: it contains a control character");
-			return -1;
-		}
 	}
 	/* local@domain.tld: one "@", something before it, and a dot in the
 	 * domain with something on either side (users_email_check). */
@@ -216,15 +220,13 @@ int users_check_display_name(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "name is blank");
 		return -1;
 	}
+	if (has_ctrl(s)) {
+		snprintf(err, errlen, "invalid name: it contains a control character");
+		return -1;
+	}
 	if (n > 200) {
 		snprintf(err, errlen, "name \"%.64s...\" is longer than 200 characters", s);
 		return -1;
-	}
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (is_ctrl(*p)) {
-			snprintf(err, errlen, "invalid name: it contains a control character");
-			return -1;
-		}
 	}
 	return 0;
 }

@@ -246,6 +246,27 @@ static void test_display_name_rules_follow_the_table(void **state)
 	assert_int_equal(users_check_display_name(longname, err, sizeof err), 0);
 }
 
+/* Found by test/fuzz/fuzz_csv: a message quoting the value sent a carriage
+ * return or an escape sequence from an import file to the terminal. */
+static void test_no_value_check_echoes_a_control_character(void **state)
+{
+	char value[251];
+	(void)state;
+
+	assert_int_equal(users_check_username("\r", err, sizeof err), -1);
+	assert_null(strchr(err, '\r'));
+	assert_int_equal(users_check_username("a\x1b[2Jb", err, sizeof err), -1);
+	assert_null(strchr(err, '\x1b'));
+	/* Too long and a control character: still not echoed. */
+	memset(value, 'x', sizeof value - 1);
+	value[sizeof value - 1] = '\0';
+	memcpy(value + 10, "\x1b[2J", 4);
+	assert_int_equal(users_check_username(value, err, sizeof err), -1);
+	assert_null(strchr(err, '\x1b'));
+	assert_int_equal(users_check_display_name(value, err, sizeof err), -1);
+	assert_null(strchr(err, '\x1b'));
+}
+
 static void test_check_new_names_the_bad_value(void **state)
 {
 	struct users_args a;
@@ -670,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_username_rules_follow_the_table),
 		cmocka_unit_test(test_email_rules_follow_the_table),
 		cmocka_unit_test(test_display_name_rules_follow_the_table),
+		cmocka_unit_test(test_no_value_check_echoes_a_control_character),
 		cmocka_unit_test(test_check_new_names_the_bad_value),
 		cmocka_unit_test(test_policy_results_read_as_english),
 		cmocka_unit_test(test_a_piped_password_loses_only_its_newline),
