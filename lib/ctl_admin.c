@@ -595,9 +595,24 @@ static int keyed_cmp(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/* Appends key (on line) to *v, grown as needed. */
+static void keyed_push(struct keyed **v, size_t *n, size_t *cap, const char *key, long line)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = realloc(*v, *cap * sizeof **v);
+		if (*v == NULL)
+			abort();
+	}
+	(*v)[*n] = (struct keyed){ key, line, *n };
+	(*n)++;
+}
+
 /* Names every key that is also on an earlier line (ASCII case ignored). */
 static void duplicates(struct problems *pr, struct keyed *k, size_t n, const char *what)
 {
+	if (n < 2)
+		return;
 	qsort(k, n, sizeof *k, keyed_cmp);
 	for (size_t i = 1; i < n; i++) {
 		size_t first = i - 1;
@@ -633,17 +648,8 @@ static void split_roles(struct ctl_import *im, struct problems *pr, long line, c
 			if (ctl_check_role_name(name, err, sizeof err) != 0) {
 				problem(pr, line, "%s", err);
 			} else {
-				if (*nnames == *cap) {
-					*cap = *cap ? *cap * 2 : 64;
-					*names = realloc(*names, *cap * sizeof **names);
-					if (*names == NULL)
-						abort();
-				}
-				(*names)[*nnames].key = name;
-				(*names)[*nnames].line = line;
-				(*names)[*nnames].index = *nnames;
 				row->roles[row->nroles++] = *nnames;
-				(*nnames)++;
+				keyed_push(names, nnames, cap, name, line);
 			}
 		}
 		if (semi == NULL)
@@ -659,6 +665,7 @@ int ctl_import_parse(const char *data, size_t len, const char *fname, struct ctl
 	struct reader r = { data, data + len, 1 };
 	struct keyed *users = NULL, *emails = NULL, *names = NULL;
 	size_t cap = 0, nnames = 0, rows_cap = 0;
+	size_t nusers = 0, users_cap = 0, nemails = 0, emails_cap = 0;
 	const char *f[IMPORT_FIELDS];
 	int header_seen = 0;
 
@@ -724,12 +731,18 @@ int ctl_import_parse(const char *data, size_t len, const char *fname, struct ctl
 		row->username = trimmed(&im->arena, f[0]);
 		row->email = trimmed(&im->arena, f[1]);
 		row->display_name = trimmed(&im->arena, f[2]);
+		/* Only values that pass their check are compared for
+		 * duplicates: a refused one is named once, on its own line. */
 		if (users_check_username(row->username, err, sizeof err) != 0)
 			problem(&pr, start, "%s", err);
+		else
+			keyed_push(&users, &nusers, &users_cap, row->username, start);
 		if (row->email[0] == '\0')
 			problem(&pr, start, "email address is empty");
 		else if (users_check_email(row->email, err, sizeof err) != 0)
 			problem(&pr, start, "%s", err);
+		else
+			keyed_push(&emails, &nemails, &emails_cap, row->email, start);
 		if (row->display_name[0] != '\0' &&
 		    users_check_display_name(row->display_name, err, sizeof err) != 0)
 			problem(&pr, start, "%s", err);
@@ -743,17 +756,9 @@ int ctl_import_parse(const char *data, size_t len, const char *fname, struct ctl
 		        "\"username,email,display name,roles\"");
 
 	/* Duplicates in the file, by username and by email. */
-	if (im->nrows > 0 && pr.n < IMPORT_MAX_PROBLEMS) {
-		users = malloc(im->nrows * sizeof *users);
-		emails = malloc(im->nrows * sizeof *emails);
-		if (users == NULL || emails == NULL)
-			abort();
-		for (size_t i = 0; i < im->nrows; i++) {
-			users[i] = (struct keyed){ im->rows[i].username, im->rows[i].line, i };
-			emails[i] = (struct keyed){ im->rows[i].email, im->rows[i].line, i };
-		}
-		duplicates(&pr, users, im->nrows, "user");
-		duplicates(&pr, emails, im->nrows, "email address");
+	if (pr.n < IMPORT_MAX_PROBLEMS) {
+		duplicates(&pr, users, nusers, "user");
+		duplicates(&pr, emails, nemails, "email address");
 	}
 
 	/* The distinct role names; each row's roles become indexes into them. */

@@ -344,6 +344,28 @@ static void test_import_rejects_duplicate_usernames_and_emails_in_any_case(void 
 	buf_free(&errs);
 }
 
+/* Found by test/fuzz/fuzz_csv: a value refused on its own line was named
+ * again as a duplicate, raw, control characters and all ("user \"a\rb\" is
+ * also on line 2" sent a carriage return to the terminal). */
+static void test_import_names_no_duplicate_of_a_value_it_refused(void **state)
+{
+	const char *csv = HEADER "\"a\rb\",a@x.example,,\n"
+	                         "\"a\rb\",b@x.example,,\n"
+	                         "c,,,\n"
+	                         "d,,,\n";
+	struct ctl_import im;
+	struct buf errs = { 0 };
+
+	(void)state;
+	assert_int_equal(parse_csv(csv, &im, &errs), 4);
+	assert_null(strchr(buf_str(&errs), '\r'));
+	assert_null(strstr(buf_str(&errs), "is also on line"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:3: invalid user name"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:5: email address is empty"));
+	ctl_import_free(&im);
+	buf_free(&errs);
+}
+
 static void test_import_rejects_invalid_utf8_and_bad_role_names(void **state)
 {
 	const char *csv = HEADER "a\xff,a@x.example,,\n"
@@ -402,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_import_names_malformed_csv_with_its_line),
 		cmocka_unit_test(test_import_requires_four_fields),
 		cmocka_unit_test(test_import_rejects_duplicate_usernames_and_emails_in_any_case),
+		cmocka_unit_test(test_import_names_no_duplicate_of_a_value_it_refused),
 		cmocka_unit_test(test_import_rejects_invalid_utf8_and_bad_role_names),
 		cmocka_unit_test(test_import_stops_after_fifty_problems),
 	};
