@@ -334,7 +334,8 @@ int ctl_check_role_name(const char *s, char *err, size_t errlen)
 		return -1;
 	}
 	if (n > 100) {
-		snprintf(err, errlen, "role name \"%.64s...\" is longer than 100 characters", s);
+		snprintf(err, errlen, "role name \"%.*s...\" is longer than 100 characters",
+		         (int)utf8_prefix(s, 64), s);
 		return -1;
 	}
 	return 0;
@@ -370,17 +371,19 @@ static void report_bad(void *ctx, const char *field, const char *key)
 {
 	struct report_msgs *m = ctx;
 	const struct report_form *f = m->f;
+	const char *url = str_has_control(f->url) ? "(control character)" : f->url;
+	const char *status = str_has_control(f->status) ? "(control character)" : f->status;
 
 	if (strcmp(key, "admin.error.required") == 0) {
 		buf_printf(m->msgs, "--%s is required\n", field);
 	} else if (strcmp(field, "url") == 0) {
 		buf_printf(m->msgs,
-		           "invalid URL \"%.200s\": an http:// or https:// address of at most 2000 "
+		           "invalid URL \"%.*s\": an http:// or https:// address of at most 2000 "
 		           "characters, without spaces or control characters\n",
-		           str_has_control(f->url) ? "(control character)" : f->url);
+		           (int)utf8_prefix(url, 200), url);
 	} else if (strcmp(field, "status") == 0) {
-		buf_printf(m->msgs, "invalid status \"%.64s\": draft, published or archived\n",
-		           str_has_control(f->status) ? "(control character)" : f->status);
+		buf_printf(m->msgs, "invalid status \"%.*s\": draft, published or archived\n",
+		           (int)utf8_prefix(status, 64), status);
 	} else if (strcmp(field, "title") == 0) {
 		buf_printf(m->msgs,
 		           "invalid title: at most 200 characters, no control characters\n");

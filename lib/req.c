@@ -572,6 +572,17 @@ long utf8_count(const char *s, size_t len)
 	return n;
 }
 
+size_t utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	/* At a cut, the byte after it starting a character means none is split. */
+	if (n == max)
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	return n;
+}
+
 size_t utf8_length(const char *s)
 {
 	size_t n = 0;

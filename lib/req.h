@@ -108,6 +108,11 @@ int utf8_valid(const char *s, size_t len);
  * valid UTF-8 or hold a NUL byte. */
 long utf8_count(const char *s, size_t len);
 
+/* The length of the longest start of s that has at most max bytes and ends
+ * between two characters: a message quoting a long value with "%.*s" cuts
+ * there, so that the terminal gets no broken character. */
+size_t utf8_prefix(const char *s, size_t max);
+
 /* The number of characters (code points) of valid UTF-8 s, as PostgreSQL's
  * char_length counts them. */
 size_t utf8_length(const char *s);

@@ -155,7 +155,8 @@ int users_check_username(const char *s, char *err, size_t errlen)
 		return -1;
 	}
 	if (n > 64) {
-		snprintf(err, errlen, "user name \"%.64s...\" is longer than 64 characters", s);
+		snprintf(err, errlen, "user name \"%.*s...\" is longer than 64 characters",
+		         (int)utf8_prefix(s, 64), s);
 		return -1;
 	}
 	if (strchr(s, ' ') != NULL) {
@@ -184,8 +185,8 @@ int users_check_email(const char *s, char *err, size_t errlen)
 		return -1;
 	}
 	if (n > 254) {
-		snprintf(err, errlen, "email address \"%.64s...\" is longer than 254 characters",
-		         s);
+		snprintf(err, errlen, "email address \"%.*s...\" is longer than 254 characters",
+		         (int)utf8_prefix(s, 64), s);
 		return -1;
 	}
 	/* local@domain.tld: one "@", something before it, and a dot in the
@@ -202,7 +203,10 @@ int users_check_email(const char *s, char *err, size_t errlen)
 	}
 	if (at == NULL || at == s || strchr(at + 1, '@') != NULL || strchr(s, ' ') != NULL ||
 	    dot == NULL) {
-		snprintf(err, errlen, "invalid email address \"%s\"", s);
+		/* 254 characters can be 1016 bytes: more than a message holds. */
+		size_t cut = utf8_prefix(s, 200);
+		snprintf(err, errlen, "invalid email address \"%.*s%s\"", (int)cut, s,
+		         s[cut] != '\0' ? "..." : "");
 		return -1;
 	}
 	return 0;
@@ -225,7 +229,8 @@ int users_check_display_name(const char *s, char *err, size_t errlen)
 		return -1;
 	}
 	if (n > 200) {
-		snprintf(err, errlen, "name \"%.64s...\" is longer than 200 characters", s);
+		snprintf(err, errlen, "name \"%.*s...\" is longer than 200 characters",
+		         (int)utf8_prefix(s, 64), s);
 		return -1;
 	}
 	return 0;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "ctl_admin.h"
+#include "req.h"
 
 /* ---- arguments ---- */
 
@@ -137,6 +138,29 @@ static void test_role_name_rejects_blank_control_and_long_names(void **state)
 	assert_non_null(strstr(err, "longer than 100 characters"));
 	longname[100] = '\0';
 	assert_int_equal(ctl_check_role_name(longname, err, sizeof err), 0);
+}
+
+/* Found by test/fuzz/fuzz_csv: "%.64s" cut a long value in the middle of a
+ * character, and the terminal got a broken one. */
+static void test_a_long_value_is_quoted_without_splitting_a_character(void **state)
+{
+	char err[256], value[512];
+	struct report_form f = { "Omzet", value, "Algemeen", "", value };
+	struct buf msgs = { 0 };
+
+	(void)state;
+	value[0] = 'x';
+	for (int i = 0; i < 101; i++)
+		memcpy(value + 1 + 2 * i, "\xc3\xab", 2);
+	value[203] = '\0';
+	assert_int_equal(ctl_check_role_name(value, err, sizeof err), -1);
+	assert_non_null(strstr(err, "longer than 100 characters"));
+	assert_true(utf8_count(err, strlen(err)) >= 0);
+	assert_int_equal(ctl_check_report(&f, &msgs), 2);
+	assert_non_null(strstr(buf_str(&msgs), "invalid URL"));
+	assert_non_null(strstr(buf_str(&msgs), "invalid status"));
+	assert_true(utf8_count(buf_str(&msgs), msgs.len) >= 0);
+	buf_free(&msgs);
 }
 
 static void test_status_is_one_of_the_three(void **state)
@@ -412,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_args_help_wins_over_missing_arguments),
 		cmocka_unit_test(test_id_accepts_positive_numbers_only),
 		cmocka_unit_test(test_role_name_rejects_blank_control_and_long_names),
+		cmocka_unit_test(test_a_long_value_is_quoted_without_splitting_a_character),
 		cmocka_unit_test(test_status_is_one_of_the_three),
 		cmocka_unit_test(test_report_check_names_the_bad_url_and_status),
 		cmocka_unit_test(test_report_check_accepts_a_good_report_and_requires_title),

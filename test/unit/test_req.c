@@ -755,10 +755,24 @@ static void test_utf8_count_counts_code_points_and_refuses_bad_input(void **stat
 	assert_int_equal(utf8_count("\xe2\x82", 2), -1);                    /* truncated */
 }
 
+static void test_utf8_prefix_never_splits_a_character(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_prefix("", 4), 0);
+	assert_int_equal(utf8_prefix("abc", 4), 3);   /* shorter than max: all of it */
+	assert_int_equal(utf8_prefix("abcde", 4), 4); /* ASCII: max itself */
+	/* "x" and three e-diaeresis: a cut at 4 bytes would split the second. */
+	assert_int_equal(utf8_prefix("x\xc3\xab\xc3\xab\xc3\xab", 4), 3);
+	assert_int_equal(utf8_prefix("x\xc3\xab\xc3\xab\xc3\xab", 5), 5);
+	assert_int_equal(utf8_prefix("\xf0\x9f\x98\x80!", 3), 0); /* an emoji is 4 bytes */
+	assert_int_equal(utf8_prefix("\xf0\x9f\x98\x80!", 4), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_count_counts_code_points_and_refuses_bad_input),
+		cmocka_unit_test(test_utf8_prefix_never_splits_a_character),
 		T(test_form_decodes_pairs_in_order),
 		T(test_form_decodes_plus_as_space),
 		T(test_form_decodes_mixed_case_hex),

@@ -23,6 +23,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "req.h"
 #include "users.h"
 
 static char err[512];
@@ -265,6 +266,38 @@ static void test_no_value_check_echoes_a_control_character(void **state)
 	assert_null(strchr(err, '\x1b'));
 	assert_int_equal(users_check_display_name(value, err, sizeof err), -1);
 	assert_null(strchr(err, '\x1b'));
+}
+
+/* "x" and then n e-diaeresis (2 bytes each), and tail. */
+static const char *x_and_e(char *out, size_t outlen, int n, const char *tail)
+{
+	size_t w = 0;
+	out[w++] = 'x';
+	for (int i = 0; i < n && w + 2 < outlen; i++, w += 2)
+		memcpy(out + w, "\xc3\xab", 2);
+	snprintf(out + w, outlen - w, "%s", tail);
+	return out;
+}
+
+/* Found by test/fuzz/fuzz_csv: "%.64s" cut a long value in the middle of a
+ * character, and the terminal got a broken one. */
+static void test_a_long_value_is_quoted_without_splitting_a_character(void **state)
+{
+	char value[1024];
+	(void)state;
+
+	assert_int_equal(
+	    users_check_username(x_and_e(value, sizeof value, 64, ""), err, sizeof err), -1);
+	assert_non_null(strstr(err, "longer than 64 characters"));
+	assert_true(utf8_count(err, strlen(err)) >= 0);
+	assert_int_equal(
+	    users_check_email(x_and_e(value, sizeof value, 254, "@b.nl"), err, sizeof err), -1);
+	assert_non_null(strstr(err, "longer than 254 characters"));
+	assert_true(utf8_count(err, strlen(err)) >= 0);
+	assert_int_equal(
+	    users_check_display_name(x_and_e(value, sizeof value, 200, ""), err, sizeof err), -1);
+	assert_non_null(strstr(err, "longer than 200 characters"));
+	assert_true(utf8_count(err, strlen(err)) >= 0);
 }
 
 static void test_check_new_names_the_bad_value(void **state)
@@ -692,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_email_rules_follow_the_table),
 		cmocka_unit_test(test_display_name_rules_follow_the_table),
 		cmocka_unit_test(test_no_value_check_echoes_a_control_character),
+		cmocka_unit_test(test_a_long_value_is_quoted_without_splitting_a_character),
 		cmocka_unit_test(test_check_new_names_the_bad_value),
 		cmocka_unit_test(test_policy_results_read_as_english),
 		cmocka_unit_test(test_a_piped_password_loses_only_its_newline),
