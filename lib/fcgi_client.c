@@ -139,15 +139,39 @@ static int build_request(const char *path, struct buf *req)
 	return 0;
 }
 
-/* Splits the CGI answer into the status and the body. */
+/* The code of a Status header's value ("404 Not Found": three digits, then
+ * the end or a blank), or -1. Only the header line counts: strtol would
+ * skip line breaks and read a number from the body. */
+static int status_code(const char *v, const char *eol)
+{
+	while (v < eol && (*v == ' ' || *v == '\t'))
+		v++;
+	if (eol - v < 3)
+		return -1;
+	int code = 0;
+	for (int i = 0; i < 3; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		code = code * 10 + (v[i] - '0');
+	}
+	v += 3;
+	if (v < eol && *v != ' ' && *v != '\t' && *v != '\r')
+		return -1;
+	return code >= 100 && code <= 599 ? code : -1;
+}
+
+/* Splits the CGI answer into the status and the body. The headers end at
+ * the first empty line, CRLF or LF alone, whichever comes first: a CRLF
+ * CRLF further on is in the body. */
 static int parse_answer(const struct buf *raw, int *status, struct buf *body, char *err,
                         size_t errlen)
 {
 	const char *s = buf_str(raw);
 	const char *end = strstr(s, "\r\n\r\n");
+	const char *lf = strstr(s, "\n\n");
 	size_t sep = 4;
-	if (end == NULL) {
-		end = strstr(s, "\n\n");
+	if (lf != NULL && (end == NULL || lf < end)) {
+		end = lf;
 		sep = 2;
 	}
 	if (end == NULL) {
@@ -156,17 +180,16 @@ static int parse_answer(const struct buf *raw, int *status, struct buf *body, ch
 	}
 	*status = 200;
 	for (const char *line = s; line < end;) {
-		const char *eol = strchr(line, '\n');
-		if (eol == NULL || eol > end)
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		if (eol == NULL)
 			eol = end;
 		if (strncasecmp(line, "Status:", 7) == 0) {
-			char *num_end;
-			long v = strtol(line + 7, &num_end, 10);
-			if (num_end == line + 7 || v < 100 || v > 599) {
+			int v = status_code(line + 7, eol);
+			if (v < 0) {
 				snprintf(err, errlen, "malformed Status header");
 				return -1;
 			}
-			*status = (int)v;
+			*status = v;
 		}
 		line = eol + 1;
 	}

@@ -57,6 +57,13 @@ static void serve_fcgi(void *ctx, int fd, volatile sig_atomic_t *stop)
 			             "method=%s uri=%s remote=%s\n",
 			             method ? method : "", uri,
 			             FCGX_GetParam("REMOTE_ADDR", fr.envp) ? "set" : "none");
+		} else if (uri && strcmp(uri, "/empty-status") == 0) {
+			FCGX_FPrintF(fr.out, "Status:\r\n\r\n404 in the body\n");
+		} else if (uri && strcmp(uri, "/signed-status") == 0) {
+			FCGX_FPrintF(fr.out, "Status: +404\r\n\r\nno\n");
+		} else if (uri && strcmp(uri, "/lf-headers") == 0) {
+			FCGX_FPrintF(fr.out,
+			             "Content-Type: text/plain\n\nStatus: 500\r\n\r\nbody\n");
 		} else {
 			FCGX_FPrintF(fr.out, "Status: 404 Not Found\r\n\r\nno\n");
 		}
@@ -138,6 +145,30 @@ static void test_client_defaults_to_200_without_a_status_header(void **state)
 	buf_free(&body);
 }
 
+/* Found by test/fuzz/fuzz_fcgi_client: an empty Status header took its
+ * number from the body (strtol skips line breaks), and headers ended with
+ * LF alone ran on to a CRLF CRLF in the body, where a "Status:" counted. */
+static void test_client_reads_the_status_only_from_its_header_line(void **state)
+{
+	(void)state;
+	struct buf body = { 0 };
+	char err[256] = "";
+	int status = 0;
+	assert_int_equal(
+	    fcgi_client_get(sock_path, "/empty-status", 2000, &status, &body, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "malformed Status header");
+	assert_int_equal(
+	    fcgi_client_get(sock_path, "/signed-status", 2000, &status, &body, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "malformed Status header");
+	assert_int_equal(
+	    fcgi_client_get(sock_path, "/lf-headers", 2000, &status, &body, err, sizeof(err)), 0);
+	assert_int_equal(status, 200);
+	assert_string_equal(buf_str(&body), "Status: 500\r\n\r\nbody\n");
+	buf_free(&body);
+}
+
 static void test_client_says_when_nobody_listens(void **state)
 {
 	(void)state;
@@ -211,6 +242,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_client_gets_status_and_body_of_a_page),
 		cmocka_unit_test(test_client_defaults_to_200_without_a_status_header),
+		cmocka_unit_test(test_client_reads_the_status_only_from_its_header_line),
 		cmocka_unit_test(test_client_says_when_nobody_listens),
 		cmocka_unit_test(test_status_command_prints_each_pool_page),
 		cmocka_unit_test(test_status_command_fails_for_a_missing_pool),
