@@ -16,6 +16,7 @@ packages=(
 	nginx postgresql-15 postgresql-client-15 openssl
 	# test, lint, bench
 	curl wrk valgrind cppcheck clang-tidy clang-format
+	libclang-rt-14-dev # libFuzzer, for test/fuzz (make fuzz)
 	chromium chromium-driver jq
 )
 
