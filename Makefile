@@ -5,6 +5,7 @@
 #   make start/stop the same environment in the background
 #   make check      every test, in an environment of its own, torn down afterwards
 #   make lint       clang-format, cppcheck, clang-tidy on lib/ and cgi-bin/
+#   make fuzz       libFuzzer on the parsers of untrusted input, 5 minutes a target
 #   make install    install under PREFIX (/usr/local), DESTDIR respected; make uninstall
 #
 # Sources are found by wildcard: a new lib/foo.c joins libportal.a, a new
@@ -34,7 +35,7 @@ UNIT_ASAN= $(UNIT_SRC:test/unit/%.c=$(B)/asan/test/%)
 
 PREFIX  ?= /usr/local
 
-.PHONY: all run start stop check unit unit-asan lint format bench clean install uninstall bootstrap
+.PHONY: all run start stop check unit unit-asan lint format bench fuzz clean install uninstall bootstrap
 
 all: $(PROGS)
 
@@ -86,6 +87,11 @@ check: bootstrap all unit unit-asan
 
 bench: bootstrap all
 	@test/bench/run
+
+# libFuzzer on the parsers of untrusted input, 5 minutes a target (make check
+# runs the same for 10 s each); FUZZ_SECONDS to change it. See test/README.md.
+fuzz: bootstrap
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} test/fuzz/run
 
 lint:
 	clang-format --dry-run --Werror lib/*.[ch] cgi-bin/*.c test/unit/*.c
