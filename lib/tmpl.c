@@ -603,9 +603,14 @@ static int collect_directives(struct cctx *cc, xmlNode *x, size_t nprops, struct
 			continue;
 		if (!valid_attr_name(dyn))
 			return cfail(cc, x, "bad attribute name in t:%s", n);
-		/* Escaping cannot make data safe inside script, so no handler from data. */
+		/* Escaping cannot make data safe inside script, so no handler from
+		 * data; nor inside CSS (style) or a document of its own (srcdoc,
+		 * which the browser parses as HTML). */
 		if (ascii_casecmp_n(dyn, "on", 2) == 0)
 			return cfail(cc, x, "t:%s: event handler attributes cannot be set", n);
+		if ((strlen(dyn) == 5 && ascii_casecmp_n(dyn, "style", 5) == 0) ||
+		    (strlen(dyn) == 6 && ascii_casecmp_n(dyn, "srcdoc", 6) == 0))
+			return cfail(cc, x, "t:%s: %s cannot be set from data or messages", n, dyn);
 		for (size_t i = 0; i < d->ndyn; i++)
 			if (strcmp(d->dyn_names[i], dyn) == 0)
 				return cfail(cc, x, "attribute %s is set twice", dyn);

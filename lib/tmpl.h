@@ -23,7 +23,8 @@
  * (text node or quoted attribute) and there is no way to emit raw markup.
  * URL attributes (href, src, action, formaction, and the like) set from data
  * accept only http:, https:, mailto: and relative URLs; anything else renders
- * as "#" and is logged.
+ * as "#" and is logged. Event handlers (on*), style and srcdoc cannot be set
+ * by t:attr- or t:msg-attr- at all: a template that tries does not load.
  */
 #ifndef TMPL_H
 #define TMPL_H
