@@ -107,8 +107,9 @@ clean:
 
 # ---- install (FHS): make install [PREFIX=/usr/local] [DESTDIR=...] ----
 # portalctl in bin/; the pools, which only systemd starts, in lib/rapportageportaal/;
-# templates, static files, schema and nginx's error pages (portal --error-pages)
-# in share/rapportageportaal/; units in
+# templates, static files, schema and nginx's error pages (portal --error-pages,
+# from these templates alone: env -i, since a caller's PORTAL_* would be
+# refused) in share/rapportageportaal/; units in
 # lib/systemd/system/ (systemd also reads /usr/local/lib/systemd/system); the
 # nginx site in /etc/nginx/sites-available/. The shipped units, site and man
 # pages name /usr/local: another PREFIX is written over it. Configuration
@@ -139,7 +140,8 @@ install: all
 		$(INSTALL) -D -m 0644 "$$f" "$(DESTDIR)$(SHAREDIR)/schema/$$f" || exit 1; done
 	$(INSTALL) -m 0644 deploy/systemd/env.example deploy/systemd/admin.env.example \
 		$(DESTDIR)$(SHAREDIR)/
-	PORTAL_TEMPLATES=templates $(B)/portal --env /dev/null --error-pages $(DESTDIR)$(SHAREDIR)/errors
+	env -i PORTAL_TEMPLATES=templates $(B)/portal --env /dev/null \
+		--error-pages $(DESTDIR)$(SHAREDIR)/errors
 	for u in $(UNITS); do \
 		$(SUBST) deploy/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
