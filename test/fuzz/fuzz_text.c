@@ -19,6 +19,7 @@
 #include "migrate.h"
 #include "req.h"
 #include "tmpl.h"
+#include "url_scheme.h"
 
 static void fail(const char *what)
 {
@@ -68,33 +69,6 @@ static int ref_utf8_valid(const unsigned char *s, size_t len)
 		i += n + 1;
 	}
 	return 1;
-}
-
-/* The scheme of a URL as a browser finds it (WHATWG URL): leading C0
- * controls and spaces are stripped, tabs and newlines anywhere removed; a
- * scheme is an ASCII letter, then letters, digits, '+', '-', '.', up to ':'.
- * Writes it lowercased into out; returns 0 when there is none (relative). */
-static int browser_scheme(const char *url, char *out, size_t outlen)
-{
-	const unsigned char *p = (const unsigned char *)url;
-	size_t n = 0;
-
-	while (*p != '\0' && *p <= 0x20)
-		p++;
-	for (; *p != '\0'; p++) {
-		if (*p == '\t' || *p == '\n' || *p == '\r')
-			continue;
-		if (*p == ':')
-			break;
-		int letter = (*p | 0x20) >= 'a' && (*p | 0x20) <= 'z';
-		int other = (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.';
-		if (!(letter || (n > 0 && other)))
-			return 0;
-		if (n + 1 < outlen)
-			out[n++] = (char)(letter ? (*p | 0x20) : *p);
-	}
-	out[n] = '\0';
-	return *p == ':' && n > 0;
 }
 
 /* ---- the functions ---- */
@@ -262,7 +236,7 @@ static void fuzz_url(const char *url)
 	char scheme[32];
 	if (!tmpl_url_safe(url))
 		return;
-	if (browser_scheme(url, scheme, sizeof scheme) && strcmp(scheme, "http") != 0 &&
+	if (fz_browser_scheme(url, scheme, sizeof scheme) && strcmp(scheme, "http") != 0 &&
 	    strcmp(scheme, "https") != 0 && strcmp(scheme, "mailto") != 0)
 		fail("tmpl_url_safe let through a scheme a browser would run");
 }

@@ -22,6 +22,7 @@
 #include <libxml/tree.h>
 
 #include "tmpl.h"
+#include "url_scheme.h"
 
 #define TC_NS "urn:rapportageportaal:template"
 
@@ -594,7 +595,7 @@ static inline int tc_url_attr(const char *s, size_t n)
 static inline int tc_bad_scheme(const char *s, size_t n)
 {
 	char plain[4096], scheme[16];
-	size_t w = 0, k = 0;
+	size_t w = 0;
 	for (size_t i = 0; i < n && w + 1 < sizeof plain;) {
 		size_t e = s[i] == '&' ? tc_entity(s + i) : 0;
 		if (e > 0) {
@@ -609,23 +610,7 @@ static inline int tc_bad_scheme(const char *s, size_t n)
 		}
 	}
 	plain[w] = '\0';
-	const unsigned char *p = (const unsigned char *)plain;
-	while (*p != '\0' && *p <= ' ')
-		p++;
-	for (; *p != '\0'; p++) {
-		if (*p == '\t' || *p == '\n' || *p == '\r')
-			continue;
-		if (*p == ':')
-			break;
-		int letter = (*p | 0x20) >= 'a' && (*p | 0x20) <= 'z';
-		int other = (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.';
-		if (!(letter || (k > 0 && other)))
-			return 0;
-		if (k + 1 < sizeof scheme)
-			scheme[k++] = (char)(letter ? (*p | 0x20) : *p);
-	}
-	scheme[k] = '\0';
-	if (*p != ':' || k == 0)
+	if (!fz_browser_scheme(plain, scheme, sizeof scheme))
 		return 0;
 	return strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0 &&
 	       strcmp(scheme, "mailto") != 0;
@@ -657,6 +642,18 @@ static inline void tc_compare(const char *a, const char *b)
 	}
 	free(ta.v);
 	free(tb.v);
+}
+
+/* Two renders of one page, with the fuzz values (a) and the benign ones
+ * (b): both must succeed or both fail, and when they do, compare. */
+static inline void tc_compare_renders(int ra, const char *ea, const struct buf *oa, int rb,
+                                      const char *eb, const struct buf *ob)
+{
+	if (ra != rb)
+		tc_fail("the values, not their shape, decided whether a page renders",
+		        ra ? ea : eb);
+	if (ra == 0)
+		tc_compare(buf_str(oa), buf_str(ob));
 }
 
 #endif
