@@ -119,21 +119,9 @@ const struct db_stmt users_stmts[] = {
 
 /* ---- values -------------------------------------------------------------- */
 
-static int is_ctrl(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
-/* Control characters are checked before any message names the value: the
- * message goes to a terminal, which would act on them. */
-static int has_ctrl(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (is_ctrl(*p))
-			return 1;
-	}
-	return 0;
-}
+/* Each check below looks for control characters (str_has_control) before
+ * any message names the value: the message goes to a terminal, which would
+ * act on them. */
 
 int users_check_username(const char *s, char *err, size_t errlen)
 {
@@ -149,7 +137,7 @@ int users_check_username(const char *s, char *err, size_t errlen)
 	}
 	/* ASCII white space and control characters; the database also
 	 * refuses the Unicode ones, and its message then names the constraint. */
-	if (has_ctrl(s)) {
+	if (str_has_control(s)) {
 		snprintf(err, errlen,
 		         "invalid user name: white space and control characters are not allowed");
 		return -1;
@@ -180,7 +168,7 @@ int users_check_email(const char *s, char *err, size_t errlen)
 	}
 	/* Names the value, except for control characters, which could rewrite
 	 * the operator's terminal. */
-	if (has_ctrl(s)) {
+	if (str_has_control(s)) {
 		snprintf(err, errlen, "invalid email address: it contains a control character");
 		return -1;
 	}
@@ -224,7 +212,7 @@ int users_check_display_name(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "name is blank");
 		return -1;
 	}
-	if (has_ctrl(s)) {
+	if (str_has_control(s)) {
 		snprintf(err, errlen, "invalid name: it contains a control character");
 		return -1;
 	}
