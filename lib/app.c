@@ -687,6 +687,22 @@ struct state {
 	struct msgcat *msgs;
 };
 
+/* The templates and catalogue of s->cfg.templates into s; on failure
+ * neither is kept. */
+static int load_pages(struct state *s, char *err, size_t errlen)
+{
+	if (tmpl_load(s->cfg.templates, &s->tmpl, err, errlen) < 0)
+		return -1;
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/messages", s->cfg.templates);
+	if (msgcat_load(dir, &s->msgs, err, errlen) < 0) {
+		tmpl_free(s->tmpl);
+		s->tmpl = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static int load_state(struct app *app, struct state *s, const struct opts *o, char *err,
                       size_t errlen)
 {
@@ -706,15 +722,7 @@ static int load_state(struct app *app, struct state *s, const struct opts *o, ch
 		s->cfg.max_requests = o->max_requests;
 	if (o->request_timeout > 0)
 		s->cfg.request_timeout = o->request_timeout;
-	if (tmpl_load(s->cfg.templates, &s->tmpl, err, errlen) < 0)
-		return -1;
-	char dir[600];
-	snprintf(dir, sizeof(dir), "%s/messages", s->cfg.templates);
-	if (msgcat_load(dir, &s->msgs, err, errlen) < 0) {
-		tmpl_free(s->tmpl);
-		return -1;
-	}
-	return 0;
+	return load_pages(s, err, errlen);
 }
 
 static void adopt_state(struct app *app, struct state *s)
@@ -751,17 +759,14 @@ static int reload(void *ctx)
 static int write_error_pages(struct app *app, const char *dir)
 {
 	struct state s;
-	char err[1024], mdir[600];
+	char err[1024];
 	memset(&s, 0, sizeof(s));
 	if (cfg_load(&s.cfg, environ, app->env_file, err, sizeof(err)) < 0 ||
-	    tmpl_load(s.cfg.templates, &s.tmpl, err, sizeof(err)) < 0) {
+	    load_pages(&s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", app->spec->name, err);
 		return 1;
 	}
-	snprintf(mdir, sizeof(mdir), "%s/messages", s.cfg.templates);
-	int n = -1;
-	if (msgcat_load(mdir, &s.msgs, err, sizeof(err)) == 0)
-		n = errpages_write(s.tmpl, s.msgs, dir, err, sizeof(err));
+	int n = errpages_write(s.tmpl, s.msgs, dir, err, sizeof(err));
 	tmpl_free(s.tmpl);
 	msgcat_free(s.msgs);
 	if (n < 0) {
