@@ -76,12 +76,16 @@ void app_error(struct ctx *c, int status)
 	snprintf(page, sizeof(page), "error/%d", status);
 	if (!tmpl_exists(c->app->tmpl, page)) {
 		render_fallback(c, status);
-		return;
+	} else {
+		app_render(c, status, page);
+		if (c->resp->status == 500 && status != 500)
+			return; /* the render failed and became a 500 page */
+		c->resp->status = status;
 	}
-	app_render(c, status, page);
-	if (c->resp->status == 500 && status != 500)
-		return; /* the render failed and became a 500 page */
-	c->resp->status = status;
+	/* A 503 means the database (or the worker's time) ran out: worth trying
+	 * again shortly, and saying so lets clients and proxies wait. */
+	if (status == 503)
+		resp_header(c->resp, "Retry-After", APP_RETRY_AFTER);
 }
 
 void app_db_error(struct ctx *c, enum db_status st)
@@ -125,8 +129,10 @@ void app_healthz(struct ctx *c)
 {
 	if (db_ping(c->app->db) == DB_OK)
 		app_text(c, 200, "ok\n");
-	else
+	else {
 		app_text(c, 503, "database unavailable\n");
+		resp_header(c->resp, "Retry-After", APP_RETRY_AFTER);
+	}
 }
 
 /* ---- sessions ---- */
@@ -508,7 +514,6 @@ static void make_timeout_answer(struct app *app, struct buf *out)
 	tvars_str(c.vars, "req_id", "");
 	set_lang_links(&c);
 	app_error(&c, 503);
-	resp_header(&resp, "Retry-After", "5");
 	resp_serialize(&resp, 0, out);
 	resp_free(&resp);
 	arena_free(&a);
@@ -527,21 +532,33 @@ static void disarm_timeout(void)
 	timeout_fd = -1;
 }
 
-/*
- * The pool that runs the catalogue's statements plans them once per
- * connection: each list statement has a branch for users and one for
- * superusers, switched by the session, and PostgreSQL would otherwise plan
- * it afresh on every call (about 1 ms, more than it takes to run).
- * test/browse/run checks that the generic plans stay index-driven. The
- * admin pool keeps PostgreSQL's choice: its filters ("$n = '' OR ...") want
- * a plan that knows which ones are set.
- */
-static int wants_generic_plans(const struct app_spec *spec)
+/* 1 when the pool program runs the statement set stmts. */
+static int has_stmts(const struct app_spec *spec, const struct db_stmt *stmts)
 {
 	for (const struct db_stmt *const *set = spec->stmt_sets; set && *set; set++)
-		if (*set == catalog_stmts)
+		if (*set == stmts)
 			return 1;
 	return 0;
+}
+
+/*
+ * A new worker connects before it takes its first request, and waits for a
+ * connection up to CONNECT_GRACE_MS. During a reload both generations are
+ * alive for a moment: where the database has few free connection slots, the
+ * new workers find them taken by the old ones, which leave within the time
+ * of the request in hand. Accepting meanwhile would answer 503 to requests
+ * that a moment's wait serves; the workers that did connect take them. Past
+ * the grace the database is taken to be down: the worker serves (503 pages,
+ * and db_exec reconnects on every request) rather than let requests queue.
+ */
+enum { CONNECT_GRACE_MS = 2000, CONNECT_RETRY_MS = 25 };
+
+static void connect_before_serving(struct db *db)
+{
+	double until = now_ms() + CONNECT_GRACE_MS;
+	while (db_connect(db) == DB_UNAVAILABLE && now_ms() < until)
+		if (pool_sleep(CONNECT_RETRY_MS))
+			return;
 }
 
 static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
@@ -565,10 +582,18 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		log_error("out of memory", NULL);
 		return;
 	}
-	db_set_generic_plans(app->db, wants_generic_plans(app->spec));
-	/* Connect now so the first request does not pay for it; a failure here
-	 * is not fatal: db_exec reconnects per request. */
-	db_connect(app->db);
+	/* The pool that runs the catalogue's statements plans them once per
+	 * connection: each list statement has a branch for users and one for
+	 * superusers, switched by the session, and PostgreSQL would otherwise plan
+	 * it afresh on every call (about 1 ms, more than it takes to run).
+	 * test/browse/run checks that the generic plans stay index-driven. The
+	 * admin pool keeps PostgreSQL's choice: its filters ("$n = '' OR ...") want
+	 * a plan that knows which ones are set.
+	 */
+	db_set_generic_plans(app->db, has_stmts(app->spec, catalog_stmts));
+	/* Every pool that has sessions keeps them trimmed. */
+	app->purges_sessions = has_stmts(app->spec, session_stmts);
+	connect_before_serving(app->db);
 
 	make_timeout_answer(app, &timeout_answer);
 	struct sigaction sa = { .sa_handler = on_request_timeout };
@@ -636,6 +661,11 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 			FCGX_Detach(&fr);
 		FCGX_Finish_r(&fr);
 		pool_request_end(ms);
+		/* After the answer, so that no request waits for it. */
+		if (app->purges_sessions && pool_take_turn(SESSION_PURGE_S)) {
+			enum db_status st;
+			session_purge(app->db, &app->cfg, &st);
+		}
 		log_set_request(NULL);
 		arena_reset(&a);
 		resp_reset(&resp);
@@ -888,8 +918,7 @@ int app_main(int argc, char **argv, const struct app_spec *spec)
 	struct pool_ops ops = { .reload = reload, .serve = serve, .ctx = &app };
 	int rc = pool_run(&po, &ops);
 	close(fd);
-	if (o.listen)
-		unlink(o.listen);
+	pool_unlisten(o.listen);
 	tmpl_free(app.tmpl);
 	msgcat_free(app.msgs);
 	return rc;

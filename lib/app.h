@@ -39,6 +39,7 @@ struct app {
 	struct db *db;         /* the worker's connection; NULL in the master */
 	struct db_stmt *stmts; /* stmt_sets flattened, for db_new */
 	long long req_uid;     /* the signed-in user of the last request, 0: none (access log) */
+	int purges_sessions;   /* the pool has session_stmts: it runs session_purge */
 };
 
 /* Everything a handler sees of its request. */
@@ -75,7 +76,11 @@ void app_handle(struct app *app, struct arena *a, char *const *envp, const char 
  * error becomes the 500 page and a log line. */
 void app_render(struct ctx *c, int status, const char *page);
 
-/* The error page for status (400, 403, 404, 405, 409, 413, 500, 503). */
+/* Seconds a 503 tells the client to wait (Retry-After). */
+#define APP_RETRY_AFTER "5"
+
+/* The error page for status (400, 403, 404, 405, 409, 413, 500, 503); a 503
+ * carries Retry-After. */
 void app_error(struct ctx *c, int status);
 
 /* The error page that fits a failed database call: 503 when unavailable or

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "outage.h"
 
 struct db {
 	const char *conninfo;
@@ -80,14 +81,12 @@ static void clear_error(struct db *db)
 	db->message[0] = '\0';
 }
 
-/* A connection failure: log it, forget the connection, let the next call retry. */
+/* A connection failure: count it towards the outage (which logs it once,
+ * not per request), forget the connection, let the next call retry. */
 static enum db_status lost(struct db *db, const char *what)
 {
-	char q[300];
-
 	set_error(db, NULL, db->conn ? PQerrorMessage(db->conn) : "out of memory");
-	log_warn("database unavailable", "during=%s error=%s", what,
-	         log_quote(q, sizeof q, db->message));
+	outage_failed(what, db->message);
 	db_close(db);
 	return DB_UNAVAILABLE;
 }
@@ -171,7 +170,10 @@ enum db_status db_connect(struct db *db)
 		return DB_ERROR;
 	}
 	PQclear(res);
-	return prepare_all(db);
+	enum db_status st = prepare_all(db);
+	if (st == DB_OK)
+		outage_ended();
+	return st;
 }
 
 /* Class 22 (data exception) messages quote the offending input, which may be
@@ -218,7 +220,10 @@ PGresult *db_exec(struct db *db, const char *name, int nparams, const char *cons
 	set_error(db, PQresultErrorField(res, PG_DIAG_SQLSTATE),
 	          primary ? primary : PQresultErrorMessage(res));
 	*st = db_status_from_sqlstate(db->sqlstate);
-	log_failure(db, name, *st, res);
+	if (*st == DB_UNAVAILABLE)
+		outage_failed(name, db->message); /* the server is going away (57P01, 08xxx) */
+	else
+		log_failure(db, name, *st, res);
 	PQclear(res);
 	/* The server lost our statements (DISCARD ALL, a pooler switching
 	 * backends): start afresh on the next call. */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "outage.h"
 #include "status.h"
 
 enum { MAX_WORKERS = 256, SD_LISTEN_FDS_START = 3 };
@@ -37,6 +38,13 @@ struct slot {
 };
 
 static volatile sig_atomic_t worker_stop;
+/* The socket file pool_listen bound, so that pool_unlisten removes that one
+ * and no other. */
+static struct own_socket {
+	dev_t dev;
+	ino_t ino;
+	int made;
+} own_socket;
 /* Shared with every worker; NULL when it could not be mapped (the pool then
  * runs without a status page or the timeout backstop). */
 static struct status_board *board;
@@ -75,6 +83,35 @@ static long env_number(const char *s)
 	errno = 0;
 	long v = strtol(s, &end, 10);
 	return errno == 0 && end != s && *end == '\0' && v >= 0 ? v : -1;
+}
+
+/*
+ * 1 (with err) when a live pool accepts connections on the socket at sa:
+ * starting over it would take its path away. A unix socket's connect
+ * succeeds at once when something listens (EAGAIN when its queue is full:
+ * alive too) and fails with ECONNREFUSED when its process is gone.
+ */
+static int someone_listens(const struct sockaddr_un *sa, char *err, size_t errlen)
+{
+	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (probe < 0)
+		return 0;
+	int rc = connect(probe, (const struct sockaddr *)sa, sizeof(*sa));
+	int e = errno;
+	close(probe);
+	if (rc == 0 || e == EAGAIN) {
+		snprintf(err, errlen,
+		         "--listen \"%s\": a running pool listens there; stop it first "
+		         "(or reload it with SIGHUP)",
+		         sa->sun_path);
+		return 1;
+	}
+	if (e != ECONNREFUSED && e != ENOENT) {
+		snprintf(err, errlen, "--listen \"%s\": cannot tell whether a pool listens: %s",
+		         sa->sun_path, strerror(e));
+		return 1;
+	}
+	return 0;
 }
 
 int pool_listen(const char *path, int mode, const char *group, char *err, size_t errlen)
@@ -136,6 +173,11 @@ int pool_listen(const char *path, int mode, const char *group, char *err, size_t
 			close(fd);
 			return -1;
 		}
+		if (someone_listens(&sa, err, errlen)) {
+			close(fd);
+			return -1;
+		}
+		/* Left behind by a pool that is gone. */
 		unlink(path);
 	}
 	/* Bind with a tight umask, then open up to the requested mode: no moment
@@ -157,12 +199,26 @@ int pool_listen(const char *path, int mode, const char *group, char *err, size_t
 			return -1;
 		}
 	}
-	if (chmod(path, (mode_t)mode) < 0) {
+	if (chmod(path, (mode_t)mode) < 0 || lstat(path, &st) < 0) {
 		snprintf(err, errlen, "chmod \"%s\": %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
+	own_socket = (struct own_socket){ .dev = st.st_dev, .ino = st.st_ino, .made = 1 };
 	return fd;
+}
+
+void pool_unlisten(const char *path)
+{
+	struct stat st;
+	if (path == NULL || !own_socket.made)
+		return;
+	/* Only the file this process bound: a newer pool may have taken the
+	 * path since (after ours was removed by hand, say), and removing its
+	 * socket would cut every new request off while it runs on unseen. */
+	if (lstat(path, &st) == 0 && st.st_dev == own_socket.dev && st.st_ino == own_socket.ino)
+		unlink(path);
+	own_socket.made = 0;
 }
 
 static void on_worker_signal(int sig)
@@ -181,8 +237,44 @@ static sigset_t stop_signals(void)
 	return s;
 }
 
+/*
+ * Takes a SIGTERM or SIGINT that is pending (it arrived while a request ran,
+ * with the signals blocked), setting worker_stop. ppoll alone is not enough:
+ * when the socket is already readable Linux returns from ppoll without
+ * delivering a signal that the mask it installs would let through, so under
+ * steady load a pending SIGTERM could wait for a quiet moment that never
+ * comes. Returns 1 when the worker must stop.
+ */
+static int take_stop_signal(void)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGINT);
+	const struct timespec zero = { 0, 0 };
+	if (sigtimedwait(&s, NULL, &zero) > 0)
+		worker_stop = 1;
+	return worker_stop;
+}
+
+int pool_sleep(int ms)
+{
+	if (take_stop_signal())
+		return 1;
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGINT);
+	const struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	if (sigtimedwait(&s, NULL, &ts) > 0)
+		worker_stop = 1;
+	return worker_stop;
+}
+
 int pool_wait_readable(int fd)
 {
+	if (take_stop_signal())
+		return 0;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	sigset_t open_mask;
 	sigprocmask(SIG_SETMASK, NULL, &open_mask);
@@ -191,7 +283,8 @@ int pool_wait_readable(int fd)
 	int n = ppoll(&p, 1, NULL, &open_mask);
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
-	return 1;
+	/* A signal that came while the socket was ready is still pending. */
+	return take_stop_signal() ? 0 : 1;
 }
 
 void pool_request_begin(const char *method, const char *path, int timeout_s)
@@ -230,6 +323,17 @@ void pool_request_end(double ms)
 		__atomic_add_fetch(&board->slow, 1, __ATOMIC_RELAXED);
 }
 
+int pool_take_turn(int period_s)
+{
+	if (board == NULL)
+		return 0;
+	long long now = (long long)(status_now() * 1e3);
+	long long due = __atomic_load_n(&board->turn_ms, __ATOMIC_ACQUIRE);
+	return now >= due &&
+	       __atomic_compare_exchange_n(&board->turn_ms, &due, now + (long long)period_s * 1000,
+	                                   0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 void pool_status(struct buf *out)
 {
 	if (board == NULL) {
@@ -266,6 +370,7 @@ static void set_row_pid(int i, pid_t pid)
 static pid_t spawn(const struct pool_opts *o, const struct pool_ops *ops, int row, int generation)
 {
 	reset_row(row, generation);
+	pid_t master = getpid();
 	pid_t pid = fork();
 	if (pid > 0)
 		set_row_pid(row, pid);
@@ -277,9 +382,12 @@ static pid_t spawn(const struct pool_opts *o, const struct pool_ops *ops, int ro
 	if (my_row)
 		__atomic_store_n(&my_row->pid, (int)getpid(), __ATOMIC_RELEASE);
 
-	/* Worker: leave with the master, whatever kills it. */
+	/* Worker: leave with the master, whatever kills it. The SIGTERM is
+	 * taken like any other stop (take_stop_signal): the request in hand is
+	 * finished, no new one accepted. A master that died before prctl took
+	 * effect has left us with another parent (init, or a subreaper). */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
+	if (getppid() != master)
 		_exit(0);
 	struct sigaction sa = { .sa_handler = on_worker_signal };
 	sigemptyset(&sa.sa_mask);
@@ -387,6 +495,10 @@ int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
 		board->generation = generation;
 		board->started = status_now();
 	}
+
+	if (outage_share() < 0)
+		log_warn("cannot map the outage state: each worker logs an outage itself",
+		         "pool=%s error=\"%s\"", o->name, strerror(errno));
 
 	sigset_t set = stop_signals();
 	sigaddset(&set, SIGCHLD);
@@ -545,5 +657,6 @@ int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
 	log_info("pool stopped", "pool=%s", o->name);
 	status_board_free(board);
 	board = NULL;
+	outage_unshare();
 	return 0;
 }

@@ -40,12 +40,17 @@ struct pool_opts {
 /*
  * Opens the listening socket: a socket passed by systemd (LISTEN_FDS and
  * LISTEN_PID), else fd 0 when it is a listening socket (the FastCGI and
- * spawn-fcgi convention), else a new unix socket at path (an old socket
- * file there is replaced) with the given mode (e.g. 0660) and, when group
- * is not NULL, that group. The socket is made non-blocking and close-on-exec.
- * Returns the fd, or -1 with err saying what failed.
+ * spawn-fcgi convention), else a new unix socket at path with the given
+ * mode (e.g. 0660) and, when group is not NULL, that group. A socket file
+ * already at path is replaced when nothing listens on it (a pool that died)
+ * and refused when a live pool does. The socket is made non-blocking and
+ * close-on-exec. Returns the fd, or -1 with err saying what failed.
  */
 int pool_listen(const char *path, int mode, const char *group, char *err, size_t errlen);
+
+/* Removes the socket file at path if it is the one pool_listen made in this
+ * process (same device and inode), and nothing else. */
+void pool_unlisten(const char *path);
 
 /* Runs the master until SIGTERM or SIGINT. Returns the exit status. */
 int pool_run(const struct pool_opts *opts, const struct pool_ops *ops);
@@ -56,6 +61,10 @@ int pool_run(const struct pool_opts *opts, const struct pool_ops *ops);
  * signal arrived (check *stop), -1 on error.
  */
 int pool_wait_readable(int fd);
+
+/* In a worker: sleeps ms milliseconds, or less when a stop signal comes.
+ * Returns 1 when the worker must stop (the serve loop's *stop is set). */
+int pool_sleep(int ms);
 
 /*
  * In a worker: a request starts (method and path, never the query, show on
@@ -73,6 +82,11 @@ void pool_request_progress(void);
 /* In a worker: the request is answered after ms milliseconds (counted in
  * the totals, and as slow when over STATUS_SLOW_MS). No-op outside a pool. */
 void pool_request_end(double ms);
+
+/* In a worker: 1 for exactly one worker of the pool once every period_s
+ * seconds (the first call of a pool gets it), else 0; always 0 outside a
+ * pool. For housekeeping that one worker should do for all. */
+int pool_take_turn(int period_s);
 
 /* Appends this pool's status page (status_format) to out; "pool: -" and
  * nothing else outside a pool. */

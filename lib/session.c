@@ -60,6 +60,13 @@ static const char sql_login_failure[] =
 
 static const char sql_session_check[] = SESSION_CTE "SELECT * FROM cur";
 
+/* $1 the idle timeout in seconds: exactly the sessions SESSION_CTE no
+ * longer accepts. No index on last_seen_at (every page's touch would update
+ * it): a scan of the live sessions every few minutes costs less. */
+static const char sql_session_purge[] =
+	"DELETE FROM sessions WHERE expires_at <= now()"
+	" OR last_seen_at <= now() - make_interval(secs => $1::int)";
+
 static const char sql_logout[] =
 	"WITH d AS (DELETE FROM sessions WHERE id = $1 AND user_id = $2 RETURNING user_id)"
 	" INSERT INTO audit_log (actor_id, action, target_type, target_id, ip)"
@@ -109,6 +116,7 @@ const struct db_stmt session_stmts[] = {
 	{ "login_success", sql_login_success, 7 },
 	{ "login_failure", sql_login_failure, 3 },
 	{ "session_check", sql_session_check, 2 },
+	{ "session_purge", sql_session_purge, 1 },
 	{ "logout", sql_logout, 3 },
 	{ "logout_all", sql_logout_all, 2 },
 	{ "password_hash", sql_password_hash, 1 },
@@ -288,6 +296,21 @@ enum db_status session_logout_all(struct db *db, long long uid, const char *ip)
 	if (st == DB_OK)
 		log_info("signed out everywhere", "user=%lld", uid);
 	return st;
+}
+
+long session_purge(struct db *db, const struct cfg *cfg, enum db_status *st)
+{
+	char idle[16];
+	snprintf(idle, sizeof(idle), "%d", cfg->session_idle);
+	const char *p[] = { idle };
+	PGresult *res = db_exec(db, "session_purge", 1, p, st);
+	if (res == NULL)
+		return -1;
+	long n = strtol(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	if (n > 0)
+		log_info("expired sessions removed", "sessions=%ld", n);
+	return n;
 }
 
 int session_change_password(struct db *db, const struct cfg *cfg, long long uid,

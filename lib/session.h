@@ -100,6 +100,14 @@ enum db_status session_logout(struct db *db, long long sid, long long uid, const
 enum db_status session_logout_all(struct db *db, long long uid, const char *ip);
 
 /*
+ * Deletes every session past its idle or absolute timeout, which no page
+ * accepts any more (a pool runs it every SESSION_PURGE_S seconds, see
+ * app.c). Returns the number deleted, or -1 with *st on a failure.
+ */
+long session_purge(struct db *db, const struct cfg *cfg, enum db_status *st);
+enum { SESSION_PURGE_S = 300 };
+
+/*
  * Changes the password of uid to new_password (already checked against the
  * policy) after verifying current against the stored hash: ends every
  * session of the user and opens a new one for this browser (cookie_out as in

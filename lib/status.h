@@ -32,13 +32,14 @@ struct status_board {
 	char pool[32];
 	int master_pid;
 	int generation;
-	int workers;    /* configured per generation */
-	double started; /* monotonic seconds, when the master started */
-	long served;    /* requests answered by all workers since the start */
-	long slow;      /* of those, over STATUS_SLOW_MS */
-	long timeouts;  /* requests cut off by the request timeout */
-	long restarts;  /* workers replaced after dying or being killed */
-	long recycled;  /* workers replaced after max_requests */
+	int workers;       /* configured per generation */
+	double started;    /* monotonic seconds, when the master started */
+	long served;       /* requests answered by all workers since the start */
+	long slow;         /* of those, over STATUS_SLOW_MS */
+	long timeouts;     /* requests cut off by the request timeout */
+	long restarts;     /* workers replaced after dying or being killed */
+	long recycled;     /* workers replaced after max_requests */
+	long long turn_ms; /* monotonic ms: when the next pool_take_turn is due */
 	int nrows;
 	struct status_worker rows[];
 };

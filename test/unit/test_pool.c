@@ -117,6 +117,26 @@ static void serve_stuck(void *ctx, int fd, volatile sig_atomic_t *stop)
 		pause();
 }
 
+/* A worker that answers whether pool_take_turn gave it the turn. */
+static void serve_turn(void *ctx, int fd, volatile sig_atomic_t *stop)
+{
+	(void)ctx;
+	while (!*stop) {
+		int r = pool_wait_readable(fd);
+		if (r <= 0)
+			continue;
+		int c = accept(fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		char msg[4];
+		int n = snprintf(msg, sizeof(msg), "%d\n", pool_take_turn(3600));
+		ssize_t w = write(c, msg, (size_t)n);
+		close(c);
+		if (w != n)
+			_exit(4);
+	}
+}
+
 static int reload_ok(void *ctx)
 {
 	(void)ctx;
@@ -229,6 +249,144 @@ static void test_listen_refuses_to_replace_a_regular_file(void **state)
 	struct stat st;
 	assert_int_equal(stat(sock_path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
+}
+
+static int can_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	int rc = c >= 0 ? connect(c, (struct sockaddr *)&sa, sizeof(sa)) : -1;
+	if (c >= 0)
+		close(c);
+	return rc == 0;
+}
+
+static void test_listen_refuses_a_path_where_a_pool_listens(void **state)
+{
+	(void)state;
+	char err[256];
+	int fd = pool_listen(sock_path, 0600, NULL, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(pool_listen(sock_path, 0600, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "a running pool listens there"));
+	assert_non_null(strstr(err, sock_path));
+	/* The first socket is untouched: still there, still answering. */
+	assert_true(can_connect(sock_path));
+	close(fd);
+}
+
+static void test_listen_replaces_a_socket_nobody_listens_on(void **state)
+{
+	(void)state;
+	char err[256];
+	int fd = pool_listen(sock_path, 0600, NULL, err, sizeof(err));
+	assert_true(fd >= 0);
+	close(fd); /* the pool died: its file stays behind */
+	assert_false(can_connect(sock_path));
+	fd = pool_listen(sock_path, 0600, NULL, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_true(can_connect(sock_path));
+	close(fd);
+}
+
+static void test_unlisten_removes_only_the_socket_it_made(void **state)
+{
+	(void)state;
+	char err[256];
+	int fd = pool_listen(sock_path, 0600, NULL, err, sizeof(err));
+	assert_true(fd >= 0);
+	/* Another pool's socket now stands at the path. */
+	assert_int_equal(unlink(sock_path), 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
+	int other = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(other >= 0);
+	assert_int_equal(bind(other, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(other, 4), 0);
+	pool_unlisten(sock_path);
+	assert_true(can_connect(sock_path));
+	close(other);
+	close(fd);
+	unlink(sock_path);
+
+	fd = pool_listen(sock_path, 0600, NULL, err, sizeof(err));
+	assert_true(fd >= 0);
+	pool_unlisten(sock_path);
+	struct stat st;
+	assert_int_equal(lstat(sock_path, &st), -1);
+	close(fd);
+}
+
+/*
+ * In a child, so that the stop it takes stays there: SIGTERM arrives while a
+ * "request" runs (blocked, pending), and the socket is ready when the worker
+ * waits again, as under steady load. ppoll alone returns the socket and
+ * leaves the signal pending; the worker must take it and stop.
+ */
+static void test_wait_readable_takes_a_sigterm_that_came_during_a_request(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char err[256];
+		int fd = pool_listen(sock_path, 0600, NULL, err, sizeof(err));
+		if (fd < 0 || !can_connect(sock_path)) /* a connection waits: ready */
+			_exit(2);
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, SIGTERM);
+		sigprocmask(SIG_BLOCK, &s, NULL);
+		kill(getpid(), SIGTERM);
+		int first = pool_wait_readable(fd);
+		_exit(first == 0 ? 0 : 1);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_sleep_ends_at_once_on_a_pending_stop(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, SIGTERM);
+		sigprocmask(SIG_BLOCK, &s, NULL);
+		if (pool_sleep(1) != 0) /* nothing pending: sleeps, no stop */
+			_exit(2);
+		kill(getpid(), SIGTERM);
+		_exit(pool_sleep(60000) == 1 ? 0 : 1);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_one_worker_of_the_pool_gets_the_turn(void **state)
+{
+	(void)state;
+	pid_t master = start_pool(serve_turn, 3);
+	char buf[8];
+	int answers = 0, turns = 0;
+	for (int i = 0; i < 200 && answers < 12; i++) {
+		if (ask(buf, sizeof(buf)) > 0) {
+			answers++;
+			turns += atoi(buf);
+		} else {
+			sleep_ms(20);
+		}
+	}
+	assert_int_equal(answers, 12);
+	assert_int_equal(turns, 1);
+	assert_int_equal(stop_pool(master), 0);
+	assert_int_equal(pool_take_turn(1), 0); /* outside a pool: never */
 }
 
 static void test_listen_without_path_or_socket_says_what_to_give(void **state)
@@ -404,6 +562,18 @@ int main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_listen_without_path_or_socket_says_what_to_give, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listen_refuses_a_path_where_a_pool_listens,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listen_replaces_a_socket_nobody_listens_on,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unlisten_removes_only_the_socket_it_made,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_wait_readable_takes_a_sigterm_that_came_during_a_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sleep_ends_at_once_on_a_pending_stop, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_one_worker_of_the_pool_gets_the_turn, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_workers_answer_and_a_killed_worker_is_replaced,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_replaces_every_worker, setup, teardown),
