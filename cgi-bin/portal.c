@@ -51,8 +51,7 @@ static const char *presession_token(struct ctx *c)
 
 /* throttled: seconds this address must wait before the name is tried
  * again (0: not throttled). */
-static void render_login(struct ctx *c, int status, const char *next, int failed,
-                         int throttled)
+static void render_login(struct ctx *c, int status, const char *next, int failed, int throttled)
 {
 	const char *tok = presession_token(c);
 	if (tok == NULL) {
