@@ -49,7 +49,9 @@ static const char *presession_token(struct ctx *c)
 	return tok;
 }
 
-static void render_login(struct ctx *c, int status, const char *next, int failed)
+/* throttled: seconds this address must wait before the name is tried
+ * again (0: not throttled). */
+static void render_login(struct ctx *c, int status, const char *next, int failed, int throttled)
 {
 	const char *tok = presession_token(c);
 	if (tok == NULL) {
@@ -59,12 +61,14 @@ static void render_login(struct ctx *c, int status, const char *next, int failed
 	tvars_str(c->vars, "csrf", tok);
 	tvars_str(c->vars, "next", session_local_path(next) ? next : "");
 	tvars_bool(c->vars, "error", failed);
+	tvars_bool(c->vars, "throttled", throttled > 0);
+	tvars_int(c->vars, "wait", throttled);
 	app_render(c, status, "login");
 }
 
 static void get_login(struct ctx *c)
 {
-	render_login(c, 200, req_query(c->req, "next"), 0);
+	render_login(c, 200, req_query(c->req, "next"), 0, 0);
 }
 
 static void post_login(struct ctx *c)
@@ -77,19 +81,27 @@ static void post_login(struct ctx *c)
 	const char *login = req_form(c->req, "username");
 	const char *password = req_form(c->req, "password");
 	if (login == NULL || password == NULL || login[0] == '\0' || password[0] == '\0') {
-		render_login(c, 200, next, 1);
+		render_login(c, 200, next, 1, 0);
 		return;
 	}
-	char cookie[AUTH_TOKEN_B64];
+	char cookie[AUTH_TOKEN_B64], wait[16];
+	int retry_after;
 	enum db_status st;
 	switch (session_login(c->app->db, &c->app->cfg, login, password, c->req->remote_addr,
-	                      c->req->user_agent, cookie, &st)) {
+	                      c->req->user_agent, cookie, &retry_after, &st)) {
 	case LOGIN_OK:
 		app_set_session_cookie(c, cookie);
 		resp_redirect(c->resp, 303, session_local_path(next) ? next : "/reports");
 		break;
 	case LOGIN_FAILED:
-		render_login(c, 200, next, 1);
+		render_login(c, 200, next, 1, 0);
+		break;
+	case LOGIN_THROTTLED:
+		/* Says what it is (the name as typed, from this address), known or
+		 * not: it tells nobody anything about the account. */
+		snprintf(wait, sizeof(wait), "%d", retry_after);
+		resp_header(c->resp, "Retry-After", wait);
+		render_login(c, 429, next, 0, retry_after);
 		break;
 	default:
 		app_db_error(c, st);

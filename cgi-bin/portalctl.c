@@ -353,7 +353,11 @@ static int cmd_user_unlock(struct ctx *c, const struct users_args *a)
 	st = users_unlock(c->db, a->name, &o);
 	if (st != USERS_OK)
 		return cmd_user_failed(c, st, "unlock", a->name);
-	if (o.locked_until[0] != '\0')
+	if (o.throttled > 0)
+		printf("user \"%s\" unlocked (sign-in was throttled from %ld address%s; %ld failed "
+		       "sign-ins cleared)\n",
+		       o.username, o.throttled, o.throttled == 1 ? "" : "es", o.failed_logins);
+	else if (o.locked_until[0] != '\0')
 		printf("user \"%s\" unlocked (was locked until %s after %ld failed sign-ins)\n",
 		       o.username, o.locked_until, o.failed_logins);
 	else

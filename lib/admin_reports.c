@@ -27,7 +27,8 @@ static const char sql_dashboard[] =
 	" (SELECT count(*) FROM roles WHERE is_active) AS roles_active,"
 	" (SELECT count(*) FROM reports WHERE status = 'published') AS reports_published,"
 	" (SELECT count(*) FROM reports) AS reports_total,"
-	" (SELECT count(*) FROM users WHERE locked_until > now()) AS users_locked"
+	" (SELECT count(DISTINCT user_id) FROM user_login_throttle WHERE throttled)"
+	"  AS users_locked"
 	" FROM cur";
 
 static const char sql_list[] =

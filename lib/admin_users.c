@@ -22,11 +22,14 @@
 #define STR(x) STR_(x)
 
 /* The columns of one user, named u_* so that they do not shadow cur's
- * username, email, display_name and is_superuser in the same row. */
+ * username, email, display_name and is_superuser in the same row. u_locked:
+ * the addresses from which sign-in with the user's name is throttled now,
+ * NULL when none (users.locked_until no longer blocks anyone). */
 #define USER_COLUMNS                                                                             \
 	" u.id AS u_id, u.username::text AS u_username, u.display_name AS u_name,"              \
 	" u.email::text AS u_email, u.is_active AS u_active, u.is_superuser AS u_superuser,"    \
-	" coalesce(u.locked_until > now(), false) AS u_locked,"                                 \
+	" nullif((SELECT count(*) FROM user_login_throttle x"                                   \
+	"  WHERE x.user_id = u.id AND x.throttled), 0) AS u_locked,"                            \
 	" to_char(u.last_login_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI')"       \
 	"  AS u_last_login,"
 
@@ -46,7 +49,8 @@ static const char sql_list[] =
 	"   OR f_unaccent(lower(u.email::text)) LIKE q.pat)"
 	"   AND ($4::text = '' OR u.is_active = ($4::text = '1'))"
 	"   AND ($5::text = '' OR u.is_superuser = ($5::text = '1'))"
-	"   AND ($6::text = '' OR u.locked_until > now())"
+	"   AND ($6::text = '' OR EXISTS (SELECT 1 FROM user_login_throttle x"
+	"    WHERE x.user_id = u.id AND x.throttled))"
 	"  ORDER BY u.username LIMIT " STR(ADMIN_PAGE_SIZE) " OFFSET $7::int) p"
 	" ORDER BY p.u_sort) l ON true";
 
@@ -56,9 +60,8 @@ static const char sql_get[] =
 	SESSION_CTE
 	"SELECT cur.*," USER_COLUMNS " u.updated_at::text AS u_version, u.failed_logins AS u_failed,"
 	" u.must_change_password AS u_must_change,"
-	" u.failed_logins > 0 OR u.locked_until IS NOT NULL AS u_unlockable,"
-	" to_char(u.locked_until AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI')"
-	"  AS u_locked_until,"
+	" u.failed_logins > 0 OR u.locked_until IS NOT NULL"
+	"  OR EXISTS (SELECT 1 FROM user_login_throttle x WHERE x.user_id = u.id) AS u_unlockable,"
 	" to_char(u.created_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS u_created,"
 	" (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > now())"
 	"  AS u_sessions,"
@@ -126,28 +129,35 @@ static const char sql_update[] =
 	" SELECT (SELECT count(*) FROM old) AS found, chk.stale, chk.refused, chk.email_taken,"
 	"  (SELECT count(*) FROM upd) AS updated FROM chk";
 
-/* A reset also lifts a lock: the failed guesses were at the old password. */
+/* A reset also lifts a lock and the throttling of sign-in: the failed
+ * guesses were at the old password. */
 static const char sql_password[] =
 	"WITH u AS (UPDATE users SET hashed_password = $4::text, password_changed_at = now(),"
 	"  must_change_password = true, failed_logins = 0, locked_until = NULL"
 	"  WHERE id = $3::bigint RETURNING id),"
 	" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) RETURNING id),"
+	" t AS (SELECT login_throttle_clear(id) AS n FROM u),"
 	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
 	"  SELECT $1::bigint, 'password.reset', 'user', u.id,"
 	"   jsonb_build_object('must_change_password', true,"
-	"    'sessions_ended', (SELECT count(*) FROM s)), $2::inet FROM u)"
+	"    'sessions_ended', (SELECT count(*) FROM s),"
+	"    'throttled_addresses', (SELECT n FROM t)), $2::inet FROM u)"
 	" SELECT count(*) FROM u";
 
+/* Lifts the throttling of sign-in with the user's name from every address
+ * (login_throttle_clear, shared with portalctl) and any old lock. */
 static const char sql_unlock[] =
 	"WITH old AS (SELECT id, failed_logins, locked_until FROM users WHERE id = $3::bigint),"
 	" u AS (UPDATE users SET failed_logins = 0, locked_until = NULL"
 	"  WHERE id = $3::bigint RETURNING id),"
+	" t AS (SELECT login_throttle_clear(id) AS n FROM u),"
 	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
 	"  SELECT $1::bigint, 'account.unlocked', 'user', u.id,"
 	"   jsonb_build_object('before', jsonb_build_object('failed_logins', old.failed_logins,"
-	"    'locked_until', old.locked_until),"
-	"    'after', jsonb_build_object('failed_logins', 0, 'locked_until', NULL)), $2::inet"
-	"  FROM old, u)"
+	"    'locked_until', old.locked_until, 'throttled_addresses', t.n),"
+	"    'after', jsonb_build_object('failed_logins', 0, 'locked_until', NULL,"
+	"     'throttled_addresses', 0)), $2::inet"
+	"  FROM old, u, t)"
 	" SELECT count(*) FROM u";
 
 const struct db_stmt admin_users_stmts[] = {

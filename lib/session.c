@@ -13,15 +13,30 @@
 #include "log.h"
 
 /* clang-format off */
-/* Sign-in columns only: portal_web may write nothing else of users. */
+/*
+ * Sign-in is throttled per (name as typed, client address), never per
+ * account: failures from one address must not keep the owner out from
+ * another (schema/0007_login_throttle.sql). The key is the typed name
+ * lower-cased and cut to 320 characters, known or not, so an unknown name
+ * is throttled exactly like a known one; a missing address counts as '::'.
+ */
+#define THROTTLE_KEY(login, ip) " left(lower(" login "::text), 320), coalesce(" ip "::inet, '::') "
+
+/* $1 login, $2 ip. Always one row: wait (seconds, NULL when the pair may
+ * try now), then the account or NULLs. Sign-in columns only: portal_web may
+ * write nothing else of users. */
 static const char sql_login_lookup[] =
-	"SELECT id, hashed_password, is_active,"
-	" coalesce(locked_until > now(), false) AS locked"
-	" FROM users WHERE username = $1::citext OR email = $1::citext"
-	" ORDER BY (username = $1::citext) DESC LIMIT 1";
+	"SELECT w.wait, u.id, u.hashed_password, u.is_active"
+	" FROM (SELECT ceil(extract(epoch FROM max(next_allowed_at) - now()))::int AS wait"
+	"  FROM login_throttle WHERE (username, ip) = (" THROTTLE_KEY("$1", "$2") ")"
+	"   AND next_allowed_at > now()) w"
+	" LEFT JOIN LATERAL (SELECT id, hashed_password, is_active FROM users"
+	"  WHERE username = $1::citext OR email = $1::citext"
+	"  ORDER BY (username = $1::citext) DESC LIMIT 1) u ON true";
 
 /* $1 uid, $2 token, $3 csrf secret, $4 ip, $5 user agent, $6 lifetime s,
- * $7 new hash or NULL. */
+ * $7 new hash or NULL, $8 login as typed. Clears this pair's throttle and
+ * prunes rows older than a day. */
 static const char sql_login_success[] =
 	"WITH s AS ("
 	" INSERT INTO sessions (token_hash, user_id, csrf_secret, expires_at, ip, user_agent)"
@@ -30,33 +45,45 @@ static const char sql_login_success[] =
 	" gone AS (DELETE FROM sessions WHERE user_id = $1 AND expires_at < now()),"
 	" u AS (UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now(),"
 	"  hashed_password = coalesce($7::text, hashed_password) WHERE id = $1),"
+	" t AS (DELETE FROM login_throttle WHERE (username, ip) = (" THROTTLE_KEY("$8", "$4") ")"
+	"  OR last_failure_at < now() - interval '1 day'),"
 	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
 	"  VALUES ($1, 'login.success', 'user', $1,"
 	"   jsonb_build_object('rehashed', $7::text IS NOT NULL), $4::inet))"
 	" SELECT id FROM s";
 
 /*
- * $1 uid or NULL, $2 ip, $3 reason. Only a wrong password counts towards
- * the lock: attempts on a locked or inactive account must not extend it.
- * The 5th failure in a row locks for 1 minute, each further one doubles
- * the period, up to an hour.
+ * $1 uid or NULL, $2 ip, $3 reason, $4 login as typed. Every failure counts
+ * for its pair, whatever the reason (an unknown name too); the 5th within a
+ * day makes the pair wait 1 s before its next attempt is even checked, each
+ * further one doubles the wait, up to 15 minutes. A row last failed more
+ * than a day ago starts again at 1, and other such rows are pruned here.
+ * users.failed_logins still counts wrong passwords in a row, for the admin
+ * pages and other tools; nothing locks the account any more.
  */
 static const char sql_login_failure[] =
-	"WITH u AS ("
-	" UPDATE users SET failed_logins = failed_logins + 1,"
-	"  locked_until = CASE WHEN failed_logins + 1 >= 5"
-	"   THEN now() + make_interval(mins => least(1 << least(failed_logins - 4, 6), 60))"
-	"   ELSE locked_until END"
-	" WHERE id = $1 AND $3::text = 'bad_password'"
-	" RETURNING id, failed_logins, locked_until),"
+	"WITH u AS (UPDATE users SET failed_logins = failed_logins + 1"
+	"  WHERE id = $1 AND $3::text = 'bad_password'),"
+	" p AS (DELETE FROM login_throttle WHERE last_failure_at < now() - interval '1 day'"
+	"  AND (username, ip) <> (" THROTTLE_KEY("$4", "$2") ")),"
+	" t AS (INSERT INTO login_throttle AS t (username, ip, failures)"
+	"  VALUES (" THROTTLE_KEY("$4", "$2") ", 1)"
+	"  ON CONFLICT (username, ip) DO UPDATE SET last_failure_at = now(),"
+	"   failures = CASE WHEN t.last_failure_at < now() - interval '1 day' THEN 1"
+	"    ELSE t.failures + 1 END,"
+	"   next_allowed_at = CASE WHEN t.last_failure_at >= now() - interval '1 day'"
+	"    AND t.failures + 1 >= 5"
+	"    THEN now() + make_interval(secs => least(1 << least(t.failures - 4, 10), 900))"
+	"    ELSE now() END"
+	"  RETURNING failures, next_allowed_at),"
 	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
 	"  VALUES ($1, 'login.failure', 'user', $1, jsonb_build_object('reason', $3::text),"
 	"   $2::inet)),"
 	" l AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT id, 'account.locked', 'user', id,"
-	"   jsonb_build_object('until', locked_until, 'failures', failed_logins), $2::inet"
-	"  FROM u WHERE failed_logins >= 5)"
-	" SELECT failed_logins FROM u";
+	"  SELECT $1, 'login.throttled', 'user', $1,"
+	"   jsonb_build_object('until', next_allowed_at, 'failures', failures), $2::inet"
+	"  FROM t WHERE failures = 5)"
+	" SELECT failures FROM t";
 
 static const char sql_session_check[] = SESSION_CTE "SELECT * FROM cur";
 
@@ -112,9 +139,9 @@ static const char sql_account_page[] = SESSION_CTE
 
 const struct db_stmt session_stmts[] = {
 	{ "account_page", sql_account_page, 2 },
-	{ "login_lookup", sql_login_lookup, 1 },
-	{ "login_success", sql_login_success, 7 },
-	{ "login_failure", sql_login_failure, 3 },
+	{ "login_lookup", sql_login_lookup, 2 },
+	{ "login_success", sql_login_success, 8 },
+	{ "login_failure", sql_login_failure, 4 },
 	{ "session_check", sql_session_check, 2 },
 	{ "session_purge", sql_session_purge, 1 },
 	{ "logout", sql_logout, 3 },
@@ -203,45 +230,63 @@ static const char *nonempty(const char *s)
 }
 
 static enum db_status record_failure(struct db *db, const char *uid, const char *ip,
-                                     const char *reason)
+                                     const char *reason, const char *login)
 {
 	enum db_status st;
-	const char *p[] = { uid, nonempty(ip), reason };
-	PGresult *res = db_exec(db, "login_failure", 3, p, &st);
-	if (db_int(res, 0, "failed_logins") >= 5)
-		log_info("account locked", "user=%s ip=%s", uid, ip && *ip ? ip : "-");
+	const char *p[] = { uid, nonempty(ip), reason, login };
+	PGresult *res = db_exec(db, "login_failure", 4, p, &st);
+	if (db_int(res, 0, "failures") == 5)
+		log_info("sign-in throttled from now on", "user=%s ip=%s", uid ? uid : "-",
+		         ip && *ip ? ip : "-");
 	PQclear(res);
 	return st;
 }
 
 enum login_result session_login(struct db *db, const struct cfg *cfg, const char *login,
                                 const char *password, const char *ip, const char *user_agent,
-                                char *cookie_out, enum db_status *st)
+                                char *cookie_out, int *retry_after, enum db_status *st)
 {
 	struct auth_params want = cfg_params(cfg);
-	const char *p1[] = { login };
-	PGresult *res = db_exec(db, "login_lookup", 1, p1, st);
+	const char *p1[] = { login, nonempty(ip) };
+	*retry_after = 0;
+	PGresult *res = db_exec(db, "login_lookup", 2, p1, st);
 	if (res == NULL)
 		return LOGIN_ERROR;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		*st = DB_ERROR;
+		return LOGIN_ERROR;
+	}
 
-	int found = PQntuples(res) == 1;
-	const char *uid = found ? PQgetvalue(res, 0, 0) : NULL;
-	const char *hash = found && !PQgetisnull(res, 0, 1) ? PQgetvalue(res, 0, 1) : NULL;
-	int active = found && PQgetvalue(res, 0, 2)[0] == 't';
-	int locked = found && PQgetvalue(res, 0, 3)[0] == 't';
+	int found = !PQgetisnull(res, 0, 1);
+	const char *uid = found ? PQgetvalue(res, 0, 1) : NULL;
+
+	/* A throttled pair is answered before any check, known name or not: no
+	 * verification, no count, no audit row (they would cost the attacker
+	 * nothing and the log its space). */
+	if (!PQgetisnull(res, 0, 0)) {
+		int wait = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+		*retry_after = wait > 0 ? wait : 1;
+		log_info("sign-in throttled", "user=%s ip=%s wait=%d", uid ? uid : "-",
+		         ip && *ip ? ip : "-", *retry_after);
+		PQclear(res);
+		return LOGIN_THROTTLED;
+	}
+
+	const char *hash = found && !PQgetisnull(res, 0, 2) ? PQgetvalue(res, 0, 2) : NULL;
+	int active = found && PQgetvalue(res, 0, 3)[0] == 't';
 
 	/* Always one verification, so time says nothing about the account. */
-	int usable = hash && active && !locked;
+	int usable = hash && active;
 	int ok = auth_verify(usable ? hash : auth_dummy_hash(&want), password, strlen(password));
 	ok = ok && usable;
 
 	if (!ok) {
 		const char *reason = !found         ? "unknown_user"
 		                     : !active      ? "inactive"
-		                     : locked       ? "locked"
 		                     : hash == NULL ? "no_password"
 		                                    : "bad_password";
-		*st = record_failure(db, uid, ip, reason);
+		*st = record_failure(db, uid, ip, reason, login);
 		log_info("sign-in failed", "user=%s reason=%s ip=%s", uid ? uid : "-", reason,
 		         ip && *ip ? ip : "-");
 		PQclear(res);
@@ -262,8 +307,8 @@ enum login_result session_login(struct db *db, const struct cfg *cfg, const char
 		return LOGIN_ERROR;
 	}
 	snprintf(life, sizeof(life), "%d", cfg->session_max);
-	const char *p2[] = { uidbuf, tok, csrf, nonempty(ip), user_agent, life, new_hash };
-	res = db_exec(db, "login_success", 7, p2, st);
+	const char *p2[] = { uidbuf, tok, csrf, nonempty(ip), user_agent, life, new_hash, login };
+	res = db_exec(db, "login_success", 8, p2, st);
 	int created = res && PQntuples(res) == 1;
 	PQclear(res);
 	if (!created)

@@ -76,8 +76,9 @@ PGresult *session_check(struct db *db, const struct cfg *cfg, const char *token_
 
 enum login_result {
 	LOGIN_OK,
-	LOGIN_FAILED, /* unknown user, wrong password, inactive, locked: all alike */
-	LOGIN_ERROR,  /* the database failed: *st says how */
+	LOGIN_FAILED,    /* unknown user, wrong password, inactive, no password: all alike */
+	LOGIN_THROTTLED, /* too many failures of this name from this address: not checked */
+	LOGIN_ERROR,     /* the database failed: *st says how */
 };
 
 /*
@@ -85,13 +86,17 @@ enum login_result {
  * (against a dummy hash when there is no usable one, so every failure costs
  * the same), and in a second statement either creates the session (with a
  * rehash when the stored parameters are weaker than configured) or counts
- * the failure (5 in a row lock the account for 1, 2, 4 ... 60 minutes).
- * Both write their audit_log row in the same statement. On LOGIN_OK,
- * cookie_out (AUTH_TOKEN_B64 bytes) holds the new session token.
+ * the failure for the pair (login as typed, ip). From the 5th failure of a
+ * pair within a day, that pair waits 1, 2, 4 ... s, up to 15 minutes, before
+ * its next attempt is checked at all: LOGIN_THROTTLED, with *retry_after
+ * the seconds left (the same for a known and an unknown name; other
+ * addresses are not affected). Success clears the pair. Both write their
+ * audit_log row in the same statement. On LOGIN_OK, cookie_out
+ * (AUTH_TOKEN_B64 bytes) holds the new session token.
  */
 enum login_result session_login(struct db *db, const struct cfg *cfg, const char *login,
                                 const char *password, const char *ip, const char *user_agent,
-                                char *cookie_out, enum db_status *st);
+                                char *cookie_out, int *retry_after, enum db_status *st);
 
 /* Ends session sid of user uid (sign-out), with its audit row. */
 enum db_status session_logout(struct db *db, long long sid, long long uid, const char *ip);

@@ -44,12 +44,16 @@ static const char sql_passwd[] =
     "  failed_logins = 0, locked_until = NULL"
     "  WHERE username = $1::citext RETURNING id, username::text AS username),"
     " s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) RETURNING id),"
+    " t AS (SELECT login_throttle_clear(id) AS n FROM u),"
     " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
     "  SELECT NULL, 'password.set', 'user', id, jsonb_build_object('via', 'portalctl',"
-    "   'sessions_ended', (SELECT count(*) FROM s)) FROM u)"
+    "   'sessions_ended', (SELECT count(*) FROM s),"
+    "   'throttled_addresses', (SELECT n FROM t)) FROM u)"
     " SELECT id, username, (SELECT count(*) FROM s) FROM u";
 
-/* RETURNING reads the row as it was through the FROM item "old". */
+/* RETURNING reads the row as it was through the FROM item "old". The
+ * throttling of sign-in with the user's name is lifted from every address
+ * by login_throttle_clear, the admin pool's unlock's too. */
 static const char sql_unlock[] =
     "WITH old AS (SELECT id, failed_logins, locked_until FROM users"
     "  WHERE username = $1::citext FOR UPDATE),"
@@ -57,12 +61,14 @@ static const char sql_unlock[] =
     "  WHERE users.id = old.id"
     "  RETURNING users.id, users.username::text AS username, old.failed_logins,"
     "   old.locked_until),"
+    " t AS (SELECT login_throttle_clear(id) AS n FROM u),"
     " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
     "  SELECT NULL, 'account.unlocked', 'user', id, jsonb_build_object('via', 'portalctl',"
-    "   'failed_logins', failed_logins, 'locked_until', locked_until) FROM u)"
+    "   'failed_logins', failed_logins, 'locked_until', locked_until,"
+    "   'throttled_addresses', t.n) FROM u, t)"
     " SELECT id, username, failed_logins,"
     "  CASE WHEN locked_until > now() THEN to_char(locked_until, 'YYYY-MM-DD HH24:MI:SS')"
-    "  ELSE '' END FROM u";
+    "  ELSE '' END, t.n FROM u, t";
 
 /*
  * The active superusers are locked (FOR UPDATE, all of them: count(*) reads
@@ -100,8 +106,9 @@ static const char sql_list[] =
     "SELECT id::text AS id, username::text AS username, email::text AS email,"
     " display_name AS name, CASE WHEN is_superuser THEN 'yes' ELSE 'no' END AS superuser,"
     " concat_ws(', ', CASE WHEN is_active THEN 'active' ELSE 'inactive' END,"
-    "  CASE WHEN locked_until > now()"
-    "   THEN 'locked until ' || to_char(locked_until, 'YYYY-MM-DD HH24:MI') END,"
+    "  (SELECT 'sign-in throttled from ' || count(*) || ' address(es)'"
+    "   FROM user_login_throttle x WHERE x.user_id = users.id AND x.throttled"
+    "   HAVING count(*) > 0),"
     "  CASE WHEN hashed_password IS NULL THEN 'no password' END) AS status,"
     " coalesce(to_char(last_login_at, 'YYYY-MM-DD HH24:MI'), 'never') AS \"last sign-in\""
     " FROM users ORDER BY username, id";
@@ -685,6 +692,7 @@ enum users_status users_unlock(struct db *db, const char *name, struct users_out
 	if (rc == USERS_OK) {
 		o->failed_logins = strtol(PQgetvalue(res, 0, 2), NULL, 10);
 		snprintf(o->locked_until, sizeof o->locked_until, "%s", PQgetvalue(res, 0, 3));
+		o->throttled = strtol(PQgetvalue(res, 0, 4), NULL, 10);
 	}
 	PQclear(res);
 	return rc;

@@ -113,6 +113,7 @@ struct users_outcome {
 	long sessions_ended;   /* passwd, deactivate */
 	long failed_logins;    /* unlock: the count before */
 	char locked_until[32]; /* unlock: the lock it lifted, "" when none was in force */
+	long throttled;        /* unlock: addresses whose sign-in throttling it lifted */
 };
 
 /*
@@ -130,14 +131,16 @@ enum users_status users_add(struct db *db, const struct users_args *a, const cha
 enum users_status users_find(struct db *db, const char *name, struct users_outcome *o);
 
 /*
- * Sets the password (phc), password_changed_at, clears failed_logins and
- * locked_until, and ends every session of the user, with the audit row
- * ('password.set', {"via":"portalctl", "sessions_ended": n}).
+ * Sets the password (phc), password_changed_at, clears failed_logins,
+ * locked_until and the sign-in throttling of the user's name, and ends every
+ * session of the user, with the audit row ('password.set', {"via":
+ * "portalctl", "sessions_ended": n, "throttled_addresses": m}).
  */
 enum users_status users_set_password(struct db *db, const char *name, const char *phc,
                                      struct users_outcome *o);
 
-/* failed_logins = 0, locked_until = NULL, audit 'account.unlocked'. */
+/* failed_logins = 0, locked_until = NULL, the user's login_throttle rows
+ * deleted (login_throttle_clear), audit 'account.unlocked'. */
 enum users_status users_unlock(struct db *db, const char *name, struct users_outcome *o);
 
 /*
