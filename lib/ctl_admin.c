@@ -448,10 +448,34 @@ struct reader {
 	long line; /* the line p is on */
 };
 
+/*
+ * A byte no cell may hold: NUL and the other C0 controls, and DEL. Tab, CR
+ * and LF are the exceptions, each where CSV gives it a meaning: LF or CRLF
+ * ends a record, and inside a quoted field is part of the value (RFC 4180);
+ * a tab is a blank, trimmed around a value. The value checks (users_check_*,
+ * ctl_check_role_name) then refuse a tab or line break inside a value, as
+ * `user add` does, naming the field. Refusing the rest here, from the real
+ * length of the file, is what keeps a NUL from cutting a value short: the
+ * C strings after the reader would end at it ("dirk\0x" read as "dirk").
+ */
+static int cell_byte_refused(unsigned char c)
+{
+	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+}
+
+static void cell_byte_message(unsigned char c, int field, char *err, size_t errlen)
+{
+	if (c == '\0')
+		snprintf(err, errlen, "field %d holds a NUL byte", field);
+	else
+		snprintf(err, errlen, "field %d holds a control character (0x%02x)", field, c);
+}
+
 /* Reads one record into fields (at most max, in the arena); *nfields is
  * the count found (may exceed max: the rest are dropped). Returns 1 with a
  * record, 0 at the end of input, -1 with a message in err. *start is the
- * record's first line. A blank line is a record of one empty field. */
+ * record's first line, or with -1 for a refused byte the line it is on. A
+ * blank line is a record of one empty field. */
 static int read_record(struct reader *r, struct arena *ar, const char **fields, int max,
                        int *nfields, long *start, char *err, size_t errlen)
 {
@@ -489,6 +513,12 @@ static int read_record(struct reader *r, struct arena *ar, const char **fields, 
 					r->p++;
 					break;
 				}
+				if (cell_byte_refused((unsigned char)*r->p)) {
+					cell_byte_message((unsigned char)*r->p, n + 1, err, errlen);
+					*start = r->line;
+					rc = -1;
+					goto out;
+				}
 				if (*r->p == '\n')
 					r->line++;
 				buf_putc(&cell, *r->p++);
@@ -505,6 +535,13 @@ static int read_record(struct reader *r, struct arena *ar, const char **fields, 
 				snprintf(err, errlen,
 				         "a quote inside an unquoted field (quote the whole field "
 				         "and write the quote twice)");
+				rc = -1;
+				goto out;
+			}
+			/* A CR here ends no line: it is a stray control character. */
+			if (cell_byte_refused((unsigned char)*r->p) || *r->p == '\r') {
+				cell_byte_message((unsigned char)*r->p, n + 1, err, errlen);
+				*start = r->line;
 				rc = -1;
 				goto out;
 			}

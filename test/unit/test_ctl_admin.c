@@ -390,6 +390,51 @@ static void test_import_names_no_duplicate_of_a_value_it_refused(void **state)
 	buf_free(&errs);
 }
 
+/* Issue 11, item 8: the cell reader copied a field with a NUL byte and the
+ * checks after it saw the C string, so "dirk\0x" was the user dirk and the
+ * row updated that user's email. Every byte of the file counts. */
+static void test_import_refuses_a_nul_byte_naming_file_line_and_field(void **state)
+{
+	static const char csv[] = HEADER "bram,bram@ced.example,,\n"
+	                                 "dirk\0x,attacker@evil.example,,Directie\n"
+	                                 "carla,carla@ced.example,,\"HR\0;Directie\"\n";
+	struct ctl_import im;
+	struct buf errs = { 0 };
+
+	(void)state;
+	assert_int_equal(ctl_import_parse(csv, sizeof csv - 1, "u.csv", &im, &errs), 2);
+	assert_non_null(strstr(buf_str(&errs), "u.csv:3: field 1 holds a NUL byte"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:4: field 4 holds a NUL byte"));
+	ctl_import_free(&im);
+	buf_free(&errs);
+}
+
+/* The other C0 controls and DEL are refused by the reader too, quoted or
+ * not; a line break or tab inside a quoted field is left to the value
+ * checks (no field of the users file may hold one, each says so), and a
+ * carriage return that ends no line is refused where it stands. */
+static void test_import_refuses_control_characters_in_any_cell(void **state)
+{
+	const char *csv = HEADER "a,a@x.example,\"Esc \x1b[2J\",\n"
+	                         "b,b@x.example\x7f,,\n"
+	                         "c,c@x.example,C\rd,\n"
+	                         "d,d@x.example,\"D\te\",\n"
+	                         "e,e@x.example,,\"HR\x0b\"\n";
+	struct ctl_import im;
+	struct buf errs = { 0 };
+
+	(void)state;
+	assert_int_equal(parse_csv(csv, &im, &errs), 5);
+	assert_non_null(strstr(buf_str(&errs), "u.csv:2: field 3 holds a control character (0x1b)"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:3: field 2 holds a control character (0x7f)"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:4: field 3 holds a control character (0x0d)"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:5: invalid name"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:6: field 4 holds a control character (0x0b)"));
+	assert_null(strpbrk(buf_str(&errs), "\x1b\x7f\r\t\x0b"));
+	ctl_import_free(&im);
+	buf_free(&errs);
+}
+
 static void test_import_rejects_invalid_utf8_and_bad_role_names(void **state)
 {
 	const char *csv = HEADER "a\xff,a@x.example,,\n"
@@ -400,7 +445,7 @@ static void test_import_rejects_invalid_utf8_and_bad_role_names(void **state)
 	(void)state;
 	assert_int_equal(parse_csv(csv, &im, &errs), 2);
 	assert_non_null(strstr(buf_str(&errs), "u.csv:2: not valid UTF-8"));
-	assert_non_null(strstr(buf_str(&errs), "u.csv:3: invalid role name"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:3: field 4 holds a control character (0x01)"));
 	ctl_import_free(&im);
 	buf_free(&errs);
 }
@@ -450,6 +495,8 @@ int main(void)
 		cmocka_unit_test(test_import_requires_four_fields),
 		cmocka_unit_test(test_import_rejects_duplicate_usernames_and_emails_in_any_case),
 		cmocka_unit_test(test_import_names_no_duplicate_of_a_value_it_refused),
+		cmocka_unit_test(test_import_refuses_a_nul_byte_naming_file_line_and_field),
+		cmocka_unit_test(test_import_refuses_control_characters_in_any_cell),
 		cmocka_unit_test(test_import_rejects_invalid_utf8_and_bad_role_names),
 		cmocka_unit_test(test_import_stops_after_fifty_problems),
 	};
