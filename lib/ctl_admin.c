@@ -329,10 +329,8 @@ int ctl_check_role_name(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "role name is blank");
 		return -1;
 	}
-	if (str_has_control(s)) {
-		snprintf(err, errlen, "invalid role name: it contains a control character");
+	if (str_check_visible("role name", s, 0, err, errlen) != 0)
 		return -1;
-	}
 	if (n > 100) {
 		snprintf(err, errlen, "role name \"%.*s...\" is longer than 100 characters",
 		         (int)utf8_prefix(s, 64), s);
@@ -353,7 +351,7 @@ int ctl_check_role_description(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "description is longer than 2000 characters");
 		return -1;
 	}
-	return 0;
+	return str_check_visible("description", s, STR_LINE_BREAKS, err, errlen);
 }
 
 int ctl_status_ok(const char *s)
@@ -384,12 +382,20 @@ static void report_bad(void *ctx, const char *field, const char *key)
 	} else if (strcmp(field, "status") == 0) {
 		buf_printf(m->msgs, "invalid status \"%.*s\": draft, published or archived\n",
 		           (int)utf8_prefix(status, 64), status);
+	} else if (strcmp(key, "admin.error.control") == 0 ||
+	           strcmp(key, "admin.error.invisible") == 0) {
+		const char *v = strcmp(field, "title") == 0      ? f->title
+		                : strcmp(field, "category") == 0 ? f->category
+		                                                 : f->description;
+		char err[256];
+
+		str_check_visible(field, v, strcmp(field, "description") == 0 ? STR_LINE_BREAKS : 0,
+		                  err, sizeof err);
+		buf_printf(m->msgs, "%s\n", err);
 	} else if (strcmp(field, "title") == 0) {
-		buf_printf(m->msgs,
-		           "invalid title: at most 200 characters, no control characters\n");
+		buf_printf(m->msgs, "invalid title: at most 200 characters\n");
 	} else if (strcmp(field, "category") == 0) {
-		buf_printf(m->msgs,
-		           "invalid category: at most 100 characters, no control characters\n");
+		buf_printf(m->msgs, "invalid category: at most 100 characters\n");
 	} else {
 		buf_printf(m->msgs, "invalid %s: at most 4000 characters\n", field);
 	}
