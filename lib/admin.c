@@ -72,6 +72,18 @@ void admin_form_bad(void *form, const char *field, const char *key)
 	admin_error(f->c, f->errors, field, key);
 }
 
+const char *admin_text_problem(const char *s, size_t max, int flags)
+{
+	long cp;
+
+	if (utf8_length(s) > max)
+		return "admin.error.too_long";
+	cp = str_hidden_char(s, flags);
+	if (cp < 0)
+		return NULL;
+	return str_hidden_is_control(cp) ? "admin.error.control" : "admin.error.invisible";
+}
+
 long admin_page_number(struct ctx *c)
 {
 	const char *p = req_query(c->req, "page");

@@ -50,6 +50,13 @@ struct admin_form {
 };
 void admin_form_bad(void *form, const char *field, const char *key);
 
+/* The message key for a text field's value s (valid UTF-8) that is longer
+ * than max characters ("admin.error.too_long") or holds a control character
+ * ("admin.error.control") or an invisible or bidirectional format character
+ * ("admin.error.invisible"; str_hidden_char, flags as there); NULL when it
+ * is none of these. */
+const char *admin_text_problem(const char *s, size_t max, int flags);
+
 /* Reads ?page=N (1 when absent); -1 when malformed or over 100000. */
 long admin_page_number(struct ctx *c);
 

@@ -92,11 +92,12 @@ int admin_report_check(const struct report_form *f,
                        void (*bad)(void *ctx, const char *field, const char *key), void *ctx)
 {
 	int n = 0;
+	const char *key;
 	if (f->title[0] == '\0') {
 		bad(ctx, "title", "admin.error.required");
 		n++;
-	} else if (utf8_length(f->title) > 200 || str_has_control(f->title)) {
-		bad(ctx, "title", "admin.error.too_long");
+	} else if ((key = admin_text_problem(f->title, 200, 0)) != NULL) {
+		bad(ctx, "title", key);
 		n++;
 	}
 	if (f->url[0] == '\0') {
@@ -106,12 +107,13 @@ int admin_report_check(const struct report_form *f,
 		bad(ctx, "url", "admin.error.url");
 		n++;
 	}
-	if (utf8_length(f->category) > 100 || str_has_control(f->category)) {
-		bad(ctx, "category", "admin.error.too_long");
+	if ((key = admin_text_problem(f->category, 100, 0)) != NULL) {
+		bad(ctx, "category", key);
 		n++;
 	}
-	if (utf8_length(f->description) > 4000) {
-		bad(ctx, "description", "admin.error.too_long");
+	/* Free text: line breaks are welcome, the rest of the set is not. */
+	if ((key = admin_text_problem(f->description, 4000, STR_LINE_BREAKS)) != NULL) {
+		bad(ctx, "description", key);
 		n++;
 	}
 	if (strcmp(f->status, "draft") != 0 && strcmp(f->status, "published") != 0 &&

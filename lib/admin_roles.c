@@ -341,20 +341,19 @@ int admin_role_check(const char *name, const char *description,
                      void (*bad)(void *ctx, const char *field, const char *key), void *ctx)
 {
 	int n = 0;
+	const char *key;
 	if (name[0] == '\0') {
 		bad(ctx, "name", "admin.error.required");
 		n++;
-	} else if (utf8_length(name) > 100 || str_has_control(name)) {
-		bad(ctx, "name", "admin.error.too_long");
+	} else if ((key = admin_text_problem(name, 100, 0)) != NULL) {
+		bad(ctx, "name", key);
 		n++;
 	}
-	/* Line breaks are welcome in a description, other controls not. */
-	int ctl = 0;
-	for (const unsigned char *p = (const unsigned char *)description; *p; p++)
-		if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
-			ctl = 1;
-	if (utf8_length(description) > 2000 || ctl) {
-		bad(ctx, "description", "admin.error.too_long");
+	/* Line breaks are welcome in a description; other controls, and the
+	 * invisible and bidirectional characters, are not: free text can
+	 * still be made to read as something else. */
+	if ((key = admin_text_problem(description, 2000, STR_LINE_BREAKS)) != NULL) {
+		bad(ctx, "description", key);
 		n++;
 	}
 	return n;

@@ -179,9 +179,14 @@ int admin_user_check(const struct user_form *f, int is_new,
 {
 	char err[256];
 	int n = 0;
+	long hidden;
 	if (is_new) {
 		if (f->username[0] == '\0') {
 			bad(ctx, "username", "admin.error.required");
+			n++;
+		} else if ((hidden = str_hidden_char(f->username, 0)) >= 0 &&
+		           !str_hidden_is_control(hidden)) {
+			bad(ctx, "username", "admin.error.invisible");
 			n++;
 		} else if (users_check_username(f->username, err, sizeof(err)) != 0) {
 			bad(ctx, "username", "admin.users.error.username");
@@ -199,7 +204,8 @@ int admin_user_check(const struct user_form *f, int is_new,
 		bad(ctx, "display_name", "admin.error.required");
 		n++;
 	} else if (users_check_display_name(f->display_name, err, sizeof(err)) != 0) {
-		bad(ctx, "display_name", "admin.error.too_long");
+		const char *key = admin_text_problem(f->display_name, 200, 0);
+		bad(ctx, "display_name", key != NULL ? key : "admin.error.too_long");
 		n++;
 	}
 	return n;

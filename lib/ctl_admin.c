@@ -329,10 +329,8 @@ int ctl_check_role_name(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "role name is blank");
 		return -1;
 	}
-	if (str_has_control(s)) {
-		snprintf(err, errlen, "invalid role name: it contains a control character");
+	if (str_check_visible("role name", s, 0, err, errlen) != 0)
 		return -1;
-	}
 	if (n > 100) {
 		snprintf(err, errlen, "role name \"%.*s...\" is longer than 100 characters",
 		         (int)utf8_prefix(s, 64), s);
@@ -353,7 +351,7 @@ int ctl_check_role_description(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "description is longer than 2000 characters");
 		return -1;
 	}
-	return 0;
+	return str_check_visible("description", s, STR_LINE_BREAKS, err, errlen);
 }
 
 int ctl_status_ok(const char *s)
@@ -384,12 +382,20 @@ static void report_bad(void *ctx, const char *field, const char *key)
 	} else if (strcmp(field, "status") == 0) {
 		buf_printf(m->msgs, "invalid status \"%.*s\": draft, published or archived\n",
 		           (int)utf8_prefix(status, 64), status);
+	} else if (strcmp(key, "admin.error.control") == 0 ||
+	           strcmp(key, "admin.error.invisible") == 0) {
+		const char *v = strcmp(field, "title") == 0      ? f->title
+		                : strcmp(field, "category") == 0 ? f->category
+		                                                 : f->description;
+		char err[256];
+
+		str_check_visible(field, v, strcmp(field, "description") == 0 ? STR_LINE_BREAKS : 0,
+		                  err, sizeof err);
+		buf_printf(m->msgs, "%s\n", err);
 	} else if (strcmp(field, "title") == 0) {
-		buf_printf(m->msgs,
-		           "invalid title: at most 200 characters, no control characters\n");
+		buf_printf(m->msgs, "invalid title: at most 200 characters\n");
 	} else if (strcmp(field, "category") == 0) {
-		buf_printf(m->msgs,
-		           "invalid category: at most 100 characters, no control characters\n");
+		buf_printf(m->msgs, "invalid category: at most 100 characters\n");
 	} else {
 		buf_printf(m->msgs, "invalid %s: at most 4000 characters\n", field);
 	}
@@ -448,10 +454,34 @@ struct reader {
 	long line; /* the line p is on */
 };
 
+/*
+ * A byte no cell may hold: NUL and the other C0 controls, and DEL. Tab, CR
+ * and LF are the exceptions, each where CSV gives it a meaning: LF or CRLF
+ * ends a record, and inside a quoted field is part of the value (RFC 4180);
+ * a tab is a blank, trimmed around a value. The value checks (users_check_*,
+ * ctl_check_role_name) then refuse a tab or line break inside a value, as
+ * `user add` does, naming the field. Refusing the rest here, from the real
+ * length of the file, is what keeps a NUL from cutting a value short: the
+ * C strings after the reader would end at it ("dirk\0x" read as "dirk").
+ */
+static int cell_byte_refused(unsigned char c)
+{
+	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+}
+
+static void cell_byte_message(unsigned char c, int field, char *err, size_t errlen)
+{
+	if (c == '\0')
+		snprintf(err, errlen, "field %d holds a NUL byte", field);
+	else
+		snprintf(err, errlen, "field %d holds a control character (0x%02x)", field, c);
+}
+
 /* Reads one record into fields (at most max, in the arena); *nfields is
  * the count found (may exceed max: the rest are dropped). Returns 1 with a
  * record, 0 at the end of input, -1 with a message in err. *start is the
- * record's first line. A blank line is a record of one empty field. */
+ * record's first line, or with -1 for a refused byte the line it is on. A
+ * blank line is a record of one empty field. */
 static int read_record(struct reader *r, struct arena *ar, const char **fields, int max,
                        int *nfields, long *start, char *err, size_t errlen)
 {
@@ -489,6 +519,12 @@ static int read_record(struct reader *r, struct arena *ar, const char **fields, 
 					r->p++;
 					break;
 				}
+				if (cell_byte_refused((unsigned char)*r->p)) {
+					cell_byte_message((unsigned char)*r->p, n + 1, err, errlen);
+					*start = r->line;
+					rc = -1;
+					goto out;
+				}
 				if (*r->p == '\n')
 					r->line++;
 				buf_putc(&cell, *r->p++);
@@ -505,6 +541,13 @@ static int read_record(struct reader *r, struct arena *ar, const char **fields, 
 				snprintf(err, errlen,
 				         "a quote inside an unquoted field (quote the whole field "
 				         "and write the quote twice)");
+				rc = -1;
+				goto out;
+			}
+			/* A CR here ends no line: it is a stray control character. */
+			if (cell_byte_refused((unsigned char)*r->p) || *r->p == '\r') {
+				cell_byte_message((unsigned char)*r->p, n + 1, err, errlen);
+				*start = r->line;
 				rc = -1;
 				goto out;
 			}

@@ -105,6 +105,12 @@ struct ctl_import {
  * ignored. Usernames and emails may each appear once in the file (case is
  * ignored). Values are checked as `user add` checks them.
  *
+ * All len bytes count: a NUL byte, another C0 control character or DEL in
+ * any field, quoted or not, is a problem of its line ("field 1 holds a NUL
+ * byte"), as is a CR that ends no line. A tab, or a line break inside a
+ * quoted field, is read as CSV reads it, and then refused inside a value
+ * by the value checks (a tab around a value is a blank, trimmed).
+ *
  * Returns the number of problems (0: im is filled), each appended to errs
  * as "FILE:LINE: message\n"; after 50 it stops. im is always to be freed
  * with ctl_import_free.

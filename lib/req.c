@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
@@ -591,10 +592,79 @@ size_t utf8_length(const char *s)
 	return n;
 }
 
+/* The set of req.h's str_hidden_char, as inclusive ranges of code points;
+ * the first two are the controls. */
+static const struct {
+	long lo, hi;
+} hidden[] = {
+	{ 0x0000, 0x001f }, { 0x007f, 0x009f }, { 0x00ad, 0x00ad }, { 0x061c, 0x061c },
+	{ 0x180e, 0x180e }, { 0x200b, 0x200f }, { 0x2028, 0x202e }, { 0x2060, 0x2064 },
+	{ 0x2066, 0x206f }, { 0xfeff, 0xfeff }, { 0xfff9, 0xfffb }, { 0xe0000, 0xe007f },
+};
+
+/* The code point of the valid UTF-8 sequence at p (at most end), with its
+ * length in *n; -1 with *n = 1 when the bytes there are not one. */
+static long decode_one(const unsigned char *p, const unsigned char *end, size_t *n)
+{
+	size_t len = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+
+	*n = 1;
+	if ((size_t)(end - p) < len || !utf8_valid((const char *)p, len))
+		return -1;
+	*n = len;
+	if (len == 1)
+		return *p;
+	long cp = *p & (0x7f >> len);
+	for (size_t i = 1; i < len; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
+long str_hidden_char(const char *s, int flags)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+
+	while (p < end) {
+		size_t n;
+		long cp;
+
+		/* Most text is ASCII: one comparison a byte. */
+		if (*p >= 0x20 && *p < 0x7f) {
+			p++;
+			continue;
+		}
+		cp = decode_one(p, end, &n);
+		p += n;
+		if (cp < 0)
+			continue;
+		if ((flags & STR_LINE_BREAKS) && (cp == '\t' || cp == '\n' || cp == '\r'))
+			continue;
+		for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+			if (cp >= hidden[i].lo && cp <= hidden[i].hi)
+				return cp;
+	}
+	return -1;
+}
+
 int str_has_control(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return 1;
-	return 0;
+	return str_hidden_char(s, 0) >= 0;
+}
+
+int str_hidden_is_control(long cp)
+{
+	return cp <= 0x1f || (cp >= 0x7f && cp <= 0x9f);
+}
+
+int str_check_visible(const char *what, const char *s, int flags, char *err, size_t errlen)
+{
+	long cp = str_hidden_char(s, flags);
+
+	if (cp < 0)
+		return 0;
+	snprintf(err, errlen, "invalid %s: it contains %s (U+%04lX)", what,
+	         str_hidden_is_control(cp) ? "a control character"
+	                                   : "an invisible or bidirectional formatting character",
+	         cp);
+	return -1;
 }

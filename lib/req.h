@@ -117,7 +117,39 @@ size_t utf8_prefix(const char *s, size_t max);
  * char_length counts them. */
 size_t utf8_length(const char *s);
 
-/* 1 when s holds an ASCII control character (0x00-0x1F or 0x7F). */
+/*
+ * Characters that no name, title, category or description may hold, because
+ * they are not seen, or change how the text around them reads, so that one
+ * value can pass for another (a role "HR\u202Erotceri" shown as "HR
+ * ...Directie" read backwards): the C0 controls and DEL, the C1 controls
+ * (U+0080-U+009F), and the invisible and bidirectional format characters
+ * U+00AD, U+061C, U+180E, U+200B-U+200F, U+2028-U+202E, U+2060-U+2064,
+ * U+2066-U+206F, U+FEFF, U+FFF9-U+FFFB and the tags U+E0000-U+E007F. The
+ * database refuses the same set (portal_visible_text(), in
+ * schema/0008_visible_text.sql); keep the two in step.
+ *
+ * str_hidden_char returns the first such character of s as a code point,
+ * or -1 when there is none. With STR_LINE_BREAKS in flags, tab, LF and CR
+ * are allowed (free text: descriptions). Bytes that are not valid UTF-8 are
+ * skipped: validity is utf8_valid's question.
+ */
+enum { STR_LINE_BREAKS = 1 };
+long str_hidden_char(const char *s, int flags);
+
+/* 1 when s holds a character of the set above (line breaks included). */
 int str_has_control(const char *s);
+
+/* 1 when cp is a control character (C0, DEL, C1), 0 when it is one of the
+ * invisible or bidirectional format characters. */
+int str_hidden_is_control(long cp);
+
+/*
+ * For the command line's messages: when s holds a character of the set
+ * (flags as for str_hidden_char), writes "invalid WHAT: it contains a
+ * control character (U+001B)" or "... an invisible or bidirectional
+ * formatting character (U+202E)" into err and returns -1; else returns 0.
+ * The message never holds the character itself.
+ */
+int str_check_visible(const char *what, const char *s, int flags, char *err, size_t errlen);
 
 #endif

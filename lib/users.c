@@ -126,9 +126,10 @@ const struct db_stmt users_stmts[] = {
 
 /* ---- values -------------------------------------------------------------- */
 
-/* Each check below looks for control characters (str_has_control) before
- * any message names the value: the message goes to a terminal, which would
- * act on them. */
+/* Each check below looks for control characters, and the invisible and
+ * bidirectional characters (str_check_visible, one set for every name),
+ * before any message names the value: the message goes to a terminal,
+ * which would act on the controls or show the value as another. */
 
 int users_check_username(const char *s, char *err, size_t errlen)
 {
@@ -142,13 +143,11 @@ int users_check_username(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "user name is empty");
 		return -1;
 	}
-	/* ASCII white space and control characters; the database also
-	 * refuses the Unicode ones, and its message then names the constraint. */
-	if (str_has_control(s)) {
-		snprintf(err, errlen,
-		         "invalid user name: white space and control characters are not allowed");
+	/* Control and invisible characters here, ASCII spaces below; the
+	 * database also refuses the other Unicode spaces, and its message then
+	 * names the constraint. */
+	if (str_check_visible("user name", s, 0, err, errlen) != 0)
 		return -1;
-	}
 	if (n > 64) {
 		snprintf(err, errlen, "user name \"%.*s...\" is longer than 64 characters",
 		         (int)utf8_prefix(s, 64), s);
@@ -175,10 +174,8 @@ int users_check_email(const char *s, char *err, size_t errlen)
 	}
 	/* Names the value, except for control characters, which could rewrite
 	 * the operator's terminal. */
-	if (str_has_control(s)) {
-		snprintf(err, errlen, "invalid email address: it contains a control character");
+	if (str_check_visible("email address", s, 0, err, errlen) != 0)
 		return -1;
-	}
 	if (n > 254) {
 		snprintf(err, errlen, "email address \"%.*s...\" is longer than 254 characters",
 		         (int)utf8_prefix(s, 64), s);
@@ -219,10 +216,8 @@ int users_check_display_name(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "name is blank");
 		return -1;
 	}
-	if (str_has_control(s)) {
-		snprintf(err, errlen, "invalid name: it contains a control character");
+	if (str_check_visible("name", s, 0, err, errlen) != 0)
 		return -1;
-	}
 	if (n > 200) {
 		snprintf(err, errlen, "name \"%.*s...\" is longer than 200 characters",
 		         (int)utf8_prefix(s, 64), s);

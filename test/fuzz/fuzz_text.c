@@ -4,7 +4,8 @@
  * the rest is its input: migrate_parse_name (file names in schema/),
  * migrate_line_of, log_quote and log_event (values in log lines),
  * utf8_valid / utf8_count / utf8_prefix, tmpl_url_safe (URLs from data),
- * tmpl_escape_text / tmpl_escape_attr, i18n_negotiate (Accept-Language).
+ * tmpl_escape_text / tmpl_escape_attr, i18n_negotiate (Accept-Language),
+ * str_hidden_char / str_has_control / str_check_visible (names).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -69,6 +70,41 @@ static int ref_utf8_valid(const unsigned char *s, size_t len)
 		i += n + 1;
 	}
 	return 1;
+}
+
+/* The characters no name may hold, as req.h lists them (and
+ * schema/0008_visible_text.sql), written out once more. */
+static int ref_hidden(unsigned cp, int line_breaks)
+{
+	if (line_breaks && (cp == '\t' || cp == '\n' || cp == '\r'))
+		return 0;
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad || cp == 0x61c ||
+	       cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) || cp == 0x2028 || cp == 0x2029 ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || (cp >= 0x206a && cp <= 0x206f) || cp == 0xfeff ||
+	       (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f);
+}
+
+/* The first hidden character of s, reading it as UTF-8 and stepping over
+ * one byte wherever no valid character starts; -1 when there is none. */
+static long ref_first_hidden(const unsigned char *s, int line_breaks)
+{
+	size_t len = strlen((const char *)s);
+
+	for (size_t i = 0; i < len;) {
+		size_t n = s[i] < 0x80 ? 1 : s[i] < 0xe0 ? 2 : s[i] < 0xf0 ? 3 : 4;
+		if (i + n > len || !ref_utf8_valid(s + i, n)) {
+			i++;
+			continue;
+		}
+		unsigned cp = n == 1 ? s[i] : s[i] & (0xffu >> (n + 1));
+		for (size_t k = 1; k < n; k++)
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		if (ref_hidden(cp, line_breaks))
+			return (long)cp;
+		i += n;
+	}
+	return -1;
 }
 
 /* ---- the functions ---- */
@@ -293,6 +329,31 @@ static void fuzz_escape(const uint8_t *d, size_t n)
 	free(s);
 }
 
+static void fuzz_hidden(const char *s)
+{
+	char err[160], want[16];
+
+	for (int flags = 0; flags <= STR_LINE_BREAKS; flags++) {
+		long got = str_hidden_char(s, flags);
+		if (got != ref_first_hidden((const unsigned char *)s, flags))
+			fail("str_hidden_char differs from the list");
+		int r = str_check_visible("value", s, flags, err, sizeof err);
+		if ((r != 0) != (got >= 0))
+			fail("str_check_visible disagrees with str_hidden_char");
+		if (r == 0)
+			continue;
+		/* The message names the character and never holds one. */
+		snprintf(want, sizeof want, "(U+%04lX)", got);
+		if (strstr(err, want) == NULL)
+			fail("str_check_visible does not name the character");
+		for (const unsigned char *p = (const unsigned char *)err; *p; p++)
+			if (*p < 0x20 || *p >= 0x7f)
+				fail("str_check_visible's message holds more than printable ASCII");
+	}
+	if (str_has_control(s) != (str_hidden_char(s, 0) >= 0))
+		fail("str_has_control is not str_hidden_char");
+}
+
 static void fuzz_negotiate(const char *s)
 {
 	const char *r = i18n_negotiate(NULL, s, "en");
@@ -314,7 +375,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, d, n);
 	s[n] = '\0';
 
-	switch (data[0] % 8) {
+	switch (data[0] % 9) {
 	case 0:
 		fuzz_migrate_name(s);
 		break;
@@ -338,6 +399,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 7:
 		fuzz_negotiate(s);
+		break;
+	case 8:
+		fuzz_hidden(s);
 		break;
 	}
 	free(s);

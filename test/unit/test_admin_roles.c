@@ -89,6 +89,25 @@ static void test_role_check_rejects_a_long_or_escaped_description(void **state)
 	assert_string_equal(q.fields[1], "description");
 }
 
+/* Issue 11, item 9: a role could be named to read as another. */
+static void test_role_check_refuses_invisible_and_bidi_characters(void **state)
+{
+	(void)state;
+	struct problems p = { 0 };
+	assert_int_equal(admin_role_check("HR\xe2\x80\xae" "eitceriD", "", note, &p), 1);
+	assert_string_equal(p.fields[0], "name");
+	assert_string_equal(p.keys[0], "admin.error.invisible");
+	struct problems q = { 0 };
+	assert_int_equal(admin_role_check("Rol", "Zie\xe2\x81\xa6 hier", note, &q), 1);
+	assert_string_equal(q.fields[0], "description");
+	assert_string_equal(q.keys[0], "admin.error.invisible");
+	/* Line breaks stay welcome in a description, an escape does not. */
+	struct problems r = { 0 };
+	assert_int_equal(admin_role_check("Rol", "Twee\r\nregels\tmet tab", note, &r), 0);
+	assert_int_equal(admin_role_check("Rol\x1b", "", note, &r), 1);
+	assert_string_equal(r.keys[0], "admin.error.control");
+}
+
 /* A result with the columns (id, kind) and one row per kind in kinds. */
 static PGresult *result_of_kinds(const char *const *kinds, int n)
 {
@@ -167,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_role_check_requires_a_name),
 		cmocka_unit_test(test_role_check_counts_characters_not_bytes),
 		cmocka_unit_test(test_role_check_rejects_control_characters_in_the_name),
+		cmocka_unit_test(test_role_check_refuses_invisible_and_bidi_characters),
 		cmocka_unit_test(test_role_check_rejects_a_long_or_escaped_description),
 		cmocka_unit_test(test_split_finds_each_list_after_the_role_row),
 		cmocka_unit_test(test_split_leaves_absent_lists_empty),

@@ -103,7 +103,18 @@ static void test_check_refuses_a_display_name_with_a_control_character(void **st
 	struct user_form f = { "zoe", "zoe@example.org", "Zo\x01", 0, 1 };
 	struct seen s = { 0 };
 	assert_int_equal(admin_user_check(&f, 0, record, &s), 1);
-	assert_string_equal(key_of(&s, "display_name"), "admin.error.too_long");
+	assert_string_equal(key_of(&s, "display_name"), "admin.error.control");
+}
+
+/* Issue 11, item 9: invisible and bidirectional characters passed. */
+static void test_check_refuses_invisible_characters_in_username_and_display_name(void **state)
+{
+	(void)state;
+	struct user_form f = { "dir\xe2\x80\x8b" "k", "zoe@example.org", "Zo\xe2\x80\xae" "e", 0, 1 };
+	struct seen s = { 0 };
+	assert_int_equal(admin_user_check(&f, 1, record, &s), 2);
+	assert_string_equal(key_of(&s, "username"), "admin.error.invisible");
+	assert_string_equal(key_of(&s, "display_name"), "admin.error.invisible");
 }
 
 static void test_password_problem_requires_a_password(void **state)
@@ -193,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_check_ignores_the_username_of_an_existing_user),
 		cmocka_unit_test(test_check_refuses_an_email_without_a_domain_dot),
 		cmocka_unit_test(test_check_refuses_a_display_name_with_a_control_character),
+		cmocka_unit_test(test_check_refuses_invisible_characters_in_username_and_display_name),
 		cmocka_unit_test(test_password_problem_requires_a_password),
 		cmocka_unit_test(test_password_problem_applies_the_policy),
 		cmocka_unit_test(test_filters_accept_only_known_values),

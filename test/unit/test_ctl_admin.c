@@ -140,6 +140,45 @@ static void test_role_name_rejects_blank_control_and_long_names(void **state)
 	assert_int_equal(ctl_check_role_name(longname, err, sizeof err), 0);
 }
 
+/* Issue 11, item 9: "HR" + U+202E + "eitceriD" reads as "HRDirectie". */
+static void test_role_checks_refuse_invisible_and_bidi_characters(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_int_equal(ctl_check_role_name("HR\xe2\x80\xae" "eitceriD", err, sizeof err), -1);
+	assert_string_equal(err, "invalid role name: it contains an invisible or bidirectional "
+	                         "formatting character (U+202E)");
+	assert_int_equal(ctl_check_role_description("Zie \xe2\x81\xa7hier", err, sizeof err), -1);
+	assert_string_equal(err, "invalid description: it contains an invisible or bidirectional "
+	                         "formatting character (U+2067)");
+	assert_int_equal(ctl_check_role_description("Twee\nregels", err, sizeof err), 0);
+}
+
+static void test_report_check_refuses_invisible_characters_naming_the_field(void **state)
+{
+	struct report_form f = { "Omzet\xe2\x80\x8b", "https://bi.example/o", "Fin\xc2\xad" "ance",
+		                 "Regel\r\nmet \xe2\x80\xaa", "draft" };
+	struct buf msgs = { 0 };
+
+	(void)state;
+	assert_int_equal(ctl_check_report(&f, &msgs), 3);
+	assert_non_null(strstr(buf_str(&msgs), "invalid title: it contains an invisible or "
+	                                       "bidirectional formatting character (U+200B)\n"));
+	assert_non_null(strstr(buf_str(&msgs), "invalid category: it contains an invisible or "
+	                                       "bidirectional formatting character (U+00AD)\n"));
+	assert_non_null(strstr(buf_str(&msgs), "invalid description: it contains an invisible or "
+	                                       "bidirectional formatting character (U+202A)\n"));
+	buf_reset(&msgs);
+	f.title = "Omzet\x1b[2J";
+	f.category = "Financi\xc3\xabn";
+	f.description = "Regel\r\nmet\ttab";
+	assert_int_equal(ctl_check_report(&f, &msgs), 1);
+	assert_string_equal(buf_str(&msgs),
+	                    "invalid title: it contains a control character (U+001B)\n");
+	buf_free(&msgs);
+}
+
 /* Found by test/fuzz/fuzz_csv: "%.64s" cut a long value in the middle of a
  * character, and the terminal got a broken one. */
 static void test_a_long_value_is_quoted_without_splitting_a_character(void **state)
@@ -390,6 +429,73 @@ static void test_import_names_no_duplicate_of_a_value_it_refused(void **state)
 	buf_free(&errs);
 }
 
+/* Issue 11, item 8: the cell reader copied a field with a NUL byte and the
+ * checks after it saw the C string, so "dirk\0x" was the user dirk and the
+ * row updated that user's email. Every byte of the file counts. */
+static void test_import_refuses_a_nul_byte_naming_file_line_and_field(void **state)
+{
+	static const char csv[] = HEADER "bram,bram@ced.example,,\n"
+	                                 "dirk\0x,attacker@evil.example,,Directie\n"
+	                                 "carla,carla@ced.example,,\"HR\0;Directie\"\n";
+	struct ctl_import im;
+	struct buf errs = { 0 };
+
+	(void)state;
+	assert_int_equal(ctl_import_parse(csv, sizeof csv - 1, "u.csv", &im, &errs), 2);
+	assert_non_null(strstr(buf_str(&errs), "u.csv:3: field 1 holds a NUL byte"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:4: field 4 holds a NUL byte"));
+	ctl_import_free(&im);
+	buf_free(&errs);
+}
+
+/* The other C0 controls and DEL are refused by the reader too, quoted or
+ * not; a line break or tab inside a quoted field is left to the value
+ * checks (no field of the users file may hold one, each says so), and a
+ * carriage return that ends no line is refused where it stands. */
+static void test_import_refuses_control_characters_in_any_cell(void **state)
+{
+	const char *csv = HEADER "a,a@x.example,\"Esc \x1b[2J\",\n"
+	                         "b,b@x.example\x7f,,\n"
+	                         "c,c@x.example,C\rd,\n"
+	                         "d,d@x.example,\"D\te\",\n"
+	                         "e,e@x.example,,\"HR\x0b\"\n";
+	struct ctl_import im;
+	struct buf errs = { 0 };
+
+	(void)state;
+	assert_int_equal(parse_csv(csv, &im, &errs), 5);
+	assert_non_null(strstr(buf_str(&errs), "u.csv:2: field 3 holds a control character (0x1b)"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:3: field 2 holds a control character (0x7f)"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:4: field 3 holds a control character (0x0d)"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:5: invalid name"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:6: field 4 holds a control character (0x0b)"));
+	assert_null(strpbrk(buf_str(&errs), "\x1b\x7f\r\t\x0b"));
+	ctl_import_free(&im);
+	buf_free(&errs);
+}
+
+static void test_import_refuses_invisible_characters_in_names_and_roles(void **state)
+{
+	const char *csv = HEADER "dirk\xe2\x80\x8b,d@x.example,,\n"
+	                         "e,e@x.example,\"Eva \xe2\x80\xae" "kuB\",\n"
+	                         "f,f@x.example,,HR;\xe2\x81\xa6" "Directie\n";
+	struct ctl_import im;
+	struct buf errs = { 0 };
+
+	(void)state;
+	assert_int_equal(parse_csv(csv, &im, &errs), 3);
+	assert_non_null(strstr(buf_str(&errs), "u.csv:2: invalid user name: it contains an "
+	                                       "invisible or bidirectional formatting character "
+	                                       "(U+200B)"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:3: invalid name: it contains an invisible"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:4: invalid role name: it contains an "
+	                                       "invisible or bidirectional formatting character "
+	                                       "(U+2066)"));
+	assert_null(strstr(buf_str(&errs), "\xe2\x80"));
+	ctl_import_free(&im);
+	buf_free(&errs);
+}
+
 static void test_import_rejects_invalid_utf8_and_bad_role_names(void **state)
 {
 	const char *csv = HEADER "a\xff,a@x.example,,\n"
@@ -400,7 +506,7 @@ static void test_import_rejects_invalid_utf8_and_bad_role_names(void **state)
 	(void)state;
 	assert_int_equal(parse_csv(csv, &im, &errs), 2);
 	assert_non_null(strstr(buf_str(&errs), "u.csv:2: not valid UTF-8"));
-	assert_non_null(strstr(buf_str(&errs), "u.csv:3: invalid role name"));
+	assert_non_null(strstr(buf_str(&errs), "u.csv:3: field 4 holds a control character (0x01)"));
 	ctl_import_free(&im);
 	buf_free(&errs);
 }
@@ -436,6 +542,8 @@ int main(void)
 		cmocka_unit_test(test_args_help_wins_over_missing_arguments),
 		cmocka_unit_test(test_id_accepts_positive_numbers_only),
 		cmocka_unit_test(test_role_name_rejects_blank_control_and_long_names),
+		cmocka_unit_test(test_role_checks_refuse_invisible_and_bidi_characters),
+		cmocka_unit_test(test_report_check_refuses_invisible_characters_naming_the_field),
 		cmocka_unit_test(test_a_long_value_is_quoted_without_splitting_a_character),
 		cmocka_unit_test(test_status_is_one_of_the_three),
 		cmocka_unit_test(test_report_check_names_the_bad_url_and_status),
@@ -450,6 +558,9 @@ int main(void)
 		cmocka_unit_test(test_import_requires_four_fields),
 		cmocka_unit_test(test_import_rejects_duplicate_usernames_and_emails_in_any_case),
 		cmocka_unit_test(test_import_names_no_duplicate_of_a_value_it_refused),
+		cmocka_unit_test(test_import_refuses_a_nul_byte_naming_file_line_and_field),
+		cmocka_unit_test(test_import_refuses_control_characters_in_any_cell),
+		cmocka_unit_test(test_import_refuses_invisible_characters_in_names_and_roles),
 		cmocka_unit_test(test_import_rejects_invalid_utf8_and_bad_role_names),
 		cmocka_unit_test(test_import_stops_after_fifty_problems),
 	};

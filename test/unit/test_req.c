@@ -768,11 +768,84 @@ static void test_utf8_prefix_never_splits_a_character(void **state)
 	assert_int_equal(utf8_prefix("\xf0\x9f\x98\x80!", 4), 4);
 }
 
+/* Issue 11, item 9: str_has_control knew only C0 and DEL, so a role named
+ * with U+202E (right-to-left override) read as another role. */
+static void test_str_has_control_refuses_invisible_and_bidi_characters(void **state)
+{
+	static const char *const refused[] = {
+		"HR\xe2\x80\xae" "eitceriD",  /* U+202E right-to-left override */
+		"Direc\xe2\x80\x8btie",       /* U+200B zero width space */
+		"a\xe2\x80\x8c" "b", "a\xe2\x80\x8d" "b", "a\xe2\x80\x8e" "b", "a\xe2\x80\x8f" "b",
+		"a\xe2\x80\xaa" "b", "a\xe2\x80\xab" "b", "a\xe2\x80\xac" "b", "a\xe2\x80\xad" "b",
+		"a\xe2\x81\xa0" "b", "a\xe2\x81\xa4" "b",   /* U+2060, U+2064 */
+		"a\xe2\x81\xa6" "b", "a\xe2\x81\xa9" "b",   /* U+2066 isolate, U+2069 pop */
+		"a\xe2\x81\xaf" "b",                        /* U+206F */
+		"\xef\xbb\xbf" "a",                          /* U+FEFF byte order mark */
+		"Finan\xc2\xad" "ci\xc3\xabn",               /* U+00AD soft hyphen */
+		"a\xd8\x9c" "b",                             /* U+061C Arabic letter mark */
+		"a\xe1\xa0\x8e" "b",                         /* U+180E */
+		"a\xc2\x80" "b", "a\xc2\x85" "b", "a\xc2\x9f" "b", /* C1: U+0080, NEL, U+009F */
+		"a\xe2\x80\xa8" "b", "a\xe2\x80\xa9" "b",   /* U+2028, U+2029 */
+		"a\xef\xbf\xb9" "b",                         /* U+FFF9 */
+		"a\xf3\xa0\x80\x81" "b", "a\xf3\xa0\x81\xbf" "b", /* tags U+E0001, U+E007F */
+		"a\x1b" "b", "a\x7f" "b", "a\tb", "a\nb",
+	};
+	static const char *const visible[] = {
+		"Financi\xc3\xabn", "Directie", "\xc2\xa0", /* no-break space is seen as space */
+		"\xc2\xa1", "\xc2\xae", "\xd8\x9b",          /* U+00A1, U+00AE, U+061B */
+		"\xe2\x80\x8a", "\xe2\x80\x90", "\xe2\x80\xaf", /* U+200A, U+2010, U+202F */
+		"\xe2\x81\xa5", "\xef\xbb\xbe", "\xef\xbf\xbc", /* U+2065, U+FEFE, U+FFFC */
+		"\xf0\x9f\x98\x80", "\xf3\xa0\x82\x80",     /* an emoji, U+E0080 */
+		"\xe0\xa4\xb9\xe0\xa4\xbf",                  /* Devanagari */
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		if (!str_has_control(refused[i]))
+			fail_msg("not refused: #%zu", i);
+	}
+	for (size_t i = 0; i < sizeof visible / sizeof visible[0]; i++) {
+		if (str_has_control(visible[i]))
+			fail_msg("refused: #%zu", i);
+	}
+}
+
+static void test_str_hidden_char_names_the_first_and_allows_breaks_when_asked(void **state)
+{
+	char err[128];
+	(void)state;
+
+	assert_int_equal(str_hidden_char("ok", 0), -1);
+	assert_int_equal(str_hidden_char("a\xe2\x80\xae" "b\x1b", 0), 0x202e);
+	assert_int_equal(str_hidden_char("a\xf3\xa0\x80\x81", 0), 0xe0001);
+	assert_int_equal(str_hidden_char("a\r\n\tb", 0), '\r');
+	assert_int_equal(str_hidden_char("a\r\n\tb", STR_LINE_BREAKS), -1);
+	assert_int_equal(str_hidden_char("a\n\xe2\x80\x8b", STR_LINE_BREAKS), 0x200b);
+	assert_int_equal(str_hidden_char("a\n\x0b", STR_LINE_BREAKS), 0x0b);
+	assert_int_equal(str_hidden_char("a\n\xc2\x85", STR_LINE_BREAKS), 0x85);
+	/* Not UTF-8: skipped here, utf8_valid refuses it. */
+	assert_int_equal(str_hidden_char("\xff\xe2\x80", 0), -1);
+	assert_true(str_hidden_is_control(0x1b));
+	assert_true(str_hidden_is_control(0x85));
+	assert_false(str_hidden_is_control(0x202e));
+
+	assert_int_equal(str_check_visible("role name", "Directie", 0, err, sizeof err), 0);
+	assert_int_equal(str_check_visible("role name", "HR\xe2\x80\xae", 0, err, sizeof err), -1);
+	assert_string_equal(err, "invalid role name: it contains an invisible or bidirectional "
+	                         "formatting character (U+202E)");
+	assert_int_equal(str_check_visible("title", "a\x1b[2J", 0, err, sizeof err), -1);
+	assert_string_equal(err, "invalid title: it contains a control character (U+001B)");
+	assert_int_equal(str_check_visible("x", "a\xf3\xa0\x80\x81", 0, err, sizeof err), -1);
+	assert_non_null(strstr(err, "(U+E0001)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_count_counts_code_points_and_refuses_bad_input),
 		cmocka_unit_test(test_utf8_prefix_never_splits_a_character),
+		cmocka_unit_test(test_str_has_control_refuses_invisible_and_bidi_characters),
+		cmocka_unit_test(test_str_hidden_char_names_the_first_and_allows_breaks_when_asked),
 		T(test_form_decodes_pairs_in_order),
 		T(test_form_decodes_plus_as_space),
 		T(test_form_decodes_mixed_case_hex),

@@ -268,6 +268,25 @@ static void test_no_value_check_echoes_a_control_character(void **state)
 	assert_null(strchr(err, '\x1b'));
 }
 
+/* Issue 11, item 9: a user could be named, or display as, another. The
+ * message names the field and the character, never the character itself. */
+static void test_value_checks_refuse_invisible_and_bidi_characters(void **state)
+{
+	(void)state;
+
+	assert_int_equal(users_check_username("dirk\xe2\x80\x8b", err, sizeof err), -1);
+	assert_string_equal(err, "invalid user name: it contains an invisible or bidirectional "
+	                         "formatting character (U+200B)");
+	assert_int_equal(users_check_display_name("Dirk \xe2\x80\xae" "kuB", err, sizeof err), -1);
+	assert_string_equal(err, "invalid name: it contains an invisible or bidirectional "
+	                         "formatting character (U+202E)");
+	assert_int_equal(users_check_display_name("Dirk\xc2\x85", err, sizeof err), -1);
+	assert_string_equal(err, "invalid name: it contains a control character (U+0085)");
+	assert_int_equal(users_check_email("dirk\xef\xbb\xbf@ced.example", err, sizeof err), -1);
+	assert_null(strstr(err, "\xef\xbb\xbf"));
+	assert_int_equal(users_check_display_name("Dirk van Dijk", err, sizeof err), 0);
+}
+
 /* "x" and then n e-diaeresis (2 bytes each), and tail. */
 static const char *x_and_e(char *out, size_t outlen, int n, const char *tail)
 {
@@ -725,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_email_rules_follow_the_table),
 		cmocka_unit_test(test_display_name_rules_follow_the_table),
 		cmocka_unit_test(test_no_value_check_echoes_a_control_character),
+		cmocka_unit_test(test_value_checks_refuse_invisible_and_bidi_characters),
 		cmocka_unit_test(test_a_long_value_is_quoted_without_splitting_a_character),
 		cmocka_unit_test(test_check_new_names_the_bad_value),
 		cmocka_unit_test(test_policy_results_read_as_english),
