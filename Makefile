@@ -35,7 +35,7 @@ UNIT_ASAN= $(UNIT_SRC:test/unit/%.c=$(B)/asan/test/%)
 
 PREFIX  ?= /usr/local
 
-.PHONY: all run start stop check unit unit-asan lint format bench fuzz clean install uninstall bootstrap
+.PHONY: all run start stop check unit unit-asan lint format bench fuzz clean install uninstall bootstrap bootstrap-check
 
 all: $(PROGS)
 
@@ -69,9 +69,14 @@ $(B)/obj $(B)/asan/obj $(B)/test $(B)/asan/test:
 unit: $(UNIT)
 unit-asan: $(UNIT_ASAN)
 
-# Installs missing Debian packages; quiet when everything is there.
+# Install missing Debian packages; quiet when everything is there. Running
+# needs the build tools, libraries, nginx and PostgreSQL; the tests also need
+# their tools (Chromium, wrk, libFuzzer's runtime, ...): deploy/bootstrap.sh.
 bootstrap:
-	@deploy/bootstrap.sh
+	@deploy/bootstrap.sh run
+
+bootstrap-check:
+	@deploy/bootstrap.sh check
 
 run: bootstrap all
 	@deploy/dev/devenv run
@@ -82,15 +87,15 @@ start: bootstrap all
 stop:
 	@deploy/dev/devenv stop
 
-check: bootstrap all unit unit-asan
+check: bootstrap-check all unit unit-asan
 	@test/run-all
 
-bench: bootstrap all
+bench: bootstrap-check all
 	@test/bench/run
 
 # libFuzzer on the parsers of untrusted input, 5 minutes a target (make check
 # runs the same for 10 s each); FUZZ_SECONDS to change it. See test/README.md.
-fuzz: bootstrap
+fuzz: bootstrap-check
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} test/fuzz/run
 
 lint:

@@ -1,24 +1,56 @@
 #!/usr/bin/env bash
-# deploy/bootstrap.sh: installs the Debian 12 packages that building, running
-# and testing need. Silent and quick when all are there (make run/check call
-# it every time); otherwise one apt-get update and one apt-get install.
+# deploy/bootstrap.sh: installs the Debian 12 packages that building and
+# running (and, for the tests, testing) need. Silent and quick when all are
+# there (make run/check call it every time); otherwise one apt-get update and
+# one apt-get install.
+#
+#   deploy/bootstrap.sh run      build and run: make, make run, make start, make install
+#   deploy/bootstrap.sh check    all of run, and the tools of make check, bench,
+#                                fuzz and lint (the default)
+#   deploy/bootstrap.sh SET --list   print SET's packages, one a line; install nothing
 #
 # It never starts or configures the system nginx or PostgreSQL: the dev and
 # test environments run their own (deploy/dev/devenv) on other ports with
 # their own configuration, so a service the install starts does not matter.
 set -euo pipefail
 
-packages=(
+run_packages=(
 	# build
-	gcc clang make pkg-config
-	libfcgi-dev libargon2-dev libpq-dev libxml2-dev libcmocka-dev
-	# run (PostgreSQL 15 in Debian 12 includes what used to be -contrib)
-	nginx postgresql-15 postgresql-client-15 openssl
-	# test, lint, bench
-	curl wrk valgrind cppcheck clang-tidy clang-format
-	libclang-rt-14-dev # libFuzzer, for test/fuzz (make fuzz)
-	chromium chromium-driver jq
+	gcc make pkg-config
+	libfcgi-dev libargon2-dev libpq-dev libxml2-dev
+	# run (PostgreSQL 15 in Debian 12 includes what used to be -contrib);
+	# deploy/dev/devenv uses openssl (certificate, passwords) and curl
+	nginx postgresql-15 postgresql-client-15 openssl curl
 )
+check_packages=(
+	# unit tests, make CC=clang, lint
+	libcmocka-dev clang cppcheck clang-tidy clang-format
+	# test/pool, make bench (wrk), the leak checks
+	wrk valgrind
+	libclang-rt-14-dev # libFuzzer, for test/fuzz (make fuzz)
+	chromium chromium-driver jq # test/browser
+)
+
+usage() {
+	echo "usage: deploy/bootstrap.sh [run|check] [--list]" >&2
+	exit 2
+}
+
+set_name=check list=0
+for arg in "$@"; do
+	case $arg in
+	run | check) set_name=$arg ;;
+	--list) list=1 ;;
+	*) usage ;;
+	esac
+done
+packages=("${run_packages[@]}")
+[ "$set_name" = check ] && packages+=("${check_packages[@]}")
+
+if [ "$list" = 1 ]; then
+	printf '%s\n' "${packages[@]}"
+	exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do

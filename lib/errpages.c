@@ -14,7 +14,7 @@
 #include "arena.h"
 #include "buf.h"
 
-const int errpages_codes[] = { 400, 413, 429, 503 };
+const int errpages_codes[] = { 400, 403, 404, 405, 413, 429, 501, 503 };
 const size_t errpages_n_codes = sizeof(errpages_codes) / sizeof(errpages_codes[0]);
 
 static const char *const langs[] = { "nl", "en" };

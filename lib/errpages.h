@@ -2,7 +2,10 @@
  * errpages: the static error pages nginx shows for the errors it answers
  * itself, when no pool is asked or none answers: a pool that is down or too
  * slow (502, 503, 504), a body, URL or header over nginx's limits (413, 414,
- * 400) and the sign-in rate limit (429). They come from the same templates
+ * 400), the sign-in rate limit (429), a method nginx refuses (405: TRACE,
+ * CONNECT, a POST to a static file), a Transfer-Encoding it does not know
+ * (501), and a file or folder under /static/ that is missing or has no index
+ * (404, 403). They come from the same templates
  * and catalogue as the pools' own error pages, rendered once (at install, and
  * when the dev environment starts) into one file per page and language, so
  * such a visitor too reads a page of the portal in Dutch or English.

@@ -112,6 +112,36 @@ static void test_the_rate_limit_page_speaks_dutch_and_english(void **state)
 	free(en);
 }
 
+/* nginx's own 403, 404, 405 and 501 (static files, TRACE, CONNECT, an unknown
+ * Transfer-Encoding) showed its English stock pages before these were made. */
+static void test_the_pages_nginx_refuses_with_are_made_in_both_languages(void **state)
+{
+	struct fixture *f = *state;
+	char err[512] = "";
+	assert_true(errpages_write(f->tmpl, f->msgs, f->dir, err, sizeof(err)) > 0);
+	static const char *const want[][3] = {
+		{ "403", "Geen toegang", "Access denied" },
+		{ "404", "Pagina niet gevonden", "Page not found" },
+		{ "405", "Handeling niet toegestaan", "Action not allowed" },
+		{ "501", "Niet ondersteund", "Not supported" },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char name[32], title[128];
+		snprintf(name, sizeof(name), "%s.nl.html", want[i][0]);
+		char *nl = slurp(f->dir, name);
+		snprintf(name, sizeof(name), "%s.en.html", want[i][0]);
+		char *en = slurp(f->dir, name);
+		assert_non_null(nl);
+		assert_non_null(en);
+		snprintf(title, sizeof(title), "<title>%s — Rapportageportaal</title>", want[i][1]);
+		assert_non_null(strstr(nl, title));
+		snprintf(title, sizeof(title), "<title>%s — Rapportageportaal</title>", want[i][2]);
+		assert_non_null(strstr(en, title));
+		free(nl);
+		free(en);
+	}
+}
+
 static void test_a_page_without_request_shows_no_reference_user_or_language_links(void **state)
 {
 	struct fixture *f = *state;
@@ -170,6 +200,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_writes_one_page_per_code_and_language),
 		cmocka_unit_test(test_the_rate_limit_page_speaks_dutch_and_english),
+		cmocka_unit_test(test_the_pages_nginx_refuses_with_are_made_in_both_languages),
 		cmocka_unit_test(
 		    test_a_page_without_request_shows_no_reference_user_or_language_links),
 		cmocka_unit_test(test_a_missing_folder_is_made),
