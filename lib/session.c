@@ -16,11 +16,13 @@
 /*
  * Sign-in is throttled per (name as typed, client address), never per
  * account: failures from one address must not keep the owner out from
- * another (schema/0007_login_throttle.sql). The key is the typed name
- * lower-cased and cut to 320 characters, known or not, so an unknown name
- * is throttled exactly like a known one; a missing address counts as '::'.
+ * another (schema/0007_login_throttle.sql). The key is login_throttle_key()
+ * of the typed name, known or not, so an unknown name is throttled exactly
+ * like a known one: sha256 of it lower-cased and cut to 320 characters,
+ * never the text, which is now and then a password typed into the wrong
+ * field. A missing address counts as '::'.
  */
-#define THROTTLE_KEY(login, ip) " left(lower(" login "::text), 320), coalesce(" ip "::inet, '::') "
+#define THROTTLE_KEY(login, ip) " login_throttle_key(" login "::text), coalesce(" ip "::inet, '::') "
 
 /* $1 login, $2 ip. Always one row: wait (seconds, NULL when the pair may
  * try now), then the account or NULLs. Sign-in columns only: portal_web may
@@ -28,7 +30,7 @@
 static const char sql_login_lookup[] =
 	"SELECT w.wait, u.id, u.hashed_password, u.is_active"
 	" FROM (SELECT ceil(extract(epoch FROM max(next_allowed_at) - now()))::int AS wait"
-	"  FROM login_throttle WHERE (username, ip) = (" THROTTLE_KEY("$1", "$2") ")"
+	"  FROM login_throttle WHERE (name_hash, ip) = (" THROTTLE_KEY("$1", "$2") ")"
 	"   AND next_allowed_at > now()) w"
 	" LEFT JOIN LATERAL (SELECT id, hashed_password, is_active FROM users"
 	"  WHERE username = $1::citext OR email = $1::citext"
@@ -45,7 +47,7 @@ static const char sql_login_success[] =
 	" gone AS (DELETE FROM sessions WHERE user_id = $1 AND expires_at < now()),"
 	" u AS (UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now(),"
 	"  hashed_password = coalesce($7::text, hashed_password) WHERE id = $1),"
-	" t AS (DELETE FROM login_throttle WHERE (username, ip) = (" THROTTLE_KEY("$8", "$4") ")"
+	" t AS (DELETE FROM login_throttle WHERE (name_hash, ip) = (" THROTTLE_KEY("$8", "$4") ")"
 	"  OR last_failure_at < now() - interval '1 day'),"
 	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
 	"  VALUES ($1, 'login.success', 'user', $1,"
@@ -65,10 +67,10 @@ static const char sql_login_failure[] =
 	"WITH u AS (UPDATE users SET failed_logins = failed_logins + 1"
 	"  WHERE id = $1 AND $3::text = 'bad_password'),"
 	" p AS (DELETE FROM login_throttle WHERE last_failure_at < now() - interval '1 day'"
-	"  AND (username, ip) <> (" THROTTLE_KEY("$4", "$2") ")),"
-	" t AS (INSERT INTO login_throttle AS t (username, ip, failures)"
+	"  AND (name_hash, ip) <> (" THROTTLE_KEY("$4", "$2") ")),"
+	" t AS (INSERT INTO login_throttle AS t (name_hash, ip, failures)"
 	"  VALUES (" THROTTLE_KEY("$4", "$2") ", 1)"
-	"  ON CONFLICT (username, ip) DO UPDATE SET last_failure_at = now(),"
+	"  ON CONFLICT (name_hash, ip) DO UPDATE SET last_failure_at = now(),"
 	"   failures = CASE WHEN t.last_failure_at < now() - interval '1 day' THEN 1"
 	"    ELSE t.failures + 1 END,"
 	"   next_allowed_at = CASE WHEN t.last_failure_at >= now() - interval '1 day'"
