@@ -29,6 +29,7 @@ check_packages=(
 	wrk valgrind
 	libclang-rt-14-dev # libFuzzer, for test/fuzz (make fuzz)
 	chromium chromium-driver jq # test/browser
+	iproute2 # ss: the suites pick free ports with it
 )
 
 usage() {
