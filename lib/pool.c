@@ -239,36 +239,33 @@ static sigset_t stop_signals(void)
 
 /*
  * Takes a SIGTERM or SIGINT that is pending (it arrived while a request ran,
- * with the signals blocked), setting worker_stop. ppoll alone is not enough:
- * when the socket is already readable Linux returns from ppoll without
- * delivering a signal that the mask it installs would let through, so under
- * steady load a pending SIGTERM could wait for a quiet moment that never
- * comes. Returns 1 when the worker must stop.
+ * with the signals blocked) or that comes within *wait, setting worker_stop.
+ * ppoll alone is not enough: when the socket is already readable Linux
+ * returns from ppoll without delivering a signal that the mask it installs
+ * would let through, so under steady load a pending SIGTERM could wait for a
+ * quiet moment that never comes. Returns 1 when the worker must stop.
  */
-static int take_stop_signal(void)
+static int take_stop_signal_within(const struct timespec *wait)
 {
 	sigset_t s;
 	sigemptyset(&s);
 	sigaddset(&s, SIGTERM);
 	sigaddset(&s, SIGINT);
-	const struct timespec zero = { 0, 0 };
-	if (sigtimedwait(&s, NULL, &zero) > 0)
+	if (sigtimedwait(&s, NULL, wait) > 0)
 		worker_stop = 1;
 	return worker_stop;
 }
 
+static int take_stop_signal(void)
+{
+	const struct timespec zero = { 0, 0 };
+	return take_stop_signal_within(&zero);
+}
+
 int pool_sleep(int ms)
 {
-	if (take_stop_signal())
-		return 1;
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, SIGTERM);
-	sigaddset(&s, SIGINT);
 	const struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	if (sigtimedwait(&s, NULL, &ts) > 0)
-		worker_stop = 1;
-	return worker_stop;
+	return take_stop_signal_within(&ts);
 }
 
 int pool_wait_readable(int fd)
