@@ -176,7 +176,7 @@ static const char sql_user_unlock[] =
 
 const struct db_stmt admin_users_stmts[] = {
 	{ "admin_users_list", sql_users_list, 7 },
-	{ "admin_user_get", sql_user_page, 3 },
+	{ "admin_user_page", sql_user_page, 3 },
 	{ "admin_user_name", sql_user_name, 1 },
 	{ "admin_user_create", sql_user_create, 7 },
 	{ "admin_user_update", sql_user_update, 8 },
@@ -438,7 +438,7 @@ void admin_post_user_create(struct ctx *c)
 static PGresult *load_user(struct ctx *c)
 {
 	const char *p[] = { app_id_param(c) };
-	PGresult *res = admin_page_query(c, "admin_user_get", 1, p);
+	PGresult *res = admin_page_query(c, "admin_user_page", 1, p);
 	if (res == NULL)
 		return NULL;
 	if (db_is_null(res, 0, "u_id")) {
@@ -449,7 +449,7 @@ static PGresult *load_user(struct ctx *c)
 	return res;
 }
 
-/* Renders the user page from res (admin_user_get); the edit form shows f
+/* Renders the user page from res (admin_user_page); the edit form shows f
  * and version when given (a re-rendered submission), else what is stored. */
 static void render_user(struct ctx *c, int status, const PGresult *res, const struct user_form *f,
                         const char *version, struct tvars *errors)
