@@ -95,7 +95,7 @@ static const char sql_report_update[] =
 const struct db_stmt admin_reports_stmts[] = {
 	{ "admin_dashboard", sql_dashboard_counts, 2 },
 	{ "admin_reports_list", sql_reports_list, 5 },
-	{ "admin_report_get", sql_report_page, 3 },
+	{ "admin_report_page", sql_report_page, 3 },
 	{ "admin_report_create", sql_report_create, 7 },
 	{ "admin_report_update", sql_report_update, 9 },
 	{ NULL, NULL, 0 },
@@ -244,7 +244,7 @@ void admin_get_report_new(struct ctx *c)
 void admin_get_report(struct ctx *c)
 {
 	const char *p[] = { app_id_param(c) };
-	PGresult *res = admin_page_query(c, "admin_report_get", 1, p);
+	PGresult *res = admin_page_query(c, "admin_report_page", 1, p);
 	if (res == NULL)
 		return;
 	if (db_is_null(res, 0, "id")) {
@@ -338,7 +338,7 @@ void admin_post_report_update(struct ctx *c)
 	if (!updated) {
 		/* Someone saved in between: show what is stored now, change nothing. */
 		const char *g[] = { app_id_param(c) };
-		res = admin_page_query(c, "admin_report_get", 1, g);
+		res = admin_page_query(c, "admin_report_page", 1, g);
 		if (res == NULL)
 			return;
 		struct report_form now = { db_text(res, 0, "title"), db_text(res, 0, "url"),
