@@ -175,7 +175,7 @@ const struct db_stmt admin_access_stmts[] = {
 	{ "admin_access_find", sql_access_find, 4 },
 	{ "admin_access_user", sql_access_user, 4 },
 	{ "admin_access_report", sql_access_report, 4 },
-	{ "admin_usage", sql_report_usage, 5 },
+	{ "admin_report_usage", sql_report_usage, 5 },
 	{ "admin_csv_check", sql_export_session_today, 2 },
 	{ NULL, NULL, 0 },
 };
@@ -484,7 +484,7 @@ void admin_get_usage(struct ctx *c)
 	}
 	const char *p[] = { never_only ? "never" : "all", usage_sorts[s],
 		            arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE) };
-	PGresult *res = admin_page_query(c, "admin_usage", 3, p);
+	PGresult *res = admin_page_query(c, "admin_report_usage", 3, p);
 	if (res == NULL)
 		return;
 	int empty = db_is_null(res, 0, "id");
