@@ -12,148 +12,159 @@
 #include "csv.h"
 #include "log.h"
 
+/*
+ * The SQL below is laid out by hand, one clause a line, the C indentation
+ * showing the structure; clang-format would cut the string concatenations
+ * around the macros into pieces.
+ */
+/* clang-format off */
+
 /* Case- and accent-insensitive substring pattern; % and _ typed are literal. */
-#define LIKE_PATTERN(p)                                                                            \
-	"'%' || replace(replace(replace(f_unaccent(lower(" p ")), '\\', '\\\\'), '%', '\\%'),"     \
+#define LIKE_PATTERN(p) \
+	"'%' || replace(replace(replace(f_unaccent(lower(" p ")), '\\', '\\\\'), '%', '\\%')," \
 	" '_', '\\_') || '%'"
 
 #define DATE_NL(col) "to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY')"
 
-/* Both searches of the start page; 51 rows tell that there are more. */
-static const char sql_find[] =
-    SESSION_CTE ", hu AS (SELECT u.id, u.display_name AS label, u.username::text AS x_username,"
-                "  u.email::text AS x_email, u.is_active, false AS is_draft, false AS is_archived,"
-                "  '/admin/access/users/' || u.id AS href,"
-                "  row_number() OVER (ORDER BY lower(u.display_name), u.id) AS n"
-                "  FROM users u WHERE $3::text <> '' AND f_unaccent(lower(u.username::text || ' '"
-                "   || u.display_name || ' ' || u.email::text)) LIKE " LIKE_PATTERN(
-                    "$3::text") "  ORDER BY n LIMIT 51)"
-                                ", hr AS (SELECT r.id, r.title, NULL::text, NULL::text,"
-                                "  true, r.status = 'draft', r.status = 'archived', "
-                                "'/admin/access/reports/' || r.id,"
-                                "  row_number() OVER (ORDER BY lower(r.title), r.id) AS n"
-                                "  FROM reports r WHERE $4::text <> '' AND (r.id::text = $4::text"
-                                "   OR f_unaccent(lower(r.title)) LIKE " LIKE_PATTERN(
-                                    "$4::text") ")"
-                                                "  ORDER BY n LIMIT 51)"
-                                                " SELECT cur.*, x.* FROM cur LEFT JOIN LATERAL ("
-                                                "  SELECT 1 AS k, hu.* FROM hu UNION ALL SELECT 2, "
-                                                "hr.* FROM hr ORDER BY 1, n) x ON true";
+/* Both searches of the start page: $3 user search, $4 report search (""
+ * for none); 51 rows tell that there are more. */
+static const char sql_access_find[] =
+	SESSION_CTE
+	", hu AS (SELECT u.id, u.display_name AS label, u.username::text AS x_username,"
+		"  u.email::text AS x_email, u.is_active, false AS is_draft, false AS is_archived,"
+		"  '/admin/access/users/' || u.id AS href,"
+		"  row_number() OVER (ORDER BY lower(u.display_name), u.id) AS n"
+		"  FROM users u WHERE $3::text <> '' AND f_unaccent(lower(u.username::text || ' '"
+			"   || u.display_name || ' ' || u.email::text)) LIKE " LIKE_PATTERN("$3::text")
+		"  ORDER BY n LIMIT 51)"
+	", hr AS (SELECT r.id, r.title, NULL::text, NULL::text,"
+		"  true, r.status = 'draft', r.status = 'archived', '/admin/access/reports/' || r.id,"
+		"  row_number() OVER (ORDER BY lower(r.title), r.id) AS n"
+		"  FROM reports r WHERE $4::text <> '' AND (r.id::text = $4::text"
+			"   OR f_unaccent(lower(r.title)) LIKE " LIKE_PATTERN("$4::text") ")"
+		"  ORDER BY n LIMIT 51)"
+	" SELECT cur.*, x.* FROM cur LEFT JOIN LATERAL ("
+		"  SELECT 1 AS k, hu.* FROM hu UNION ALL SELECT 2, hr.* FROM hr ORDER BY 1, n) x ON true";
 
-/* What user $3 sees: the catalogue's rule (lib/catalog.c), published
- * reports through active roles, computed from the grants themselves so that
- * each report can name the roles it comes through. "since" is when the
- * earliest path opened. */
-static const char sql_user[] = SESSION_CTE
-    ", u AS (SELECT * FROM users WHERE id = $3::bigint)"
-    ", vis AS (SELECT r.id, r.title, r.category,"
-    "  string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
-    "  min(greatest(ur.granted_at, rr.granted_at)) AS since"
-    "  FROM u JOIN user_roles ur ON ur.user_id = u.id"
-    "  JOIN roles ro ON ro.id = ur.role_id AND ro.is_active"
-    "  JOIN role_reports rr ON rr.role_id = ur.role_id"
-    "  JOIN reports r ON r.id = rr.report_id AND r.status = 'published'"
-    "  GROUP BY r.id)"
-    ", pg AS (SELECT *, row_number() OVER (ORDER BY lower(title), id) AS n FROM vis"
-    "  ORDER BY n LIMIT 50 OFFSET $4::int)"
-    " SELECT cur.*, u.id AS u_id, u.username::text AS u_username, u.display_name AS u_name,"
-    "  u.email::text AS u_email, u.is_active AS u_active, u.is_superuser AS u_superuser,"
-    "  '/admin/users/' || u.id AS u_href, (SELECT count(*) FROM vis) AS total,"
-    "  (SELECT count(*) FROM reports) AS n_reports, x.*"
-    " FROM cur LEFT JOIN u ON true LEFT JOIN LATERAL ("
-    "  SELECT 1 AS k, row_number() OVER (ORDER BY lower(ro.name::text), ro.id) AS n,"
-    "   ro.id AS x_id, ro.name::text AS x_name, ro.is_active AS x_active, NULL::text AS "
-    "x_category, NULL::text AS x_via,"
-    "   " DATE_NL(
-        "ur.granted_at") " AS x_since, '/admin/roles/' || ro.id AS x_href,"
-                         "   NULL::text AS x_href2"
-                         "  FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE "
-                         "ur.user_id = u.id"
-                         "  UNION ALL"
-                         "  SELECT 2, pg.n, pg.id, pg.title, true, pg.category, pg.via, " DATE_NL(
-                             "pg.since") ","
-                                         "   '/admin/access/reports/' || pg.id, '/admin/reports/' "
-                                         "|| pg.id FROM pg"
-                                         "  ORDER BY 1, 2) x ON true";
+/* What user $3 sees, one page from offset $4: the catalogue's rule
+ * (lib/catalog.c), published reports through active roles, computed from
+ * the grants themselves so that each report can name the roles it comes
+ * through. "since" is when the earliest path opened. */
+static const char sql_access_user[] =
+	SESSION_CTE
+	", u AS (SELECT * FROM users WHERE id = $3::bigint)"
+	", vis AS (SELECT r.id, r.title, r.category,"
+		"  string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
+		"  min(greatest(ur.granted_at, rr.granted_at)) AS since"
+		"  FROM u JOIN user_roles ur ON ur.user_id = u.id"
+		"  JOIN roles ro ON ro.id = ur.role_id AND ro.is_active"
+		"  JOIN role_reports rr ON rr.role_id = ur.role_id"
+		"  JOIN reports r ON r.id = rr.report_id AND r.status = 'published'"
+		"  GROUP BY r.id)"
+	", pg AS (SELECT *, row_number() OVER (ORDER BY lower(title), id) AS n FROM vis"
+		"  ORDER BY n LIMIT 50 OFFSET $4::int)"
+	" SELECT cur.*, u.id AS u_id, u.username::text AS u_username, u.display_name AS u_name,"
+	"  u.email::text AS u_email, u.is_active AS u_active, u.is_superuser AS u_superuser,"
+	"  '/admin/users/' || u.id AS u_href, (SELECT count(*) FROM vis) AS total,"
+	"  (SELECT count(*) FROM reports) AS n_reports, x.*"
+	" FROM cur LEFT JOIN u ON true LEFT JOIN LATERAL ("
+		"  SELECT 1 AS k, row_number() OVER (ORDER BY lower(ro.name::text), ro.id) AS n,"
+		"   ro.id AS x_id, ro.name::text AS x_name, ro.is_active AS x_active,"
+			" NULL::text AS x_category, NULL::text AS x_via,"
+		"   " DATE_NL("ur.granted_at") " AS x_since, '/admin/roles/' || ro.id AS x_href,"
+		"   NULL::text AS x_href2"
+		"  FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = u.id"
+		"  UNION ALL"
+		"  SELECT 2, pg.n, pg.id, pg.title, true, pg.category, pg.via, " DATE_NL("pg.since") ","
+		"   '/admin/access/reports/' || pg.id, '/admin/reports/' || pg.id FROM pg"
+		"  ORDER BY 1, 2) x ON true";
 
-/* Who sees report $3: active users through active roles. Listed whatever
- * the report's status (the page says when it is not published: then only
- * superusers see it now, and these users will once it is). */
-static const char sql_report[] = SESSION_CTE
-    ", r AS (SELECT * FROM reports WHERE id = $3::bigint)"
-    ", who AS (SELECT u.id, u.display_name, u.username::text AS username,"
-    "  string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
-    "  min(greatest(ur.granted_at, rr.granted_at)) AS since"
-    "  FROM r JOIN role_reports rr ON rr.report_id = r.id"
-    "  JOIN roles ro ON ro.id = rr.role_id AND ro.is_active"
-    "  JOIN user_roles ur ON ur.role_id = rr.role_id"
-    "  JOIN users u ON u.id = ur.user_id AND u.is_active"
-    "  GROUP BY u.id)"
-    ", pg AS (SELECT *, row_number() OVER (ORDER BY lower(display_name), id) AS n FROM who"
-    "  ORDER BY n LIMIT 50 OFFSET $4::int)"
-    " SELECT cur.*, r.id AS r_id, r.title AS r_title, r.status::text AS r_status,"
-    "  r.status = 'published' AS r_published, '/admin/reports/' || r.id AS r_href,"
-    "  (SELECT count(*) FROM who) AS total,"
-    "  (SELECT count(*) FROM users WHERE is_active AND is_superuser) AS n_superusers, x.*"
-    " FROM cur LEFT JOIN r ON true LEFT JOIN LATERAL ("
-    "  SELECT 1 AS k, row_number() OVER (ORDER BY lower(ro.name::text), ro.id) AS n,"
-    "   ro.id AS x_id, ro.name::text AS x_name, NULL::text AS x_username, ro.is_active AS x_active,"
-    "   (SELECT count(*) FROM user_roles m JOIN users mu ON mu.id = m.user_id AND mu.is_active"
-    "    WHERE m.role_id = ro.id) AS x_members, NULL::text AS x_via,"
-    "   " DATE_NL("rr.granted_at") " AS x_since, '/admin/roles/' || ro.id AS x_href"
-                                   "  FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id "
-                                   "WHERE rr.report_id = r.id"
-                                   "  UNION ALL"
-                                   "  SELECT 2, pg.n, pg.id, pg.display_name, pg.username, true, "
-                                   "NULL, pg.via,"
-                                   "   " DATE_NL(
-                                       "pg.since") ", '/admin/access/users/' || pg.id FROM pg"
-                                                   "  ORDER BY 1, 2) x ON true";
+/* Who sees report $3, one page from offset $4: active users through active
+ * roles. Listed whatever the report's status (the page says when it is not
+ * published: then only superusers see it now, and these users will once it
+ * is). */
+static const char sql_access_report[] =
+	SESSION_CTE
+	", r AS (SELECT * FROM reports WHERE id = $3::bigint)"
+	", who AS (SELECT u.id, u.display_name, u.username::text AS username,"
+		"  string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
+		"  min(greatest(ur.granted_at, rr.granted_at)) AS since"
+		"  FROM r JOIN role_reports rr ON rr.report_id = r.id"
+		"  JOIN roles ro ON ro.id = rr.role_id AND ro.is_active"
+		"  JOIN user_roles ur ON ur.role_id = rr.role_id"
+		"  JOIN users u ON u.id = ur.user_id AND u.is_active"
+		"  GROUP BY u.id)"
+	", pg AS (SELECT *, row_number() OVER (ORDER BY lower(display_name), id) AS n FROM who"
+		"  ORDER BY n LIMIT 50 OFFSET $4::int)"
+	" SELECT cur.*, r.id AS r_id, r.title AS r_title, r.status::text AS r_status,"
+	"  r.status = 'published' AS r_published, '/admin/reports/' || r.id AS r_href,"
+	"  (SELECT count(*) FROM who) AS total,"
+	"  (SELECT count(*) FROM users WHERE is_active AND is_superuser) AS n_superusers, x.*"
+	" FROM cur LEFT JOIN r ON true LEFT JOIN LATERAL ("
+		"  SELECT 1 AS k, row_number() OVER (ORDER BY lower(ro.name::text), ro.id) AS n,"
+		"   ro.id AS x_id, ro.name::text AS x_name, NULL::text AS x_username, ro.is_active AS x_active,"
+		"   (SELECT count(*) FROM user_roles m JOIN users mu ON mu.id = m.user_id AND mu.is_active"
+			"    WHERE m.role_id = ro.id) AS x_members, NULL::text AS x_via,"
+		"   " DATE_NL("rr.granted_at") " AS x_since, '/admin/roles/' || ro.id AS x_href"
+		"  FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id WHERE rr.report_id = r.id"
+		"  UNION ALL"
+		"  SELECT 2, pg.n, pg.id, pg.display_name, pg.username, true, NULL, pg.via,"
+		"   " DATE_NL("pg.since") ", '/admin/access/users/' || pg.id FROM pg"
+		"  ORDER BY 1, 2) x ON true";
 
 /* Views per report over 30 and 90 days and the last opening: per report two
  * probes of report_views (report_id, viewed_at), so the page costs the
  * number of reports, not of views. "never" lists published reports that no
  * one ever opened. */
-#define USAGE_ORDER                                                                                \
-	"CASE WHEN $4::text = 'title' THEN lower(title) END,"                                      \
-	" CASE WHEN $4::text = 'last' THEN last_at END DESC NULLS LAST,"                           \
-	" CASE WHEN $4::text = 'views90' THEN v90 END DESC,"                                       \
+#define USAGE_ORDER \
+	"CASE WHEN $4::text = 'title' THEN lower(title) END," \
+	" CASE WHEN $4::text = 'last' THEN last_at END DESC NULLS LAST," \
+	" CASE WHEN $4::text = 'views90' THEN v90 END DESC," \
 	" v30 DESC, v90 DESC, last_at DESC NULLS LAST, lower(title), id"
 
-static const char sql_usage[] = SESSION_CTE
-    ", st AS (SELECT r.id, r.title, r.status, v.v30, v.v90, lv.last_at"
-    "  FROM reports r"
-    "  LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE rv.viewed_at > now() - interval '30 days')"
-    "   AS v30, count(*) AS v90 FROM report_views rv"
-    "   WHERE rv.report_id = r.id AND rv.viewed_at > now() - interval '90 days') v ON true"
-    "  LEFT JOIN LATERAL (SELECT max(rv.viewed_at) AS last_at FROM report_views rv"
-    "   WHERE rv.report_id = r.id) lv ON true"
-    "  WHERE $3::text <> 'never' OR (r.status = 'published' AND lv.last_at IS NULL))"
-    ", pg AS (SELECT *, row_number() OVER (ORDER BY " USAGE_ORDER ") AS n FROM st"
-    "  ORDER BY n LIMIT 50 OFFSET $5::int)"
-    " SELECT cur.*, (SELECT count(*) FROM st) AS total,"
-    "  (SELECT count(*) FROM reports r WHERE r.status = 'published' AND NOT EXISTS ("
-    "   SELECT 1 FROM report_views rv WHERE rv.report_id = r.id)) AS n_never, p.*"
-    " FROM cur LEFT JOIN LATERAL (SELECT pg.id, pg.title, pg.status::text AS status,"
-    "  pg.status = 'draft' AS is_draft, pg.status = 'archived' AS is_archived,"
-    "  pg.v30, pg.v90, to_char(pg.last_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI')"
-    "  AS last_opened, '/admin/reports/' || pg.id AS href,"
-    "  '/admin/access/reports/' || pg.id AS access_href"
-    "  FROM pg ORDER BY pg.n) p ON true";
+/* The report usage page: $3 "all" or "never", $4 sort (USAGE_ORDER),
+ * $5 offset. */
+static const char sql_report_usage[] =
+	SESSION_CTE
+	", st AS (SELECT r.id, r.title, r.status, v.v30, v.v90, lv.last_at"
+		"  FROM reports r"
+		"  LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE rv.viewed_at > now() - interval '30 days')"
+			"   AS v30, count(*) AS v90 FROM report_views rv"
+			"   WHERE rv.report_id = r.id AND rv.viewed_at > now() - interval '90 days') v ON true"
+		"  LEFT JOIN LATERAL (SELECT max(rv.viewed_at) AS last_at FROM report_views rv"
+			"   WHERE rv.report_id = r.id) lv ON true"
+		"  WHERE $3::text <> 'never' OR (r.status = 'published' AND lv.last_at IS NULL))"
+	", pg AS (SELECT *, row_number() OVER (ORDER BY " USAGE_ORDER ") AS n FROM st"
+		"  ORDER BY n LIMIT 50 OFFSET $5::int)"
+	" SELECT cur.*, (SELECT count(*) FROM st) AS total,"
+	"  (SELECT count(*) FROM reports r WHERE r.status = 'published' AND NOT EXISTS ("
+		"   SELECT 1 FROM report_views rv WHERE rv.report_id = r.id)) AS n_never, p.*"
+	" FROM cur LEFT JOIN LATERAL (SELECT pg.id, pg.title, pg.status::text AS status,"
+		"  pg.status = 'draft' AS is_draft, pg.status = 'archived' AS is_archived,"
+		"  pg.v30, pg.v90, to_char(pg.last_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI')"
+		"  AS last_opened, '/admin/reports/' || pg.id AS href,"
+		"  '/admin/access/reports/' || pg.id AS access_href"
+		"  FROM pg ORDER BY pg.n) p ON true";
 
-static const char sql_csv_check[] = SESSION_CTE
-    "SELECT cur.*, to_char(now() AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD') AS today"
-    " FROM cur";
+/* The session and today's date (Europe/Amsterdam), for the file name of a
+ * CSV export, before the export's cursor is opened. */
+static const char sql_export_session_today[] =
+	SESSION_CTE
+	"SELECT cur.*, to_char(now() AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD') AS today"
+	" FROM cur";
 
+/* The access matrix (see admin_access.h), read through a cursor. */
 const char admin_access_export_sql[] =
-    "SELECT u.username::text, ro.name::text, r.id, r.title,"
-    " to_char(greatest(ur.granted_at, rr.granted_at) AT TIME ZONE 'Europe/Amsterdam',"
-    "  'YYYY-MM-DD HH24:MI:SS'),"
-    " r.status::text, u.is_active::text, ro.is_active::text,"
-    " (u.is_active AND ro.is_active AND r.status = 'published')::text"
-    " FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN roles ro ON ro.id = ur.role_id"
-    " JOIN role_reports rr ON rr.role_id = ur.role_id JOIN reports r ON r.id = rr.report_id"
-    " ORDER BY ur.user_id, ur.role_id, rr.report_id";
+	"SELECT u.username::text, ro.name::text, r.id, r.title,"
+	" to_char(greatest(ur.granted_at, rr.granted_at) AT TIME ZONE 'Europe/Amsterdam',"
+	"  'YYYY-MM-DD HH24:MI:SS'),"
+	" r.status::text, u.is_active::text, ro.is_active::text,"
+	" (u.is_active AND ro.is_active AND r.status = 'published')::text"
+	" FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN roles ro ON ro.id = ur.role_id"
+	" JOIN role_reports rr ON rr.role_id = ur.role_id JOIN reports r ON r.id = rr.report_id"
+	" ORDER BY ur.user_id, ur.role_id, rr.report_id";
+
+/* clang-format on */
 
 const char *const admin_access_export_header[] = {
 	"username",      "role",        "report_id",   "report_title", "granted_since",
@@ -161,9 +172,12 @@ const char *const admin_access_export_header[] = {
 };
 
 const struct db_stmt admin_access_stmts[] = {
-	{ "admin_access_find", sql_find, 4 },     { "admin_access_user", sql_user, 4 },
-	{ "admin_access_report", sql_report, 4 }, { "admin_usage", sql_usage, 5 },
-	{ "admin_csv_check", sql_csv_check, 2 },  { NULL, NULL, 0 },
+	{ "admin_access_find", sql_access_find, 4 },
+	{ "admin_access_user", sql_access_user, 4 },
+	{ "admin_access_report", sql_access_report, 4 },
+	{ "admin_report_usage", sql_report_usage, 5 },
+	{ "admin_csv_check", sql_export_session_today, 2 },
+	{ NULL, NULL, 0 },
 };
 
 /* ---- the CSV export ---- */
@@ -470,7 +484,7 @@ void admin_get_usage(struct ctx *c)
 	}
 	const char *p[] = { never_only ? "never" : "all", usage_sorts[s],
 		            arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE) };
-	PGresult *res = admin_page_query(c, "admin_usage", 3, p);
+	PGresult *res = admin_page_query(c, "admin_report_usage", 3, p);
 	if (res == NULL)
 		return;
 	int empty = db_is_null(res, 0, "id");

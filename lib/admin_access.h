@@ -20,7 +20,7 @@ struct ctx;
  *  admin_access_report  $3 report id, $4 offset: the report (r_*), total,
  *                       n_superusers; rows k=1 granting roles, k=2 one page
  *                       of the users who see it through them
- *  admin_usage          $3 "all" or "never", $4 sort ("views30", "views90",
+ *  admin_report_usage   $3 "all" or "never", $4 sort ("views30", "views90",
  *                       "last", "title"), $5 offset
  *  admin_csv_check      the session and today's date (Europe/Amsterdam),
  *                       for the file name of a CSV export

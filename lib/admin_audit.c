@@ -12,6 +12,12 @@
 #include "admin_access.h"
 
 /*
+ * The SQL below is laid out by hand, one clause a line; clang-format would
+ * cut the string concatenations around the macro into pieces.
+ */
+/* clang-format off */
+
+/*
  * The filters, with the placeholders of each statement. An action matches
  * exactly, or as a family: "user" and "user." match "user.created". Dates
  * are days in Europe/Amsterdam, both ends included. Each empty filter is
@@ -20,59 +26,68 @@
  * its own, see app_session_query); the entries come newest first from
  * audit_log_at_idx, the action and target through their own indexes.
  */
-#define AUDIT_WHERE(actor, action, ttype, tid, days)                                               \
-	" (" actor "::text = '' OR l.actor_id = (SELECT id FROM users"                             \
-	"   WHERE username = " actor "::text::citext))"                                            \
-	" AND (" action "::text = '' OR l.action = " action "::text"                               \
-	"  OR starts_with(l.action, rtrim(" action "::text, '.') || '.'))"                         \
-	" AND (" ttype "::text = '' OR l.target_type = " ttype "::text)"                           \
-	" AND (" tid "::text = '' OR l.target_id = nullif(" tid "::text, '')::bigint)"             \
-	" AND (lower_inf(" days "::daterange) OR l.at >= lower(" days "::daterange)::timestamp"    \
-	"  AT TIME ZONE 'Europe/Amsterdam')"                                                       \
-	" AND (upper_inf(" days "::daterange) OR l.at < upper(" days "::daterange)::timestamp"     \
+#define AUDIT_WHERE(actor, action, ttype, tid, days) \
+	" (" actor "::text = '' OR l.actor_id = (SELECT id FROM users" \
+	"   WHERE username = " actor "::text::citext))" \
+	" AND (" action "::text = '' OR l.action = " action "::text" \
+	"  OR starts_with(l.action, rtrim(" action "::text, '.') || '.'))" \
+	" AND (" ttype "::text = '' OR l.target_type = " ttype "::text)" \
+	" AND (" tid "::text = '' OR l.target_id = nullif(" tid "::text, '')::bigint)" \
+	" AND (lower_inf(" days "::daterange) OR l.at >= lower(" days "::daterange)::timestamp" \
+	"  AT TIME ZONE 'Europe/Amsterdam')" \
+	" AND (upper_inf(" days "::daterange) OR l.at < upper(" days "::daterange)::timestamp" \
 	"  AT TIME ZONE 'Europe/Amsterdam')"
 
-/* The distinct actions for the filter's suggestions, by skipping through
- * audit_log_action_at_idx: one probe per action rather than a scan of the
- * whole log. */
-static const char sql_list[] = SESSION_CTE
-    ", acts AS (SELECT a FROM (WITH RECURSIVE t(a) AS ("
-    "  SELECT min(action) FROM audit_log"
-    "  UNION ALL SELECT (SELECT min(action) FROM audit_log WHERE action > t.a)"
-    "  FROM t WHERE t.a IS NOT NULL) SELECT a FROM t WHERE a IS NOT NULL) s)"
-    ", hits AS (SELECT l.*, row_number() OVER (ORDER BY l.at DESC, l.id DESC) AS n"
-    "  FROM audit_log l WHERE" AUDIT_WHERE(
-        "$3", "$4", "$5", "$6",
-        "$7") "  ORDER BY l.at DESC, l.id DESC LIMIT 51 OFFSET $8::int)"
-              " SELECT cur.*, x.* FROM cur LEFT JOIN LATERAL ("
-              "  SELECT 1 AS k, row_number() OVER (ORDER BY a) AS n, a AS action, NULL::text AS at,"
-              "   NULL::text AS actor, NULL::text AS actor_name, NULL::text AS target_type,"
-              "   NULL::bigint AS target_id, NULL::text AS target_href, NULL::text AS details,"
-              "   NULL::text AS ip FROM acts"
-              "  UNION ALL"
-              "  SELECT 2, h.n, h.action,"
-              "   to_char(h.at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI:SS'),"
-              "   u.username::text, u.display_name, h.target_type, h.target_id,"
-              "   CASE WHEN h.target_id IS NULL THEN NULL"
-              "    WHEN h.target_type = 'user' THEN '/admin/users/' || h.target_id"
-              "    WHEN h.target_type = 'role' THEN '/admin/roles/' || h.target_id"
-              "    WHEN h.target_type = 'report' THEN '/admin/reports/' || h.target_id END,"
-              "   jsonb_pretty(nullif(h.details, '{}'::jsonb)), host(h.ip)"
-              "  FROM hits h LEFT JOIN users u ON u.id = h.actor_id"
-              "  ORDER BY 1, 2) x ON true";
+/*
+ * The audit log page: $3 actor, $4 action, $5 target type, $6 target id,
+ * $7 days (a daterange), $8 offset; rows k=1 the distinct actions for the
+ * filter's suggestions, k=2 the entries of the page (51 tell that there
+ * are more). The actions come by skipping through audit_log_action_at_idx:
+ * one probe per action rather than a scan of the whole log.
+ */
+static const char sql_audit_page[] =
+	SESSION_CTE
+	", acts AS (SELECT a FROM (WITH RECURSIVE t(a) AS ("
+		"  SELECT min(action) FROM audit_log"
+		"  UNION ALL SELECT (SELECT min(action) FROM audit_log WHERE action > t.a)"
+		"  FROM t WHERE t.a IS NOT NULL) SELECT a FROM t WHERE a IS NOT NULL) s)"
+	", hits AS (SELECT l.*, row_number() OVER (ORDER BY l.at DESC, l.id DESC) AS n"
+		"  FROM audit_log l WHERE" AUDIT_WHERE("$3", "$4", "$5", "$6", "$7")
+		"  ORDER BY l.at DESC, l.id DESC LIMIT 51 OFFSET $8::int)"
+	" SELECT cur.*, x.* FROM cur LEFT JOIN LATERAL ("
+		"  SELECT 1 AS k, row_number() OVER (ORDER BY a) AS n, a AS action, NULL::text AS at,"
+		"   NULL::text AS actor, NULL::text AS actor_name, NULL::text AS target_type,"
+		"   NULL::bigint AS target_id, NULL::text AS target_href, NULL::text AS details,"
+		"   NULL::text AS ip FROM acts"
+		"  UNION ALL"
+		"  SELECT 2, h.n, h.action,"
+		"   to_char(h.at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI:SS'),"
+		"   u.username::text, u.display_name, h.target_type, h.target_id,"
+		"   CASE WHEN h.target_id IS NULL THEN NULL"
+			"    WHEN h.target_type = 'user' THEN '/admin/users/' || h.target_id"
+			"    WHEN h.target_type = 'role' THEN '/admin/roles/' || h.target_id"
+			"    WHEN h.target_type = 'report' THEN '/admin/reports/' || h.target_id END,"
+		"   jsonb_pretty(nullif(h.details, '{}'::jsonb)), host(h.ip)"
+		"  FROM hits h LEFT JOIN users u ON u.id = h.actor_id"
+		"  ORDER BY 1, 2) x ON true";
 
+/* The CSV export of the entries the filters $1..$5 (as $3..$7 above)
+ * match, newest first, read through a cursor. */
 const char admin_audit_export_sql[] =
-    "SELECT l.id, to_char(l.at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI:SS'),"
-    " u.username::text, l.action, l.target_type, l.target_id, l.details::text, host(l.ip)"
-    " FROM audit_log l LEFT JOIN users u ON u.id = l.actor_id"
-    " WHERE" AUDIT_WHERE("$1", "$2", "$3", "$4", "$5") " ORDER BY l.at DESC, l.id DESC";
+	"SELECT l.id, to_char(l.at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI:SS'),"
+	" u.username::text, l.action, l.target_type, l.target_id, l.details::text, host(l.ip)"
+	" FROM audit_log l LEFT JOIN users u ON u.id = l.actor_id"
+	" WHERE" AUDIT_WHERE("$1", "$2", "$3", "$4", "$5")
+	" ORDER BY l.at DESC, l.id DESC";
+
+/* clang-format on */
 
 const char *const admin_audit_export_header[] = {
 	"id", "at", "actor", "action", "target_type", "target_id", "details", "ip", NULL,
 };
 
 const struct db_stmt admin_audit_stmts[] = {
-	{ "admin_audit_list", sql_list, 8 },
+	{ "admin_audit_list", sql_audit_page, 8 },
 	{ NULL, NULL, 0 },
 };
 

@@ -5,6 +5,14 @@
 
 #include <stdlib.h>
 
+/*
+ * The SQL below is laid out by hand, one clause a line. Every statement
+ * takes $1 actor (NULL for portalctl), $2 ip, $3 via ("admin" or
+ * "portalctl"), $4 and $5 the ids of the two sides (bigint[] as text),
+ * grants or revokes every pair of them with one audit row each, and
+ * returns how many ids of each side do not exist and how many pairs
+ * changed (see admin_grants.h).
+ */
 /* clang-format off */
 /* Which ids of the two arrays exist, typed once for all four statements. */
 #define EXISTING(ta, tb)                                                                         \

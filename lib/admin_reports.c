@@ -14,12 +14,18 @@
 #include "req.h"
 #include "session.h"
 
+/* The SQL below is laid out by hand, one clause a line. */
 /* clang-format off */
+
+/* An accent- and case-insensitive substring pattern; % and _ typed by the
+ * user are literal. */
 #define LIKE_PATTERN(p)                                                                          \
 	"'%' || replace(replace(replace(f_unaccent(lower(" p ")), '\\', '\\\\'), '%', '\\%'),"    \
 	" '_', '\\_') || '%'"
 
-static const char sql_dashboard[] =
+/* The start page: the session's row with the counts of users, roles,
+ * reports and throttled users. */
+static const char sql_dashboard_counts[] =
 	SESSION_CTE
 	"SELECT cur.*,"
 	" (SELECT count(*) FROM users WHERE is_active) AS users_active,"
@@ -31,7 +37,9 @@ static const char sql_dashboard[] =
 	"  AS users_locked"
 	" FROM cur";
 
-static const char sql_list[] =
+/* The reports list: $3 search, $4 status ("" for all), $5 offset; the
+ * session's row with one row per report of the page (at most 50). */
+static const char sql_reports_list[] =
 	SESSION_CTE
 	"SELECT cur.*, l.* FROM cur LEFT JOIN LATERAL ("
 	" SELECT r.id, r.title, r.category, r.status::text AS status,"
@@ -44,7 +52,9 @@ static const char sql_list[] =
 	"  AND ($4::text = '' OR r.status::text = $4::text)"
 	" ORDER BY lower(r.title), r.id LIMIT 50 OFFSET $5::int) l ON true";
 
-static const char sql_get[] =
+/* The report page: $3 id; the session's row with the report (NULL id when
+ * none) once per role that grants it. */
+static const char sql_report_page[] =
 	SESSION_CTE
 	"SELECT cur.*, r.id, r.title, r.description, r.url, r.category, r.status::text AS status,"
 	" r.updated_at::text AS version,"
@@ -55,7 +65,9 @@ static const char sql_get[] =
 	"  ro.is_active AS role_active FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id"
 	"  WHERE rr.report_id = r.id ORDER BY lower(ro.name)) g ON true";
 
-static const char sql_create[] =
+/* Creates a report with its audit row: $1 actor, $2 ip, $3 title, $4 url,
+ * $5 category, $6 description, $7 status; the new id. */
+static const char sql_report_create[] =
 	"WITH n AS (INSERT INTO reports (title, url, category, description, status)"
 	"  VALUES ($3, $4, $5, $6, $7::report_status) RETURNING *),"
 	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
@@ -63,10 +75,12 @@ static const char sql_create[] =
 	"   jsonb_build_object('after', to_jsonb(n)), $2::inet FROM n)"
 	" SELECT id FROM n";
 
-/* The UPDATE re-checks the version on the locked row, so of two saves of
+/* Saves a report's form with its audit row: $1 actor, $2 ip, $3 id,
+ * $4 version, $5 title, $6 url, $7 category, $8 description, $9 status;
+ * whether it was found and updated. The UPDATE re-checks the version on the locked row, so of two saves of
  * the same form only the first wins; the audit row exists only when the
  * update does. */
-static const char sql_update[] =
+static const char sql_report_update[] =
 	"WITH old AS (SELECT * FROM reports WHERE id = $3::bigint),"
 	" upd AS (UPDATE reports r SET title = $5, url = $6, category = $7, description = $8,"
 	"  status = $9::report_status"
@@ -79,11 +93,11 @@ static const char sql_update[] =
 	" SELECT (SELECT count(*) FROM old) AS found, (SELECT count(*) FROM upd) AS updated";
 
 const struct db_stmt admin_reports_stmts[] = {
-	{ "admin_dashboard", sql_dashboard, 2 },
-	{ "admin_reports_list", sql_list, 5 },
-	{ "admin_report_get", sql_get, 3 },
-	{ "admin_report_create", sql_create, 7 },
-	{ "admin_report_update", sql_update, 9 },
+	{ "admin_dashboard", sql_dashboard_counts, 2 },
+	{ "admin_reports_list", sql_reports_list, 5 },
+	{ "admin_report_page", sql_report_page, 3 },
+	{ "admin_report_create", sql_report_create, 7 },
+	{ "admin_report_update", sql_report_update, 9 },
 	{ NULL, NULL, 0 },
 };
 /* clang-format on */
@@ -230,7 +244,7 @@ void admin_get_report_new(struct ctx *c)
 void admin_get_report(struct ctx *c)
 {
 	const char *p[] = { app_id_param(c) };
-	PGresult *res = admin_page_query(c, "admin_report_get", 1, p);
+	PGresult *res = admin_page_query(c, "admin_report_page", 1, p);
 	if (res == NULL)
 		return;
 	if (db_is_null(res, 0, "id")) {
@@ -324,7 +338,7 @@ void admin_post_report_update(struct ctx *c)
 	if (!updated) {
 		/* Someone saved in between: show what is stored now, change nothing. */
 		const char *g[] = { app_id_param(c) };
-		res = admin_page_query(c, "admin_report_get", 1, g);
+		res = admin_page_query(c, "admin_report_page", 1, g);
 		if (res == NULL)
 			return;
 		struct report_form now = { db_text(res, 0, "title"), db_text(res, 0, "url"),

@@ -12,7 +12,7 @@ struct ctx;
 /* Statements, terminated by { NULL }:
  *  admin_dashboard       counts of users, roles, reports for the start page
  *  admin_reports_list    $3 search, $4 status ("" all), $5 offset
- *  admin_report_get      $3 id: the report (NULL id when none), its
+ *  admin_report_page     $3 id: the report (NULL id when none), its
  *                        version, one row per role that grants it
  *  admin_report_create   $1 actor, $2 ip, $3 title, $4 url, $5 category,
  *                        $6 description, $7 status: the new id

@@ -16,10 +16,17 @@
 #include "req.h"
 #include "session.h"
 
+/*
+ * The SQL below is laid out by hand, one clause a line, the C indentation
+ * showing the structure; clang-format would cut the string concatenations
+ * around the macros into pieces.
+ */
+/* clang-format off */
+
 /* An accent- and case-insensitive substring pattern; % and _ typed by the
  * user are literal. */
-#define PAT(p)                                                                                     \
-	"'%' || replace(replace(replace(f_unaccent(lower(" p ")), '\\', '\\\\'), '%', '\\%'),"     \
+#define PAT(p) \
+	"'%' || replace(replace(replace(f_unaccent(lower(" p ")), '\\', '\\\\'), '%', '\\%')," \
 	" '_', '\\_') || '%'"
 
 /* The page's searches ($4) and offsets ($5), by position. */
@@ -30,310 +37,169 @@
 #define CATEGORY      "($4::text[])[5]"
 #define OFFSET(n)     "($5::int[])[" #n "]"
 
-#define USER_TEXT(u)                                                                               \
-	"f_unaccent(lower(" u ".username::text || ' ' || " u ".display_name || ' ' || " u          \
+#define USER_TEXT(u) \
+	"f_unaccent(lower(" u ".username::text || ' ' || " u ".display_name || ' ' || " u \
 	".email::text))"
 #define REPORT_TEXT(r) "report_search_text(" r ".title, " r ".description)"
 
 /* The columns before the list columns, in every row but the "role" row. */
-#define NO_HEAD                                                                                    \
-	" NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean,"          \
-	" NULL::boolean, NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::boolean,"         \
+#define NO_HEAD \
+	" NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean," \
+	" NULL::boolean, NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::boolean," \
 	" NULL::text, NULL::bigint, NULL::bigint,"
 
-static const char sql_list[] = SESSION_CTE
-    "SELECT cur.*, l.* FROM cur LEFT JOIN LATERAL ("
-    " SELECT p.id, p.name, p.description, p.is_active, '/admin/roles/' || p.id AS href,"
-    "  (SELECT count(*) FROM user_roles ur WHERE ur.role_id = p.id) AS n_members,"
-    "  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = p.id) AS n_reports, p.total"
-    " FROM (SELECT r.id, r.name::text AS name, r.description, r.is_active,"
-    "   count(*) OVER () AS total FROM roles r"
-    "  WHERE $3::text = '' OR f_unaccent(lower(r.name::text)) LIKE " PAT(
-        "$3::text") "  ORDER BY lower(r.name::text), r.id LIMIT 50 OFFSET $4::int) p) l ON true"
-                    " ORDER BY lower(l.name), l.id";
+/*
+ * The roles list: $3 name search ("" for all), $4 offset. The session's
+ * row, with one row per role of the page (at most 50, by name) beside it.
+ */
+static const char sql_roles_list[] =
+	SESSION_CTE
+	"SELECT cur.*, l.* FROM cur LEFT JOIN LATERAL ("
+	" SELECT p.id, p.name, p.description, p.is_active, '/admin/roles/' || p.id AS href,"
+	"  (SELECT count(*) FROM user_roles ur WHERE ur.role_id = p.id) AS n_members,"
+	"  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = p.id) AS n_reports, p.total"
+	" FROM (SELECT r.id, r.name::text AS name, r.description, r.is_active,"
+	"   count(*) OVER () AS total FROM roles r"
+	"  WHERE $3::text = '' OR f_unaccent(lower(r.name::text)) LIKE " PAT("$3::text")
+	"  ORDER BY lower(r.name::text), r.id LIMIT 50 OFFSET $4::int) p) l ON true"
+	" ORDER BY lower(l.name), l.id";
 
-/* One statement for the whole role page: the role with the session, then
- * each list as a kind of row (at most 50 rows each, whatever the numbers of
- * users and reports). Candidates are listed only when searched for. */
-static const char
-    sql_page[] =
-        SESSION_CTE ", ro AS (SELECT r.* FROM cur JOIN roles r ON r.id = $3::bigint)"
-                    ", mem AS (SELECT u.id, u.username::text AS label, u.display_name AS sub,"
-                    "  u.email::text AS extra, u.is_active AS active, count(*) OVER () AS total,"
-                    "  row_number() OVER (ORDER BY lower(u.display_name), u.id) AS seq"
-                    "  FROM ro JOIN user_roles ur ON ur.role_id = ro.id JOIN users u ON u.id = "
-                    "ur.user_id"
-                    "  WHERE " MEMBER_FILTER " = '' OR " USER_TEXT("u") " LIKE " PAT(MEMBER_FILTER) "  ORDER BY seq LIMIT 50 OFFSET " OFFSET(
-                        1) ")"
-                           ", cand AS (SELECT u.id, u.username::text AS label, u.display_name AS "
-                           "sub,"
-                           "  u.email::text AS extra, u.is_active AS active, count(*) OVER () AS "
-                           "total,"
-                           "  row_number() OVER (ORDER BY lower(u.display_name), u.id) AS seq"
-                           "  FROM ro, users u"
-                           "  WHERE " MEMBER_SEARCH " <> '' AND " USER_TEXT("u") " LIKE " PAT(
-                               MEMBER_SEARCH) "  AND NOT EXISTS (SELECT 1 FROM user_roles ur WHERE "
-                                              "ur.role_id = ro.id"
-                                              "   AND ur.user_id = u.id)"
-                                              "  ORDER BY seq LIMIT 50 OFFSET " OFFSET(
-                                                  2) ")"
-                                                     ", rep AS (SELECT p.id, p.title AS label, "
-                                                     "p.category AS sub, p.status::text AS extra,"
-                                                     "  p.status = 'published' AS active, count(*) "
-                                                     "OVER () AS total,"
-                                                     "  row_number() OVER (ORDER BY "
-                                                     "lower(p.title), p.id) AS seq"
-                                                     "  FROM ro JOIN role_reports rr ON rr.role_id "
-                                                     "= ro.id JOIN reports p ON p.id = rr.report_id"
-                                                     "  WHERE " REPORT_FILTER
-                                                     " = '' OR " REPORT_TEXT("p") " LIKE " PAT(REPORT_FILTER) "  ORDER BY seq LIMIT 50 OFFSET " OFFSET(
-                                                         3) ")"
-                                                            ", rcand AS (SELECT p.id, p.title AS "
-                                                            "label, p.category AS sub, "
-                                                            "p.status::text AS extra,"
-                                                            "  p.status = 'published' AS active, "
-                                                            "count(*) OVER () AS total,"
-                                                            "  row_number() OVER (ORDER BY "
-                                                            "lower(p.title), p.id) AS seq"
-                                                            "  FROM ro, reports p"
-                                                            "  WHERE (" REPORT_SEARCH
-                                                            " <> '' OR " CATEGORY " <> '')"
-                                                            "  AND (" REPORT_SEARCH
-                                                            " = '' OR " REPORT_TEXT(
-                                                                "p") " LIKE " PAT(REPORT_SEARCH) ")"
-                                                                                                 " "
-                                                                                                 " "
-                                                                                                 "A"
-                                                                                                 "N"
-                                                                                                 "D"
-                                                                                                 " "
-                                                                                                 "(" CATEGORY
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "'"
-                                                                                                 "'"
-                                                                                                 " "
-                                                                                                 "O"
-                                                                                                 "R"
-                                                                                                 " "
-                                                                                                 "p"
-                                                                                                 "."
-                                                                                                 "c"
-                                                                                                 "a"
-                                                                                                 "t"
-                                                                                                 "e"
-                                                                                                 "g"
-                                                                                                 "o"
-                                                                                                 "r"
-                                                                                                 "y"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " " CATEGORY
-                                                                                                 ")"
-                                                                                                 " "
-                                                                                                 " "
-                                                                                                 "A"
-                                                                                                 "N"
-                                                                                                 "D"
-                                                                                                 " "
-                                                                                                 "N"
-                                                                                                 "O"
-                                                                                                 "T"
-                                                                                                 " "
-                                                                                                 "E"
-                                                                                                 "X"
-                                                                                                 "I"
-                                                                                                 "S"
-                                                                                                 "T"
-                                                                                                 "S"
-                                                                                                 " "
-                                                                                                 "("
-                                                                                                 "S"
-                                                                                                 "E"
-                                                                                                 "L"
-                                                                                                 "E"
-                                                                                                 "C"
-                                                                                                 "T"
-                                                                                                 " "
-                                                                                                 "1"
-                                                                                                 " "
-                                                                                                 "F"
-                                                                                                 "R"
-                                                                                                 "O"
-                                                                                                 "M"
-                                                                                                 " "
-                                                                                                 "r"
-                                                                                                 "o"
-                                                                                                 "l"
-                                                                                                 "e"
-                                                                                                 "_"
-                                                                                                 "r"
-                                                                                                 "e"
-                                                                                                 "p"
-                                                                                                 "o"
-                                                                                                 "r"
-                                                                                                 "t"
-                                                                                                 "s"
-                                                                                                 " "
-                                                                                                 "r"
-                                                                                                 "r"
-                                                                                                 " "
-                                                                                                 "W"
-                                                                                                 "H"
-                                                                                                 "E"
-                                                                                                 "R"
-                                                                                                 "E"
-                                                                                                 " "
-                                                                                                 "r"
-                                                                                                 "r"
-                                                                                                 "."
-                                                                                                 "r"
-                                                                                                 "o"
-                                                                                                 "l"
-                                                                                                 "e"
-                                                                                                 "_"
-                                                                                                 "i"
-                                                                                                 "d"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "r"
-                                                                                                 "o"
-                                                                                                 "."
-                                                                                                 "i"
-                                                                                                 "d"
-                                                                                                 " "
-                                                                                                 " "
-                                                                                                 " "
-                                                                                                 "A"
-                                                                                                 "N"
-                                                                                                 "D"
-                                                                                                 " "
-                                                                                                 "r"
-                                                                                                 "r"
-                                                                                                 "."
-                                                                                                 "r"
-                                                                                                 "e"
-                                                                                                 "p"
-                                                                                                 "o"
-                                                                                                 "r"
-                                                                                                 "t"
-                                                                                                 "_"
-                                                                                                 "i"
-                                                                                                 "d"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "p"
-                                                                                                 "."
-                                                                                                 "i"
-                                                                                                 "d"
-                                                                                                 ")"
-                                                                                                 " "
-                                                                                                 " "
-                                                                                                 "O"
-                                                                                                 "R"
-                                                                                                 "D"
-                                                                                                 "E"
-                                                                                                 "R"
-                                                                                                 " "
-                                                                                                 "B"
-                                                                                                 "Y"
-                                                                                                 " "
-                                                                                                 "s"
-                                                                                                 "e"
-                                                                                                 "q"
-                                                                                                 " "
-                                                                                                 "L"
-                                                                                                 "I"
-                                                                                                 "M"
-                                                                                                 "I"
-                                                                                                 "T"
-                                                                                                 " "
-                                                                                                 "5"
-                                                                                                 "0"
-                                                                                                 " "
-                                                                                                 "O"
-                                                                                                 "F"
-                                                                                                 "F"
-                                                                                                 "S"
-                                                                                                 "E"
-                                                                                                 "T"
-                                                                                                 " " OFFSET(
-                                                                                                     4) ")"
-                                                                                                        " SELECT 0 AS ord, 'role' AS kind, cur.sid, cur.uid, cur.username, cur.display_name,"
-                                                                                                        "  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf,"
-                                                                                                        "  ro.id AS role_id, ro.name::text AS name, ro.description, ro.is_active AS role_active,"
-                                                                                                        "  ro.updated_at::text AS version,"
-                                                                                                        "  (SELECT count(*) FROM user_roles ur WHERE ur.role_id = ro.id) AS n_members,"
-                                                                                                        "  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id) AS n_reports,"
-                                                                                                        "  NULL::bigint AS id, NULL::text AS label, NULL::text AS sub, NULL::text AS extra,"
-                                                                                                        "  NULL::boolean AS active, NULL::text AS href, NULL::bigint AS total, 0::bigint AS seq"
-                                                                                                        " FROM cur LEFT JOIN ro ON true"
-                                                                                                        " UNION ALL SELECT 1, 'member'," NO_HEAD
-                                                                                                        " m.id, m.label, m.sub, m.extra, m.active,"
-                                                                                                        "  '/admin/users/' || m.id, m.total, m.seq FROM mem m"
-                                                                                                        " UNION ALL SELECT 2, 'cand'," NO_HEAD
-                                                                                                        " m.id, m.label, m.sub, m.extra, m.active,"
-                                                                                                        "  '/admin/users/' || m.id, m.total, m.seq FROM cand m"
-                                                                                                        " UNION ALL SELECT 3, 'report'," NO_HEAD
-                                                                                                        " p.id, p.label, p.sub, p.extra, p.active,"
-                                                                                                        "  '/admin/reports/' || p.id, p.total, p.seq FROM rep p"
-                                                                                                        " UNION ALL SELECT 4, 'rcand'," NO_HEAD
-                                                                                                        " p.id, p.label, p.sub, p.extra, p.active,"
-                                                                                                        "  '/admin/reports/' || p.id, p.total, p.seq FROM rcand p"
-                                                                                                        " UNION ALL SELECT 5, 'cat'," NO_HEAD
-                                                                                                        " NULL, k.category, NULL, NULL,"
-                                                                                                        "  k.category = " CATEGORY
-                                                                                                        ", NULL, NULL, row_number() OVER (ORDER BY lower(k.category))"
-                                                                                                        " FROM ro, (SELECT DISTINCT category FROM reports) k"
-                                                                                                        " ORDER BY ord, seq";
+/*
+ * One statement for the whole role page: $3 role id, $4 the searches
+ * (text[], see MEMBER_FILTER ...), $5 the lists' offsets (int[]). The role
+ * with the session, then each list as a kind of row (at most 50 rows each,
+ * whatever the numbers of users and reports). Candidates are listed only
+ * when searched for.
+ */
+static const char sql_role_page[] =
+	SESSION_CTE
+	", ro AS (SELECT r.* FROM cur JOIN roles r ON r.id = $3::bigint)"
+	/* the members */
+	", mem AS (SELECT u.id, u.username::text AS label, u.display_name AS sub,"
+		"  u.email::text AS extra, u.is_active AS active, count(*) OVER () AS total,"
+		"  row_number() OVER (ORDER BY lower(u.display_name), u.id) AS seq"
+		"  FROM ro JOIN user_roles ur ON ur.role_id = ro.id"
+			" JOIN users u ON u.id = ur.user_id"
+		"  WHERE " MEMBER_FILTER " = ''"
+			" OR " USER_TEXT("u") " LIKE " PAT(MEMBER_FILTER)
+		"  ORDER BY seq LIMIT 50 OFFSET " OFFSET(1) ")"
+	/* the users who could be members */
+	", cand AS (SELECT u.id, u.username::text AS label, u.display_name AS sub,"
+		"  u.email::text AS extra, u.is_active AS active, count(*) OVER () AS total,"
+		"  row_number() OVER (ORDER BY lower(u.display_name), u.id) AS seq"
+		"  FROM ro, users u"
+		"  WHERE " MEMBER_SEARCH " <> ''"
+			" AND " USER_TEXT("u") " LIKE " PAT(MEMBER_SEARCH)
+		"  AND NOT EXISTS (SELECT 1 FROM user_roles ur WHERE ur.role_id = ro.id"
+			"   AND ur.user_id = u.id)"
+		"  ORDER BY seq LIMIT 50 OFFSET " OFFSET(2) ")"
+	/* the role's reports */
+	", rep AS (SELECT p.id, p.title AS label, p.category AS sub, p.status::text AS extra,"
+		"  p.status = 'published' AS active, count(*) OVER () AS total,"
+		"  row_number() OVER (ORDER BY lower(p.title), p.id) AS seq"
+		"  FROM ro JOIN role_reports rr ON rr.role_id = ro.id"
+			" JOIN reports p ON p.id = rr.report_id"
+		"  WHERE " REPORT_FILTER " = ''"
+			" OR " REPORT_TEXT("p") " LIKE " PAT(REPORT_FILTER)
+		"  ORDER BY seq LIMIT 50 OFFSET " OFFSET(3) ")"
+	/* the reports that could be the role's */
+	", rcand AS (SELECT p.id, p.title AS label, p.category AS sub, p.status::text AS extra,"
+		"  p.status = 'published' AS active, count(*) OVER () AS total,"
+		"  row_number() OVER (ORDER BY lower(p.title), p.id) AS seq"
+		"  FROM ro, reports p"
+		"  WHERE (" REPORT_SEARCH " <> '' OR " CATEGORY " <> '')"
+		"  AND (" REPORT_SEARCH " = ''"
+			" OR " REPORT_TEXT("p") " LIKE " PAT(REPORT_SEARCH) ")"
+		"  AND (" CATEGORY " = '' OR p.category = " CATEGORY ")"
+		"  AND NOT EXISTS (SELECT 1 FROM role_reports rr WHERE rr.role_id = ro.id"
+			"   AND rr.report_id = p.id)"
+		"  ORDER BY seq LIMIT 50 OFFSET " OFFSET(4) ")"
+	" SELECT 0 AS ord, 'role' AS kind, cur.sid, cur.uid, cur.username, cur.display_name,"
+	"  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf,"
+	"  ro.id AS role_id, ro.name::text AS name, ro.description, ro.is_active AS role_active,"
+	"  ro.updated_at::text AS version,"
+	"  (SELECT count(*) FROM user_roles ur WHERE ur.role_id = ro.id) AS n_members,"
+	"  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id) AS n_reports,"
+	"  NULL::bigint AS id, NULL::text AS label, NULL::text AS sub, NULL::text AS extra,"
+	"  NULL::boolean AS active, NULL::text AS href, NULL::bigint AS total, 0::bigint AS seq"
+	" FROM cur LEFT JOIN ro ON true"
+	" UNION ALL SELECT 1, 'member'," NO_HEAD
+	" m.id, m.label, m.sub, m.extra, m.active,"
+	"  '/admin/users/' || m.id, m.total, m.seq FROM mem m"
+	" UNION ALL SELECT 2, 'cand'," NO_HEAD
+	" m.id, m.label, m.sub, m.extra, m.active,"
+	"  '/admin/users/' || m.id, m.total, m.seq FROM cand m"
+	" UNION ALL SELECT 3, 'report'," NO_HEAD
+	" p.id, p.label, p.sub, p.extra, p.active,"
+	"  '/admin/reports/' || p.id, p.total, p.seq FROM rep p"
+	" UNION ALL SELECT 4, 'rcand'," NO_HEAD
+	" p.id, p.label, p.sub, p.extra, p.active,"
+	"  '/admin/reports/' || p.id, p.total, p.seq FROM rcand p"
+	" UNION ALL SELECT 5, 'cat'," NO_HEAD
+	" NULL, k.category, NULL, NULL,"
+	"  k.category = " CATEGORY ", NULL, NULL, row_number() OVER (ORDER BY lower(k.category))"
+	" FROM ro, (SELECT DISTINCT category FROM reports) k"
+	" ORDER BY ord, seq";
 
-/* A taken name (in any case) inserts nothing, so there is no audit row. */
-static const char sql_create[] =
-    "WITH n AS (INSERT INTO roles (name, description) VALUES ($3, $4)"
-    "  ON CONFLICT (name) DO NOTHING RETURNING *),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-    "  SELECT $1::bigint, 'role.created', 'role', n.id,"
-    "   jsonb_build_object('after', to_jsonb(n)), $2::inet FROM n)"
-    " SELECT id FROM n";
+/*
+ * Creates a role with its audit row: $1 actor, $2 ip, $3 name,
+ * $4 description; the new id. A taken name (in any case) inserts nothing,
+ * so there is no audit row.
+ */
+static const char sql_role_create[] =
+	"WITH n AS (INSERT INTO roles (name, description) VALUES ($3, $4)"
+	"  ON CONFLICT (name) DO NOTHING RETURNING *),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, 'role.created', 'role', n.id,"
+	"   jsonb_build_object('after', to_jsonb(n)), $2::inet FROM n)"
+	" SELECT id FROM n";
 
-/* The UPDATE re-checks the version on the locked row, so of two saves of
- * the same form only the first wins. */
-static const char sql_update[] =
-    "WITH old AS (SELECT * FROM roles WHERE id = $3::bigint),"
-    " dup AS (SELECT 1 FROM roles WHERE name = $5::citext AND id <> $3::bigint),"
-    " upd AS (UPDATE roles r SET name = $5, description = $6"
-    "  WHERE r.id = $3::bigint AND r.updated_at = $4::timestamptz"
-    "  AND NOT EXISTS (SELECT 1 FROM dup) RETURNING r.*),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-    "  SELECT $1::bigint, 'role.updated', 'role', upd.id,"
-    "   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)), $2::inet"
-    "  FROM old, upd)"
-    " SELECT (SELECT count(*) FROM old) AS found,"
-    " EXISTS (SELECT 1 FROM old WHERE updated_at = $4::timestamptz) AS current,"
-    " EXISTS (SELECT 1 FROM dup) AS duplicate, (SELECT count(*) FROM upd) AS updated";
+/*
+ * Saves a role's form with its audit row: $1 actor, $2 ip, $3 id,
+ * $4 version (updated_at as the form had it), $5 name, $6 description;
+ * whether the role was found, current, a duplicate name, updated. The
+ * UPDATE re-checks the version on the locked row, so of two saves of the
+ * same form only the first wins.
+ */
+static const char sql_role_update[] =
+	"WITH old AS (SELECT * FROM roles WHERE id = $3::bigint),"
+	" dup AS (SELECT 1 FROM roles WHERE name = $5::citext AND id <> $3::bigint),"
+	" upd AS (UPDATE roles r SET name = $5, description = $6"
+	"  WHERE r.id = $3::bigint AND r.updated_at = $4::timestamptz"
+	"  AND NOT EXISTS (SELECT 1 FROM dup) RETURNING r.*),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, 'role.updated', 'role', upd.id,"
+	"   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)), $2::inet"
+	"  FROM old, upd)"
+	" SELECT (SELECT count(*) FROM old) AS found,"
+	" EXISTS (SELECT 1 FROM old WHERE updated_at = $4::timestamptz) AS current,"
+	" EXISTS (SELECT 1 FROM dup) AS duplicate, (SELECT count(*) FROM upd) AS updated";
 
-/* Switching to the state the role has already is no change and no audit
- * row. The trigger on roles.is_active brings report_access along. */
-static const char sql_set_active[] =
-    "WITH old AS (SELECT * FROM roles WHERE id = $3::bigint),"
-    " upd AS (UPDATE roles r SET is_active = $4::boolean"
-    "  WHERE r.id = $3::bigint AND r.is_active <> $4::boolean RETURNING r.*),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-    "  SELECT $1::bigint, CASE WHEN upd.is_active THEN 'role.activated'"
-    "   ELSE 'role.deactivated' END, 'role', upd.id,"
-    "   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)), $2::inet"
-    "  FROM old, upd)"
-    " SELECT (SELECT count(*) FROM old) AS found, (SELECT count(*) FROM upd) AS changed";
+/*
+ * Switches a role on or off with its audit row: $1 actor, $2 ip, $3 id,
+ * $4 "true" or "false"; whether it was found and changed. Switching to the
+ * state the role has already is no change and no audit row. The trigger on
+ * roles.is_active brings report_access along.
+ */
+static const char sql_role_set_active[] =
+	"WITH old AS (SELECT * FROM roles WHERE id = $3::bigint),"
+	" upd AS (UPDATE roles r SET is_active = $4::boolean"
+	"  WHERE r.id = $3::bigint AND r.is_active <> $4::boolean RETURNING r.*),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, CASE WHEN upd.is_active THEN 'role.activated'"
+	"   ELSE 'role.deactivated' END, 'role', upd.id,"
+	"   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)), $2::inet"
+	"  FROM old, upd)"
+	" SELECT (SELECT count(*) FROM old) AS found, (SELECT count(*) FROM upd) AS changed";
+
+/* clang-format on */
 
 const struct db_stmt admin_roles_stmts[] = {
-	{ "admin_roles_list", sql_list, 4 },
-	{ "admin_role_page", sql_page, 5 },
-	{ "admin_role_create", sql_create, 4 },
-	{ "admin_role_update", sql_update, 6 },
-	{ "admin_role_set_active", sql_set_active, 4 },
+	{ "admin_roles_list", sql_roles_list, 4 },
+	{ "admin_role_page", sql_role_page, 5 },
+	{ "admin_role_create", sql_role_create, 4 },
+	{ "admin_role_update", sql_role_update, 6 },
+	{ "admin_role_set_active", sql_role_set_active, 4 },
 	{ NULL, NULL, 0 },
 };
 

@@ -33,13 +33,15 @@
 	" to_char(u.last_login_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI')"       \
 	"  AS u_last_login,"
 
-/* Case- and accent-insensitive substring search on username, name and
- * email; % and _ in the search are literal. A sequential scan of 10,000
+/* The users list: $3 search, $4 active ("", "1", "0"), $5 superuser (the
+ * same), $6 throttled ("", "1"), $7 offset; the session's row with one row
+ * per user of the page beside it. Case- and accent-insensitive substring
+ * search on username, name and email; % and _ in the search are literal. A sequential scan of 10,000
  * users stays in the milliseconds, so no trigram index is needed. The
  * throttled filter is IN, not a correlated EXISTS: a hashed subplan that
  * runs once from the throttled rows (users' key indexes, 0007), where
  * EXISTS hashed both names of every user (8 ms instead of 125-200 ms). */
-static const char sql_list[] =
+static const char sql_users_list[] =
 	SESSION_CTE
 	"SELECT cur.*, l.* FROM cur LEFT JOIN LATERAL ("
 	" SELECT p.*, (SELECT count(*) FROM user_roles ur WHERE ur.user_id = p.u_id) AS u_roles,"
@@ -57,9 +59,10 @@ static const char sql_list[] =
 	"  ORDER BY u.username LIMIT " STR(ADMIN_PAGE_SIZE) " OFFSET $7::int) p"
 	" ORDER BY p.u_sort) l ON true";
 
-/* ~200 roles: the user's own (inactive ones too, marked), then the active
+/* The user page: $3 id; the session's row with the user, once per role.
+ * ~200 roles: the user's own (inactive ones too, marked), then the active
  * roles the user could get, all in the page's one round trip. */
-static const char sql_get[] =
+static const char sql_user_page[] =
 	SESSION_CTE
 	"SELECT cur.*," USER_COLUMNS " u.updated_at::text AS u_version, u.failed_logins AS u_failed,"
 	" u.must_change_password AS u_must_change,"
@@ -78,11 +81,15 @@ static const char sql_get[] =
 	"  WHERE ur.user_id IS NOT NULL OR ro.is_active"
 	"  ORDER BY has_role DESC, lower(ro.name), ro.id) r ON u.id IS NOT NULL";
 
-static const char sql_name[] = "SELECT username::text FROM users WHERE id = $1::bigint";
+/* The username of user $1 (no row when none). */
+static const char sql_user_name[] =
+	"SELECT username::text FROM users WHERE id = $1::bigint";
 
-/* The duplicate check names the field; a concurrent insert of the same
+/* Creates a user with its audit row: $1 actor, $2 ip, $3 username,
+ * $4 email, $5 display name, $6 superuser, $7 PHC. The duplicate check
+ * names the field; a concurrent insert of the same
  * name still meets the unique constraint (DB_CONFLICT). */
-static const char sql_create[] =
+static const char sql_user_create[] =
 	"WITH dup AS (SELECT"
 	"  EXISTS (SELECT 1 FROM users WHERE username = $3::citext) AS name_taken,"
 	"  EXISTS (SELECT 1 FROM users WHERE email = $4::citext) AS email_taken),"
@@ -96,6 +103,8 @@ static const char sql_create[] =
 	" SELECT (SELECT id FROM n) AS id, name_taken, email_taken FROM dup";
 
 /*
+ * Saves a user's form with its audit row: $1 actor, $2 ip, $3 id,
+ * $4 version, $5 display name, $6 email, $7 superuser, $8 active.
  * sup locks every active superuser and the target, in id order (so two of
  * these statements cannot deadlock), and re-reads them as committed: of two
  * administrators demoting each other at once, the second sees the first's
@@ -104,7 +113,7 @@ static const char sql_create[] =
  * UPDATE repeats it on the locked row. Deactivation ends the sessions in
  * the same statement; a save that changes nothing writes no audit row.
  */
-static const char sql_update[] =
+static const char sql_user_update[] =
 	"WITH sup AS (SELECT id, is_active AND is_superuser AS active_su FROM users"
 	"  WHERE (is_active AND is_superuser) OR id = $3::bigint ORDER BY id FOR NO KEY UPDATE),"
 	" old AS (SELECT * FROM users WHERE id = $3::bigint),"
@@ -132,9 +141,10 @@ static const char sql_update[] =
 	" SELECT (SELECT count(*) FROM old) AS found, chk.stale, chk.refused, chk.email_taken,"
 	"  (SELECT count(*) FROM upd) AS updated FROM chk";
 
-/* A reset also lifts a lock and the throttling of sign-in: the failed
- * guesses were at the old password. */
-static const char sql_password[] =
+/* Resets user $3's password to PHC $4, with its audit row ($1 actor,
+ * $2 ip), and ends the user's sessions. A reset also lifts a lock and the
+ * throttling of sign-in: the failed guesses were at the old password. */
+static const char sql_user_password_reset[] =
 	"WITH u AS (UPDATE users SET hashed_password = $4::text, password_changed_at = now(),"
 	"  must_change_password = true, failed_logins = 0, locked_until = NULL"
 	"  WHERE id = $3::bigint RETURNING id),"
@@ -147,9 +157,10 @@ static const char sql_password[] =
 	"    'throttled_addresses', (SELECT n FROM t)), $2::inet FROM u)"
 	" SELECT count(*) FROM u";
 
-/* Lifts the throttling of sign-in with the user's name from every address
+/* Unlocks user $3, with its audit row ($1 actor, $2 ip): lifts the
+ * throttling of sign-in with the user's name from every address
  * (login_throttle_clear, shared with portalctl) and any old lock. */
-static const char sql_unlock[] =
+static const char sql_user_unlock[] =
 	"WITH old AS (SELECT id, failed_logins, locked_until FROM users WHERE id = $3::bigint),"
 	" u AS (UPDATE users SET failed_logins = 0, locked_until = NULL"
 	"  WHERE id = $3::bigint RETURNING id),"
@@ -164,13 +175,13 @@ static const char sql_unlock[] =
 	" SELECT count(*) FROM u";
 
 const struct db_stmt admin_users_stmts[] = {
-	{ "admin_users_list", sql_list, 7 },
-	{ "admin_user_get", sql_get, 3 },
-	{ "admin_user_name", sql_name, 1 },
-	{ "admin_user_create", sql_create, 7 },
-	{ "admin_user_update", sql_update, 8 },
-	{ "admin_user_password", sql_password, 4 },
-	{ "admin_user_unlock", sql_unlock, 3 },
+	{ "admin_users_list", sql_users_list, 7 },
+	{ "admin_user_page", sql_user_page, 3 },
+	{ "admin_user_name", sql_user_name, 1 },
+	{ "admin_user_create", sql_user_create, 7 },
+	{ "admin_user_update", sql_user_update, 8 },
+	{ "admin_user_password", sql_user_password_reset, 4 },
+	{ "admin_user_unlock", sql_user_unlock, 3 },
 	{ NULL, NULL, 0 },
 };
 /* clang-format on */
@@ -427,7 +438,7 @@ void admin_post_user_create(struct ctx *c)
 static PGresult *load_user(struct ctx *c)
 {
 	const char *p[] = { app_id_param(c) };
-	PGresult *res = admin_page_query(c, "admin_user_get", 1, p);
+	PGresult *res = admin_page_query(c, "admin_user_page", 1, p);
 	if (res == NULL)
 		return NULL;
 	if (db_is_null(res, 0, "u_id")) {
@@ -438,7 +449,7 @@ static PGresult *load_user(struct ctx *c)
 	return res;
 }
 
-/* Renders the user page from res (admin_user_get); the edit form shows f
+/* Renders the user page from res (admin_user_page); the edit form shows f
  * and version when given (a re-rendered submission), else what is stored. */
 static void render_user(struct ctx *c, int status, const PGresult *res, const struct user_form *f,
                         const char *version, struct tvars *errors)

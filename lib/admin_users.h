@@ -15,7 +15,7 @@ struct ctx;
  *  admin_users_list      $3 search, $4 active ("", "1", "0"), $5 superuser
  *                        (same), $6 locked ("", "1"), $7 offset: one page,
  *                        columns u_* and total
- *  admin_user_get        $3 id: the user (u_id NULL when none) and one row
+ *  admin_user_page       $3 id: the user (u_id NULL when none) and one row
  *                        per role: first those the user has (has_role),
  *                        then the active roles the user does not have
  *  admin_user_name       $1 id: the username (no row when none)

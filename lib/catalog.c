@@ -220,6 +220,8 @@ static const char sql_reports_search[] =
 	          N_VISIBLE)
 	LIST_END;
 
+/* The report page: $3 report id; the session's row with the report, when
+ * visible, and the roles it comes through. */
 static const char sql_report_page[] =
 	SESSION_CTE ONE_VISIBLE_CTE
 	"SELECT cur.*, one.id, one.title, one.description, one.category, one.status::text,"
@@ -234,14 +236,17 @@ static const char sql_report_page[] =
 	"  AND f.report_id = one.id) AS is_fav"
 	" FROM cur LEFT JOIN one ON true";
 
-/* The view is recorded only when the report is visible (the INSERT reads
- * "one", which is empty otherwise). */
+/* Opening a report: $3 report id; the session's row with the report's url
+ * when visible. The view is recorded only when the report is visible (the
+ * INSERT reads "one", which is empty otherwise). */
 static const char sql_report_go[] =
 	SESSION_CTE ONE_VISIBLE_CTE
 	", seen AS (INSERT INTO report_views (user_id, report_id)"
 	"  SELECT cur.uid, one.id FROM cur, one)"
 	" SELECT cur.*, one.url FROM cur LEFT JOIN one ON true";
 
+/* Adds ($3 "add") or removes ($3 "remove") report $2 as a favourite of
+ * user $1; the report's id when the user may see it (no row otherwise). */
 static const char sql_favourite_set[] =
 	"WITH one AS (SELECT r.id FROM reports r JOIN users u ON u.id = $1::bigint"
 	"  WHERE r.id = $2::bigint AND (u.is_superuser OR (r.status = 'published' AND EXISTS ("

@@ -22,166 +22,201 @@
 
 /* ---- SQL ------------------------------------------------------------------ */
 
-/* A taken name (in any case) inserts nothing and answers the name as
- * stored: the second subquery reads the snapshot before the insert. */
-static const char sql_role_add[] =
-    "WITH n AS (INSERT INTO roles (name, description) VALUES ($1::citext, $2::text)"
-    "  ON CONFLICT (name) DO NOTHING RETURNING *),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-    "  SELECT NULL, 'role.created', 'role', n.id,"
-    "   jsonb_build_object('via', 'portalctl', 'after', to_jsonb(n)) FROM n)"
-    " SELECT (SELECT id FROM n), (SELECT name::text FROM roles WHERE name = $1::citext)";
-
-static const char sql_role_list[] =
-    "SELECT ro.id::text AS id, ro.name::text AS name,"
-    " CASE WHEN ro.is_active THEN 'yes' ELSE 'no' END AS active,"
-    " (SELECT count(*) FROM user_roles ur WHERE ur.role_id = ro.id)::text AS members,"
-    " (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id)::text AS reports"
-    " FROM roles ro ORDER BY lower(ro.name::text), ro.id";
-
-static const char sql_role_user_ids[] =
-    "SELECT r.id, r.name::text, r.is_active, u.id, u.username::text"
-    " FROM (SELECT 1) x LEFT JOIN roles r ON r.name = $1::citext"
-    " LEFT JOIN users u ON u.username = $2::citext";
-
-static const char sql_role_report_ids[] =
-    "SELECT r.id, r.name::text, r.is_active, p.id, p.title"
-    " FROM (SELECT 1) x LEFT JOIN roles r ON r.name = $1::citext"
-    " LEFT JOIN reports p ON p.id = $2::bigint";
-
-static const char sql_report_add[] =
-    "WITH n AS (INSERT INTO reports (title, url, category, description, status)"
-    "  VALUES ($1, $2, $3, $4, $5::report_status) RETURNING *),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-    "  SELECT NULL, 'report.created', 'report', n.id,"
-    "   jsonb_build_object('via', 'portalctl', 'after', to_jsonb(n)) FROM n)"
-    " SELECT id FROM n";
-
-static const char sql_report_list[] = "SELECT id::text AS id, status::text AS status, category, "
-                                      "title FROM reports ORDER BY reports.id";
-
-/* The same status again is no change and no audit row. */
-static const char sql_report_set_status[] =
-    "WITH old AS (SELECT * FROM reports WHERE id = $1::bigint FOR UPDATE),"
-    " upd AS (UPDATE reports r SET status = $2::report_status FROM old"
-    "  WHERE r.id = old.id AND old.status <> $2::report_status RETURNING r.*),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-    "  SELECT NULL, CASE WHEN upd.status = 'archived' THEN 'report.archived'"
-    "   ELSE 'report.updated' END, 'report', upd.id, jsonb_build_object('via', 'portalctl',"
-    "   'before', to_jsonb(old), 'after', to_jsonb(upd)) FROM old, upd)"
-    " SELECT old.id, old.status::text, (SELECT count(*) FROM upd) FROM old";
+/*
+ * The SQL below is laid out by hand, one clause a line, the C indentation
+ * showing the structure; clang-format would cut the string concatenations
+ * around the macros into pieces. Every change is one statement with its
+ * audit row (actor NULL, "via": "portalctl").
+ */
+/* clang-format off */
 
 #define DAY(col)    "to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD')"
 #define YES_NO(col) "CASE WHEN " col " THEN 'yes' ELSE 'no' END"
 
+/* Adds role $1 with description $2; the new id (NULL when taken) and the
+ * name as stored. A taken name (in any case) inserts nothing and answers
+ * the name as stored: the second subquery reads the snapshot before the
+ * insert. */
+static const char sql_role_add[] =
+	"WITH n AS (INSERT INTO roles (name, description) VALUES ($1::citext, $2::text)"
+		"  ON CONFLICT (name) DO NOTHING RETURNING *),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+		"  SELECT NULL, 'role.created', 'role', n.id,"
+		"   jsonb_build_object('via', 'portalctl', 'after', to_jsonb(n)) FROM n)"
+	" SELECT (SELECT id FROM n), (SELECT name::text FROM roles WHERE name = $1::citext)";
+
+/* Every role with its numbers of members and reports, as a console table. */
+static const char sql_role_list[] =
+	"SELECT ro.id::text AS id, ro.name::text AS name,"
+	" CASE WHEN ro.is_active THEN 'yes' ELSE 'no' END AS active,"
+	" (SELECT count(*) FROM user_roles ur WHERE ur.role_id = ro.id)::text AS members,"
+	" (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id)::text AS reports"
+	" FROM roles ro ORDER BY lower(ro.name::text), ro.id";
+
+/* Role $1 and user $2 by name, for a grant: one row, NULL where none. */
+static const char sql_role_user_ids[] =
+	"SELECT r.id, r.name::text, r.is_active, u.id, u.username::text"
+	" FROM (SELECT 1) x LEFT JOIN roles r ON r.name = $1::citext"
+	" LEFT JOIN users u ON u.username = $2::citext";
+
+/* Role $1 by name and report $2 by id, for a grant: one row, NULL where
+ * none. */
+static const char sql_role_report_ids[] =
+	"SELECT r.id, r.name::text, r.is_active, p.id, p.title"
+	" FROM (SELECT 1) x LEFT JOIN roles r ON r.name = $1::citext"
+	" LEFT JOIN reports p ON p.id = $2::bigint";
+
+/* Adds a report: $1 title, $2 url, $3 category, $4 description, $5 status;
+ * the new id. */
+static const char sql_report_add[] =
+	"WITH n AS (INSERT INTO reports (title, url, category, description, status)"
+		"  VALUES ($1, $2, $3, $4, $5::report_status) RETURNING *),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+		"  SELECT NULL, 'report.created', 'report', n.id,"
+		"   jsonb_build_object('via', 'portalctl', 'after', to_jsonb(n)) FROM n)"
+	" SELECT id FROM n";
+
+/* Every report, as a console table. */
+static const char sql_report_list[] =
+	"SELECT id::text AS id, status::text AS status, category, title"
+	" FROM reports ORDER BY reports.id";
+
+/* Sets report $1's status to $2; the report's id and old status, and
+ * reports changed. The same status again is no change and no audit row. */
+static const char sql_report_set_status[] =
+	"WITH old AS (SELECT * FROM reports WHERE id = $1::bigint FOR UPDATE),"
+	" upd AS (UPDATE reports r SET status = $2::report_status FROM old"
+		"  WHERE r.id = old.id AND old.status <> $2::report_status RETURNING r.*),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+		"  SELECT NULL, CASE WHEN upd.status = 'archived' THEN 'report.archived'"
+		"   ELSE 'report.updated' END, 'report', upd.id, jsonb_build_object('via', 'portalctl',"
+		"   'before', to_jsonb(old), 'after', to_jsonb(upd)) FROM old, upd)"
+	" SELECT old.id, old.status::text, (SELECT count(*) FROM upd) FROM old";
+
+/* User $1 by name, for `access user`. */
 static const char sql_access_user_find[] =
-    "SELECT id, username::text, display_name, email::text, is_active, is_superuser"
-    " FROM users WHERE username = $1::citext";
+	"SELECT id, username::text, display_name, email::text, is_active, is_superuser"
+	" FROM users WHERE username = $1::citext";
 
-static const char sql_access_user_roles[] = "SELECT ro.name::text AS role, " YES_NO(
-    "ro.is_active") " AS active,"
-                    " " DAY("ur.granted_at") " AS since"
-                                             " FROM user_roles ur JOIN roles ro ON ro.id = "
-                                             "ur.role_id WHERE ur.user_id = $1::bigint"
-                                             " ORDER BY lower(ro.name::text), ro.id";
+/* The roles of user $1 (id), as a console table. */
+static const char sql_access_user_roles[] =
+	"SELECT ro.name::text AS role, " YES_NO("ro.is_active") " AS active,"
+	" " DAY("ur.granted_at") " AS since"
+	" FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = $1::bigint"
+	" ORDER BY lower(ro.name::text), ro.id";
 
-/* The catalogue's rule (lib/catalog.c): published reports through active
- * roles; "since" is when the earliest path opened. */
+/* The reports user $1 (id) sees, as a console table: the catalogue's rule
+ * (lib/catalog.c), published reports through active roles; "since" is when
+ * the earliest path opened. */
 static const char sql_access_user_reports[] =
-    "SELECT r.id::text AS id, r.title, r.category,"
-    " string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
-    " " DAY("min(greatest(ur.granted_at, rr.granted_at))") " AS since"
-                                                           " FROM user_roles ur JOIN roles ro ON "
-                                                           "ro.id = ur.role_id AND ro.is_active"
-                                                           " JOIN role_reports rr ON rr.role_id = "
-                                                           "ur.role_id"
-                                                           " JOIN reports r ON r.id = rr.report_id "
-                                                           "AND r.status = 'published'"
-                                                           " WHERE ur.user_id = $1::bigint GROUP "
-                                                           "BY r.id ORDER BY lower(r.title), r.id";
+	"SELECT r.id::text AS id, r.title, r.category,"
+	" string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
+	" " DAY("min(greatest(ur.granted_at, rr.granted_at))") " AS since"
+	" FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id AND ro.is_active"
+	" JOIN role_reports rr ON rr.role_id = ur.role_id"
+	" JOIN reports r ON r.id = rr.report_id AND r.status = 'published'"
+	" WHERE ur.user_id = $1::bigint GROUP BY r.id ORDER BY lower(r.title), r.id";
 
+/* Report $1 by id, for `access report`. */
 static const char sql_access_report_find[] =
-    "SELECT id, title, status::text FROM reports WHERE id = $1::bigint";
+	"SELECT id, title, status::text FROM reports WHERE id = $1::bigint";
 
-static const char sql_access_report_roles[] = "SELECT ro.name::text AS role, " YES_NO(
-    "ro.is_active") " AS active,"
-                    " (SELECT count(*) FROM user_roles m JOIN users mu ON mu.id = m.user_id AND "
-                    "mu.is_active"
-                    "  WHERE m.role_id = ro.id)::text AS \"active members\","
-                    " " DAY("rr.granted_at") " AS since"
-                                             " FROM role_reports rr JOIN roles ro ON ro.id = "
-                                             "rr.role_id WHERE rr.report_id = $1::bigint"
-                                             " ORDER BY lower(ro.name::text), ro.id";
+/* The roles that grant report $1, with their active members, as a console
+ * table. */
+static const char sql_access_report_roles[] =
+	"SELECT ro.name::text AS role, " YES_NO("ro.is_active") " AS active,"
+	" (SELECT count(*) FROM user_roles m JOIN users mu ON mu.id = m.user_id AND mu.is_active"
+		"  WHERE m.role_id = ro.id)::text AS \"active members\","
+	" " DAY("rr.granted_at") " AS since"
+	" FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id WHERE rr.report_id = $1::bigint"
+	" ORDER BY lower(ro.name::text), ro.id";
 
+/* The active users who see report $1 through active roles, as a console
+ * table. */
 static const char sql_access_report_users[] =
-    "SELECT u.username::text AS username, u.display_name AS name,"
-    " string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
-    " " DAY("min(greatest(ur.granted_at, rr.granted_at))") " AS since"
-                                                           " FROM role_reports rr JOIN roles ro ON "
-                                                           "ro.id = rr.role_id AND ro.is_active"
-                                                           " JOIN user_roles ur ON ur.role_id = "
-                                                           "rr.role_id"
-                                                           " JOIN users u ON u.id = ur.user_id AND "
-                                                           "u.is_active"
-                                                           " WHERE rr.report_id = $1::bigint GROUP "
-                                                           "BY u.id ORDER BY "
-                                                           "lower(u.username::text), u.id";
+	"SELECT u.username::text AS username, u.display_name AS name,"
+	" string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
+	" " DAY("min(greatest(ur.granted_at, rr.granted_at))") " AS since"
+	" FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id AND ro.is_active"
+	" JOIN user_roles ur ON ur.role_id = rr.role_id"
+	" JOIN users u ON u.id = ur.user_id AND u.is_active"
+	" WHERE rr.report_id = $1::bigint GROUP BY u.id ORDER BY lower(u.username::text), u.id";
 
 /* Latest $1 entries, printed oldest first as tail does. */
 static const char sql_audit_tail[] =
-    "SELECT to_char(l.at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI:SS') AS at,"
-    " coalesce(u.username::text, CASE WHEN l.details->>'via' = 'portalctl'"
-    "  THEN '(portalctl)' ELSE '-' END) AS actor, l.action,"
-    " coalesce(l.target_type || ' ' || l.target_id, l.target_type, '-') AS target,"
-    " CASE WHEN l.details = '{}'::jsonb THEN '' ELSE l.details::text END AS details"
-    " FROM (SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT $1::int) l"
-    " LEFT JOIN users u ON u.id = l.actor_id ORDER BY l.at, l.id";
+	"SELECT to_char(l.at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI:SS') AS at,"
+	" coalesce(u.username::text, CASE WHEN l.details->>'via' = 'portalctl'"
+		"  THEN '(portalctl)' ELSE '-' END) AS actor, l.action,"
+	" coalesce(l.target_type || ' ' || l.target_id, l.target_type, '-') AS target,"
+	" CASE WHEN l.details = '{}'::jsonb THEN '' ELSE l.details::text END AS details"
+	" FROM (SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT $1::int) l"
+	" LEFT JOIN users u ON u.id = l.actor_id ORDER BY l.at, l.id";
 
+/* The ids of the roles named in $1 (text[]), in its order, NULL for a name
+ * that is no role. */
 static const char sql_import_roles[] =
-    "SELECT r.id FROM unnest($1::text[]) WITH ORDINALITY AS t(n, i)"
-    " LEFT JOIN roles r ON r.name = t.n::citext ORDER BY t.i";
+	"SELECT r.id FROM unnest($1::text[]) WITH ORDINALITY AS t(n, i)"
+	" LEFT JOIN roles r ON r.name = t.n::citext ORDER BY t.i";
 
 /*
- * One row of an import: creates the user (no password) or updates email
- * and display name when they differ ($3 '' keeps the name), with its audit
- * row. An email that another user has writes nothing and names that user.
- * An email that differs only in case is not a change (citext).
+ * One row of an import: $1 username, $2 email, $3 display name, $4 the
+ * file's name. Creates the user (no password) or updates email and display
+ * name when they differ ($3 '' keeps the name), with its audit row. An
+ * email that another user has writes nothing and names that user. An email
+ * that differs only in case is not a change (citext).
  */
 static const char sql_import_user[] =
-    "WITH old AS (SELECT * FROM users WHERE username = $1::citext FOR UPDATE),"
-    " taken AS (SELECT username::text AS who FROM users"
-    "  WHERE email = $2::citext AND username <> $1::citext),"
-    " ins AS (INSERT INTO users (username, email, display_name)"
-    "  SELECT $1::citext, $2::citext, coalesce(nullif($3::text, ''), $1::text)"
-    "  WHERE NOT EXISTS (SELECT 1 FROM old) AND NOT EXISTS (SELECT 1 FROM taken)"
-    "  RETURNING *),"
-    " upd AS (UPDATE users u SET email = $2::citext,"
-    "   display_name = coalesce(nullif($3::text, ''), u.display_name) FROM old"
-    "  WHERE u.id = old.id AND NOT EXISTS (SELECT 1 FROM taken)"
-    "   AND (old.email <> $2::citext OR ($3::text <> '' AND old.display_name <> $3::text))"
-    "  RETURNING u.*),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-    "  SELECT NULL::bigint, 'user.created', 'user', ins.id, jsonb_build_object('via', 'portalctl',"
-    "   'import', $4::text, 'after', to_jsonb(ins) - 'hashed_password') FROM ins"
-    "  UNION ALL"
-    "  SELECT NULL, 'user.updated', 'user', upd.id, jsonb_build_object('via', 'portalctl',"
-    "   'import', $4::text, 'before', to_jsonb(old) - 'hashed_password',"
-    "   'after', to_jsonb(upd) - 'hashed_password') FROM old, upd)"
-    " SELECT coalesce((SELECT id FROM ins), (SELECT id FROM old)) AS id,"
-    "  (SELECT count(*) FROM ins) AS created, (SELECT count(*) FROM upd) AS updated,"
-    "  (SELECT min(who) FROM taken) AS taken_by,"
-    "  (SELECT email::text FROM old) AS old_email, (SELECT display_name FROM old) AS old_name,"
-    "  (SELECT email::text FROM upd) AS new_email, (SELECT display_name FROM upd) AS new_name";
+	"WITH old AS (SELECT * FROM users WHERE username = $1::citext FOR UPDATE),"
+	" taken AS (SELECT username::text AS who FROM users"
+		"  WHERE email = $2::citext AND username <> $1::citext),"
+	" ins AS (INSERT INTO users (username, email, display_name)"
+		"  SELECT $1::citext, $2::citext, coalesce(nullif($3::text, ''), $1::text)"
+		"  WHERE NOT EXISTS (SELECT 1 FROM old) AND NOT EXISTS (SELECT 1 FROM taken)"
+		"  RETURNING *),"
+	" upd AS (UPDATE users u SET email = $2::citext,"
+		"   display_name = coalesce(nullif($3::text, ''), u.display_name) FROM old"
+		"  WHERE u.id = old.id AND NOT EXISTS (SELECT 1 FROM taken)"
+		"   AND (old.email <> $2::citext OR ($3::text <> '' AND old.display_name <> $3::text))"
+		"  RETURNING u.*),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+		"  SELECT NULL::bigint, 'user.created', 'user', ins.id, jsonb_build_object('via', 'portalctl',"
+		"   'import', $4::text, 'after', to_jsonb(ins) - 'hashed_password') FROM ins"
+		"  UNION ALL"
+		"  SELECT NULL, 'user.updated', 'user', upd.id, jsonb_build_object('via', 'portalctl',"
+		"   'import', $4::text, 'before', to_jsonb(old) - 'hashed_password',"
+		"   'after', to_jsonb(upd) - 'hashed_password') FROM old, upd)"
+	" SELECT coalesce((SELECT id FROM ins), (SELECT id FROM old)) AS id,"
+	"  (SELECT count(*) FROM ins) AS created, (SELECT count(*) FROM upd) AS updated,"
+	"  (SELECT min(who) FROM taken) AS taken_by,"
+	"  (SELECT email::text FROM old) AS old_email, (SELECT display_name FROM old) AS old_name,"
+	"  (SELECT email::text FROM upd) AS new_email, (SELECT display_name FROM upd) AS new_name";
 
+/* The names of the roles of $2 (bigint[]) that user $1 does not have yet. */
 static const char sql_import_missing[] =
-    "SELECT r.name::text FROM roles r WHERE r.id = ANY ($2::bigint[])"
-    " AND NOT EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = $1::bigint"
-    "  AND ur.role_id = r.id) ORDER BY lower(r.name::text), r.id";
+	"SELECT r.name::text FROM roles r WHERE r.id = ANY ($2::bigint[])"
+	" AND NOT EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = $1::bigint"
+		"  AND ur.role_id = r.id) ORDER BY lower(r.name::text), r.id";
 
+/* The import's one summary audit row: $1 file, $2 rows, $3 created,
+ * $4 updated, $5 granted. */
 static const char sql_import_summary[] =
-    "INSERT INTO audit_log (actor_id, action, details)"
-    " VALUES (NULL, 'import.users', jsonb_build_object('via', 'portalctl', 'file', $1::text,"
-    "  'rows', $2::int, 'created', $3::int, 'updated', $4::int, 'granted', $5::int))";
+	"INSERT INTO audit_log (actor_id, action, details)"
+	" VALUES (NULL, 'import.users', jsonb_build_object('via', 'portalctl', 'file', $1::text,"
+	"  'rows', $2::int, 'created', $3::int, 'updated', $4::int, 'granted', $5::int))";
+
+/* Every grant path through an active user and an active role, whatever
+ * the report's status (the last column says it: only published reports
+ * are seen by their users). In primary-key order, so the cursor streams. */
+const char ctl_access_export_sql[] =
+	"SELECT u.username::text, ro.name::text, r.id, r.title,"
+	" to_char(greatest(ur.granted_at, rr.granted_at) AT TIME ZONE 'Europe/Amsterdam',"
+	"  'YYYY-MM-DD HH24:MI:SS'), r.status::text"
+	" FROM user_roles ur JOIN users u ON u.id = ur.user_id AND u.is_active"
+	" JOIN roles ro ON ro.id = ur.role_id AND ro.is_active"
+	" JOIN role_reports rr ON rr.role_id = ur.role_id JOIN reports r ON r.id = rr.report_id"
+	" ORDER BY ur.user_id, ur.role_id, rr.report_id";
+
+/* clang-format on */
 
 const struct db_stmt ctl_stmts[] = {
 	{ "ctl_role_add", sql_role_add, 2 },
@@ -204,18 +239,6 @@ const struct db_stmt ctl_stmts[] = {
 	{ "ctl_import_summary", sql_import_summary, 5 },
 	{ NULL, NULL, 0 },
 };
-
-/* Every grant path through an active user and an active role, whatever
- * the report's status (the last column says it: only published reports
- * are seen by their users). In primary-key order, so the cursor streams. */
-const char ctl_access_export_sql[] =
-    "SELECT u.username::text, ro.name::text, r.id, r.title,"
-    " to_char(greatest(ur.granted_at, rr.granted_at) AT TIME ZONE 'Europe/Amsterdam',"
-    "  'YYYY-MM-DD HH24:MI:SS'), r.status::text"
-    " FROM user_roles ur JOIN users u ON u.id = ur.user_id AND u.is_active"
-    " JOIN roles ro ON ro.id = ur.role_id AND ro.is_active"
-    " JOIN role_reports rr ON rr.role_id = ur.role_id JOIN reports r ON r.id = rr.report_id"
-    " ORDER BY ur.user_id, ur.role_id, rr.report_id";
 
 const char *const ctl_access_export_header[] = {
 	"username", "role", "report_id", "report_title", "granted_since", "report_status", NULL,

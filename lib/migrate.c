@@ -15,8 +15,50 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* Any fixed number will do, as long as nothing else in the database uses it. */
-#define LOCK_SQL "SELECT pg_advisory_xact_lock(7264183011)"
+/* The SQL below is laid out by hand, one clause a line. */
+/* clang-format off */
+
+/* Starts a migration's transaction, quiet about notices, holding the
+ * advisory lock that serialises runs. Any fixed number will do, as long as
+ * nothing else in the database uses it. */
+#define BEGIN_LOCKED \
+	"BEGIN; SET LOCAL client_min_messages = warning; " \
+	"SELECT pg_advisory_xact_lock(7264183011)"
+
+/* The sha256 of $1 (bytea) in hex: a file's checksum. */
+static const char sql_checksum[] = "SELECT encode(sha256($1), 'hex')";
+
+/* Creates the table of applied migrations when there is none, under the
+ * lock, in its own transaction. */
+static const char sql_create_table[] =
+	BEGIN_LOCKED "; "
+	"CREATE TABLE IF NOT EXISTS public.schema_migrations ("
+	" version integer PRIMARY KEY CHECK (version > 0),"
+	" name text NOT NULL,"
+	" checksum text NOT NULL,"
+	" applied_at timestamptz NOT NULL DEFAULT now()); "
+	"COMMIT";
+
+/* Whether the table of applied migrations exists. */
+static const char sql_table_exists[] =
+	"SELECT to_regclass('public.schema_migrations') IS NOT NULL";
+
+/* Every applied migration, by version. */
+static const char sql_applied_list[] =
+	"SELECT version, name, checksum,"
+	" to_char(applied_at, 'YYYY-MM-DD HH24:MI:SSOF')"
+	" FROM public.schema_migrations ORDER BY version";
+
+/* The checksum of migration $1 when it is applied (no row when not). */
+static const char sql_applied_checksum[] =
+	"SELECT checksum FROM public.schema_migrations WHERE version = $1";
+
+/* Records migration $1 (version), $2 (name), $3 (checksum) as applied. */
+static const char sql_record_applied[] =
+	"INSERT INTO public.schema_migrations (version, name, checksum)"
+	" VALUES ($1, $2, $3)";
+
+/* clang-format on */
 
 /* A migration is SQL text, not data: anything bigger is a mistake. */
 #define MAX_FILE_BYTES (64L * 1024 * 1024)
@@ -298,8 +340,7 @@ static int checksum(PGconn *conn, const struct migrate_opts *o, const char *text
 	if (len > (size_t)MAX_FILE_BYTES)
 		return -1;
 	lengths[0] = (int)len;
-	res = PQexecParams(conn, "SELECT encode(sha256($1), 'hex')", 1, types, values, lengths,
-	                   formats, 0);
+	res = PQexecParams(conn, sql_checksum, 1, types, values, lengths, formats, 0);
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 	     PQgetlength(res, 0, 0) == 64;
 	if (ok)
@@ -330,15 +371,7 @@ static void rollback(PGconn *conn)
 
 static int create_table(PGconn *conn, const struct migrate_opts *o)
 {
-	static const char sql[] = "BEGIN; SET LOCAL client_min_messages = warning; " LOCK_SQL "; "
-	                          "CREATE TABLE IF NOT EXISTS public.schema_migrations ("
-	                          " version integer PRIMARY KEY CHECK (version > 0),"
-	                          " name text NOT NULL,"
-	                          " checksum text NOT NULL,"
-	                          " applied_at timestamptz NOT NULL DEFAULT now()); "
-	                          "COMMIT";
-
-	if (run(conn, o, sql, "could not create schema_migrations") != 0) {
+	if (run(conn, o, sql_create_table, "could not create schema_migrations") != 0) {
 		rollback(conn);
 		return -1;
 	}
@@ -350,7 +383,7 @@ static int load_applied(PGconn *conn, const struct migrate_opts *o, struct plan 
 	PGresult *res;
 	int rows;
 
-	res = PQexec(conn, "SELECT to_regclass('public.schema_migrations') IS NOT NULL");
+	res = PQexec(conn, sql_table_exists);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		say_pq(o, "could not read schema_migrations", PQerrorMessage(conn));
 		PQclear(res);
@@ -362,9 +395,7 @@ static int load_applied(PGconn *conn, const struct migrate_opts *o, struct plan 
 	}
 	PQclear(res);
 
-	res = PQexec(conn, "SELECT version, name, checksum,"
-	                   " to_char(applied_at, 'YYYY-MM-DD HH24:MI:SSOF')"
-	                   " FROM public.schema_migrations ORDER BY version");
+	res = PQexec(conn, sql_applied_list);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		say_pq(o, "could not read schema_migrations", PQerrorMessage(conn));
 		PQclear(res);
@@ -533,13 +564,11 @@ static int apply_one(PGconn *conn, const struct migrate_opts *o, const struct mi
 	ExecStatusType s;
 
 	snprintf(version, sizeof version, "%d", f->version);
-	if (run(conn, o, "BEGIN; SET LOCAL client_min_messages = warning; " LOCK_SQL,
-	        "could not start a transaction") != 0)
+	if (run(conn, o, BEGIN_LOCKED, "could not start a transaction") != 0)
 		goto fail;
 
 	/* Another run may have applied it while we waited for the lock. */
-	res = PQexecParams(conn, "SELECT checksum FROM public.schema_migrations WHERE version = $1",
-	                   1, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(conn, sql_applied_checksum, 1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		say_pq(o, "could not read schema_migrations", PQerrorMessage(conn));
 		PQclear(res);
@@ -580,10 +609,7 @@ static int apply_one(PGconn *conn, const struct migrate_opts *o, const struct mi
 		goto fail;
 	}
 
-	res = PQexecParams(conn,
-	                   "INSERT INTO public.schema_migrations (version, name, checksum)"
-	                   " VALUES ($1, $2, $3)",
-	                   3, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(conn, sql_record_applied, 3, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		say_pq(o, "could not record the migration", PQerrorMessage(conn));
 		PQclear(res);

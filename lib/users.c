@@ -16,114 +16,129 @@
 #include "req.h"
 #include "table.h"
 
-/* $1 username, $2 email, $3 display name, $4 superuser (t/f), $5 PHC or NULL.
- * The duplicate checks run first so that a taken name is an answer, not a
- * unique violation; a concurrent insert still ends in one (DB_CONFLICT). */
-static const char sql_add[] =
-    "WITH dup AS ("
-    " SELECT (SELECT username::text FROM users WHERE username = $1::citext) AS by_name,"
-    "  (SELECT username::text FROM users WHERE email = $2::citext) AS by_email),"
-    " ins AS (INSERT INTO users (username, email, display_name, is_superuser,"
-    "   hashed_password, password_changed_at)"
-    "  SELECT $1::citext, $2::citext, $3::text, $4::boolean, $5::text,"
-    "   CASE WHEN $5::text IS NULL THEN NULL ELSE now() END"
-    "  FROM dup WHERE by_name IS NULL AND by_email IS NULL"
-    "  RETURNING id, username::text AS username),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-    "  SELECT NULL, 'user.created', 'user', id, jsonb_build_object('via', 'portalctl',"
-    "   'username', username, 'superuser', $4::boolean, 'password', $5::text IS NOT NULL)"
-    "  FROM ins)"
-    " SELECT (SELECT id FROM ins), (SELECT username FROM ins), by_name, by_email FROM dup";
+/* The SQL below is laid out by hand, one clause a line. */
+/* clang-format off */
 
-static const char sql_find[] = "SELECT id, username::text FROM users WHERE username = $1::citext";
+/* Adds a user with its audit row: $1 username, $2 email, $3 display name,
+ * $4 superuser (t/f), $5 PHC or NULL; the new id and name, or the name of
+ * the user who has the name or email already. The duplicate checks run
+ * first so that a taken name is an answer, not a unique violation; a
+ * concurrent insert still ends in one (DB_CONFLICT). */
+static const char sql_user_add[] =
+	"WITH dup AS ("
+	" SELECT (SELECT username::text FROM users WHERE username = $1::citext) AS by_name,"
+	"  (SELECT username::text FROM users WHERE email = $2::citext) AS by_email),"
+	" ins AS (INSERT INTO users (username, email, display_name, is_superuser,"
+	"   hashed_password, password_changed_at)"
+	"  SELECT $1::citext, $2::citext, $3::text, $4::boolean, $5::text,"
+	"   CASE WHEN $5::text IS NULL THEN NULL ELSE now() END"
+	"  FROM dup WHERE by_name IS NULL AND by_email IS NULL"
+	"  RETURNING id, username::text AS username),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+	"  SELECT NULL, 'user.created', 'user', id, jsonb_build_object('via', 'portalctl',"
+	"   'username', username, 'superuser', $4::boolean, 'password', $5::text IS NOT NULL)"
+	"  FROM ins)"
+	" SELECT (SELECT id FROM ins), (SELECT username FROM ins), by_name, by_email FROM dup";
 
-/* $1 username, $2 PHC. The DELETE sees the sessions as they were when the
- * statement began: every one of them goes. */
-static const char sql_passwd[] =
-    "WITH u AS (UPDATE users SET hashed_password = $2::text, password_changed_at = now(),"
-    "  failed_logins = 0, locked_until = NULL"
-    "  WHERE username = $1::citext RETURNING id, username::text AS username),"
-    " s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) RETURNING id),"
-    " t AS (SELECT login_throttle_clear(id) AS n FROM u),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-    "  SELECT NULL, 'password.set', 'user', id, jsonb_build_object('via', 'portalctl',"
-    "   'sessions_ended', (SELECT count(*) FROM s),"
-    "   'throttled_addresses', (SELECT n FROM t)) FROM u)"
-    " SELECT id, username, (SELECT count(*) FROM s) FROM u";
+/* The id and name of user $1 (no row when none). */
+static const char sql_user_find[] =
+	"SELECT id, username::text FROM users WHERE username = $1::citext";
 
-/* RETURNING reads the row as it was through the FROM item "old". The
+/* Sets user $1's password to PHC $2, with its audit row, and ends the
+ * user's sessions and the throttling of sign-in. The DELETE sees the
+ * sessions as they were when the statement began: every one of them goes. */
+static const char sql_user_set_password[] =
+	"WITH u AS (UPDATE users SET hashed_password = $2::text, password_changed_at = now(),"
+	"  failed_logins = 0, locked_until = NULL"
+	"  WHERE username = $1::citext RETURNING id, username::text AS username),"
+	" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) RETURNING id),"
+	" t AS (SELECT login_throttle_clear(id) AS n FROM u),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+	"  SELECT NULL, 'password.set', 'user', id, jsonb_build_object('via', 'portalctl',"
+	"   'sessions_ended', (SELECT count(*) FROM s),"
+	"   'throttled_addresses', (SELECT n FROM t)) FROM u)"
+	" SELECT id, username, (SELECT count(*) FROM s) FROM u";
+
+/* Unlocks user $1, with its audit row; the user and what was lifted.
+ * RETURNING reads the row as it was through the FROM item "old". The
  * throttling of sign-in with the user's name is lifted from every address
  * by login_throttle_clear, the admin pool's unlock's too. */
-static const char sql_unlock[] =
-    "WITH old AS (SELECT id, failed_logins, locked_until FROM users"
-    "  WHERE username = $1::citext FOR UPDATE),"
-    " u AS (UPDATE users SET failed_logins = 0, locked_until = NULL FROM old"
-    "  WHERE users.id = old.id"
-    "  RETURNING users.id, users.username::text AS username, old.failed_logins,"
-    "   old.locked_until),"
-    " t AS (SELECT login_throttle_clear(id) AS n FROM u),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-    "  SELECT NULL, 'account.unlocked', 'user', id, jsonb_build_object('via', 'portalctl',"
-    "   'failed_logins', failed_logins, 'locked_until', locked_until,"
-    "   'throttled_addresses', t.n) FROM u, t)"
-    " SELECT id, username, failed_logins,"
-    "  CASE WHEN locked_until > now() THEN to_char(locked_until, 'YYYY-MM-DD HH24:MI:SS')"
-    "  ELSE '' END, t.n FROM u, t";
+static const char sql_user_unlock[] =
+	"WITH old AS (SELECT id, failed_logins, locked_until FROM users"
+	"  WHERE username = $1::citext FOR UPDATE),"
+	" u AS (UPDATE users SET failed_logins = 0, locked_until = NULL FROM old"
+	"  WHERE users.id = old.id"
+	"  RETURNING users.id, users.username::text AS username, old.failed_logins,"
+	"   old.locked_until),"
+	" t AS (SELECT login_throttle_clear(id) AS n FROM u),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+	"  SELECT NULL, 'account.unlocked', 'user', id, jsonb_build_object('via', 'portalctl',"
+	"   'failed_logins', failed_logins, 'locked_until', locked_until,"
+	"   'throttled_addresses', t.n) FROM u, t)"
+	" SELECT id, username, failed_logins,"
+	"  CASE WHEN locked_until > now() THEN to_char(locked_until, 'YYYY-MM-DD HH24:MI:SS')"
+	"  ELSE '' END, t.n FROM u, t";
 
 /*
- * The active superusers are locked (FOR UPDATE, all of them: count(*) reads
+ * Deactivates user $1, with its audit row, unless it is the last active
+ * superuser; the user, whether it was active, users changed and sessions
+ * ended. The active superusers are locked (FOR UPDATE, all of them: count(*) reads
  * the whole CTE) before the count, so of two concurrent deactivations of the
  * last two, the second waits, sees the first one's change and is refused.
  * An inactive user keeps no session either: any left is ended.
  */
-static const char sql_deactivate[] =
-    "WITH t AS (SELECT id, username::text AS username, is_active, is_superuser FROM users"
-    "  WHERE username = $1::citext),"
-    " su AS (SELECT id FROM users WHERE is_superuser AND is_active FOR UPDATE),"
-    " ok AS (SELECT t.id FROM t WHERE t.is_active"
-    "  AND (NOT t.is_superuser OR (SELECT count(*) FROM su WHERE su.id <> t.id) > 0)),"
-    " u AS (UPDATE users SET is_active = false WHERE id IN (SELECT id FROM ok) RETURNING id),"
-    " s AS (DELETE FROM sessions WHERE user_id IN"
-    "  (SELECT id FROM u UNION ALL SELECT id FROM t WHERE NOT is_active) RETURNING id),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-    "  SELECT NULL, 'user.deactivated', 'user', id, jsonb_build_object('via', 'portalctl',"
-    "   'sessions_ended', (SELECT count(*) FROM s)) FROM u)"
-    " SELECT t.id, t.username, t.is_active, (SELECT count(*) FROM u),"
-    "  (SELECT count(*) FROM s) FROM t";
+static const char sql_user_deactivate[] =
+	"WITH t AS (SELECT id, username::text AS username, is_active, is_superuser FROM users"
+	"  WHERE username = $1::citext),"
+	" su AS (SELECT id FROM users WHERE is_superuser AND is_active FOR UPDATE),"
+	" ok AS (SELECT t.id FROM t WHERE t.is_active"
+	"  AND (NOT t.is_superuser OR (SELECT count(*) FROM su WHERE su.id <> t.id) > 0)),"
+	" u AS (UPDATE users SET is_active = false WHERE id IN (SELECT id FROM ok) RETURNING id),"
+	" s AS (DELETE FROM sessions WHERE user_id IN"
+	"  (SELECT id FROM u UNION ALL SELECT id FROM t WHERE NOT is_active) RETURNING id),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+	"  SELECT NULL, 'user.deactivated', 'user', id, jsonb_build_object('via', 'portalctl',"
+	"   'sessions_ended', (SELECT count(*) FROM s)) FROM u)"
+	" SELECT t.id, t.username, t.is_active, (SELECT count(*) FROM u),"
+	"  (SELECT count(*) FROM s) FROM t";
 
-static const char sql_activate[] =
-    "WITH t AS (SELECT id, username::text AS username, is_active FROM users"
-    "  WHERE username = $1::citext),"
-    " u AS (UPDATE users SET is_active = true WHERE id IN (SELECT id FROM t WHERE NOT is_active)"
-    "  RETURNING id),"
-    " a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-    "  SELECT NULL, 'user.activated', 'user', id, jsonb_build_object('via', 'portalctl')"
-    "  FROM u)"
-    " SELECT t.id, t.username, (SELECT count(*) FROM u) FROM t";
+/* Activates user $1, with its audit row when it was inactive; the user and
+ * users changed. */
+static const char sql_user_activate[] =
+	"WITH t AS (SELECT id, username::text AS username, is_active FROM users"
+	"  WHERE username = $1::citext),"
+	" u AS (UPDATE users SET is_active = true WHERE id IN (SELECT id FROM t WHERE NOT is_active)"
+	"  RETURNING id),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+	"  SELECT NULL, 'user.activated', 'user', id, jsonb_build_object('via', 'portalctl')"
+	"  FROM u)"
+	" SELECT t.id, t.username, (SELECT count(*) FROM u) FROM t";
 
-/* Column names are the table's header. Times in the server's time zone.
+/* Every user, as portalctl's table: column names are the table's header. Times in the server's time zone.
  * The throttled counts are joined once, from the throttled rows (users' key
  * indexes, 0007), not looked up per user: that would hash both names of
  * every user. */
-static const char sql_list[] =
-    "SELECT id::text AS id, username::text AS username, email::text AS email,"
-    " display_name AS name, CASE WHEN is_superuser THEN 'yes' ELSE 'no' END AS superuser,"
-    " concat_ws(', ', CASE WHEN is_active THEN 'active' ELSE 'inactive' END,"
-    "  'sign-in throttled from ' || x.n || ' address(es)',"
-    "  CASE WHEN hashed_password IS NULL THEN 'no password' END) AS status,"
-    " coalesce(to_char(last_login_at, 'YYYY-MM-DD HH24:MI'), 'never') AS \"last sign-in\""
-    " FROM users LEFT JOIN (SELECT user_id, count(*) AS n FROM user_login_throttle"
-    "  WHERE throttled GROUP BY user_id) x ON x.user_id = users.id"
-    " ORDER BY username, id";
+static const char sql_users_list[] =
+	"SELECT id::text AS id, username::text AS username, email::text AS email,"
+	" display_name AS name, CASE WHEN is_superuser THEN 'yes' ELSE 'no' END AS superuser,"
+	" concat_ws(', ', CASE WHEN is_active THEN 'active' ELSE 'inactive' END,"
+	"  'sign-in throttled from ' || x.n || ' address(es)',"
+	"  CASE WHEN hashed_password IS NULL THEN 'no password' END) AS status,"
+	" coalesce(to_char(last_login_at, 'YYYY-MM-DD HH24:MI'), 'never') AS \"last sign-in\""
+	" FROM users LEFT JOIN (SELECT user_id, count(*) AS n FROM user_login_throttle"
+	"  WHERE throttled GROUP BY user_id) x ON x.user_id = users.id"
+	" ORDER BY username, id";
+
+/* clang-format on */
 
 const struct db_stmt users_stmts[] = {
-	{ "users_add", sql_add, 5 },
-	{ "users_find", sql_find, 1 },
-	{ "users_passwd", sql_passwd, 2 },
-	{ "users_unlock", sql_unlock, 1 },
-	{ "users_deactivate", sql_deactivate, 1 },
-	{ "users_activate", sql_activate, 1 },
-	{ "users_list", sql_list, 0 },
+	{ "users_add", sql_user_add, 5 },
+	{ "users_find", sql_user_find, 1 },
+	{ "users_passwd", sql_user_set_password, 2 },
+	{ "users_unlock", sql_user_unlock, 1 },
+	{ "users_deactivate", sql_user_deactivate, 1 },
+	{ "users_activate", sql_user_activate, 1 },
+	{ "users_list", sql_users_list, 0 },
 	{ NULL, NULL, 0 },
 };
 

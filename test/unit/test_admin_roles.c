@@ -94,7 +94,9 @@ static void test_role_check_refuses_invisible_and_bidi_characters(void **state)
 {
 	(void)state;
 	struct problems p = { 0 };
+	/* clang-format off */ /* split after each \x escape, as written */
 	assert_int_equal(admin_role_check("HR\xe2\x80\xae" "eitceriD", "", note, &p), 1);
+	/* clang-format on */
 	assert_string_equal(p.fields[0], "name");
 	assert_string_equal(p.keys[0], "admin.error.invisible");
 	struct problems q = { 0 };

@@ -110,7 +110,9 @@ static void test_check_refuses_a_display_name_with_a_control_character(void **st
 static void test_check_refuses_invisible_characters_in_username_and_display_name(void **state)
 {
 	(void)state;
+	/* clang-format off */ /* split after each \x escape, as written */
 	struct user_form f = { "dir\xe2\x80\x8b" "k", "zoe@example.org", "Zo\xe2\x80\xae" "e", 0, 1 };
+	/* clang-format on */
 	struct seen s = { 0 };
 	assert_int_equal(admin_user_check(&f, 1, record, &s), 2);
 	assert_string_equal(key_of(&s, "username"), "admin.error.invisible");
@@ -204,7 +206,8 @@ int main(void)
 		cmocka_unit_test(test_check_ignores_the_username_of_an_existing_user),
 		cmocka_unit_test(test_check_refuses_an_email_without_a_domain_dot),
 		cmocka_unit_test(test_check_refuses_a_display_name_with_a_control_character),
-		cmocka_unit_test(test_check_refuses_invisible_characters_in_username_and_display_name),
+		cmocka_unit_test(
+		    test_check_refuses_invisible_characters_in_username_and_display_name),
 		cmocka_unit_test(test_password_problem_requires_a_password),
 		cmocka_unit_test(test_password_problem_applies_the_policy),
 		cmocka_unit_test(test_filters_accept_only_known_values),

@@ -146,7 +146,9 @@ static void test_role_checks_refuse_invisible_and_bidi_characters(void **state)
 	char err[256];
 
 	(void)state;
+	/* clang-format off */ /* split after each \x escape, as written */
 	assert_int_equal(ctl_check_role_name("HR\xe2\x80\xae" "eitceriD", err, sizeof err), -1);
+	/* clang-format on */
 	assert_string_equal(err, "invalid role name: it contains an invisible or bidirectional "
 	                         "formatting character (U+202E)");
 	assert_int_equal(ctl_check_role_description("Zie \xe2\x81\xa7hier", err, sizeof err), -1);
@@ -157,8 +159,10 @@ static void test_role_checks_refuse_invisible_and_bidi_characters(void **state)
 
 static void test_report_check_refuses_invisible_characters_naming_the_field(void **state)
 {
+	/* clang-format off */ /* split after each \x escape, as written */
 	struct report_form f = { "Omzet\xe2\x80\x8b", "https://bi.example/o", "Fin\xc2\xad" "ance",
 		                 "Regel\r\nmet \xe2\x80\xaa", "draft" };
+	/* clang-format on */
 	struct buf msgs = { 0 };
 
 	(void)state;
@@ -464,11 +468,15 @@ static void test_import_refuses_control_characters_in_any_cell(void **state)
 
 	(void)state;
 	assert_int_equal(parse_csv(csv, &im, &errs), 5);
-	assert_non_null(strstr(buf_str(&errs), "u.csv:2: field 3 holds a control character (0x1b)"));
-	assert_non_null(strstr(buf_str(&errs), "u.csv:3: field 2 holds a control character (0x7f)"));
-	assert_non_null(strstr(buf_str(&errs), "u.csv:4: field 3 holds a control character (0x0d)"));
+	assert_non_null(
+	    strstr(buf_str(&errs), "u.csv:2: field 3 holds a control character (0x1b)"));
+	assert_non_null(
+	    strstr(buf_str(&errs), "u.csv:3: field 2 holds a control character (0x7f)"));
+	assert_non_null(
+	    strstr(buf_str(&errs), "u.csv:4: field 3 holds a control character (0x0d)"));
 	assert_non_null(strstr(buf_str(&errs), "u.csv:5: invalid name"));
-	assert_non_null(strstr(buf_str(&errs), "u.csv:6: field 4 holds a control character (0x0b)"));
+	assert_non_null(
+	    strstr(buf_str(&errs), "u.csv:6: field 4 holds a control character (0x0b)"));
 	assert_null(strpbrk(buf_str(&errs), "\x1b\x7f\r\t\x0b"));
 	ctl_import_free(&im);
 	buf_free(&errs);
@@ -476,9 +484,11 @@ static void test_import_refuses_control_characters_in_any_cell(void **state)
 
 static void test_import_refuses_invisible_characters_in_names_and_roles(void **state)
 {
+	/* clang-format off */ /* split after each \x escape, as written */
 	const char *csv = HEADER "dirk\xe2\x80\x8b,d@x.example,,\n"
 	                         "e,e@x.example,\"Eva \xe2\x80\xae" "kuB\",\n"
 	                         "f,f@x.example,,HR;\xe2\x81\xa6" "Directie\n";
+	/* clang-format on */
 	struct ctl_import im;
 	struct buf errs = { 0 };
 
@@ -506,7 +516,8 @@ static void test_import_rejects_invalid_utf8_and_bad_role_names(void **state)
 	(void)state;
 	assert_int_equal(parse_csv(csv, &im, &errs), 2);
 	assert_non_null(strstr(buf_str(&errs), "u.csv:2: not valid UTF-8"));
-	assert_non_null(strstr(buf_str(&errs), "u.csv:3: field 4 holds a control character (0x01)"));
+	assert_non_null(
+	    strstr(buf_str(&errs), "u.csv:3: field 4 holds a control character (0x01)"));
 	ctl_import_free(&im);
 	buf_free(&errs);
 }

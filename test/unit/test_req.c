@@ -772,6 +772,7 @@ static void test_utf8_prefix_never_splits_a_character(void **state)
  * with U+202E (right-to-left override) read as another role. */
 static void test_str_has_control_refuses_invisible_and_bidi_characters(void **state)
 {
+	/* clang-format off */ /* split after each \x escape, as written */
 	static const char *const refused[] = {
 		"HR\xe2\x80\xae" "eitceriD",  /* U+202E right-to-left override */
 		"Direc\xe2\x80\x8btie",       /* U+200B zero width space */
@@ -798,6 +799,7 @@ static void test_str_has_control_refuses_invisible_and_bidi_characters(void **st
 		"\xf0\x9f\x98\x80", "\xf3\xa0\x82\x80",     /* an emoji, U+E0080 */
 		"\xe0\xa4\xb9\xe0\xa4\xbf",                  /* Devanagari */
 	};
+	/* clang-format on */
 	(void)state;
 
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
@@ -816,7 +818,9 @@ static void test_str_hidden_char_names_the_first_and_allows_breaks_when_asked(vo
 	(void)state;
 
 	assert_int_equal(str_hidden_char("ok", 0), -1);
+	/* clang-format off */ /* split after each \x escape, as written */
 	assert_int_equal(str_hidden_char("a\xe2\x80\xae" "b\x1b", 0), 0x202e);
+	/* clang-format on */
 	assert_int_equal(str_hidden_char("a\xf3\xa0\x80\x81", 0), 0xe0001);
 	assert_int_equal(str_hidden_char("a\r\n\tb", 0), '\r');
 	assert_int_equal(str_hidden_char("a\r\n\tb", STR_LINE_BREAKS), -1);

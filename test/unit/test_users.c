@@ -277,7 +277,9 @@ static void test_value_checks_refuse_invisible_and_bidi_characters(void **state)
 	assert_int_equal(users_check_username("dirk\xe2\x80\x8b", err, sizeof err), -1);
 	assert_string_equal(err, "invalid user name: it contains an invisible or bidirectional "
 	                         "formatting character (U+200B)");
+	/* clang-format off */ /* split after each \x escape, as written */
 	assert_int_equal(users_check_display_name("Dirk \xe2\x80\xae" "kuB", err, sizeof err), -1);
+	/* clang-format on */
 	assert_string_equal(err, "invalid name: it contains an invisible or bidirectional "
 	                         "formatting character (U+202E)");
 	assert_int_equal(users_check_display_name("Dirk\xc2\x85", err, sizeof err), -1);
