@@ -13,7 +13,12 @@
 #include "admin_grants.h"
 #include "auth.h"
 #include "cfg.h"
-#include "ctl_admin.h"
+#include "ctl.h"
+#include "ctl_access.h"
+#include "ctl_audit.h"
+#include "ctl_import.h"
+#include "ctl_reports.h"
+#include "ctl_roles.h"
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
@@ -468,7 +473,7 @@ static int cmd_user(struct ctx *c, int argc, char **argv)
 	return 0;
 }
 
-/* ---- role, report, access, audit, import (lib/ctl_admin.c) ------------------ */
+/* ---- role, report, access, audit, import (lib/ctl_*.c) ------------------------ */
 
 /* One subcommand of a group: its options (for ctl_parse_args), how many
  * arguments it takes and what they are called, and what runs it. */
@@ -483,7 +488,13 @@ struct subcommand {
 /* These commands check their values before they connect. */
 static int cmd_admin_db(struct ctx *c)
 {
-	const struct db_stmt *const tables[] = { ctl_stmts, admin_grants_stmts, NULL };
+	const struct db_stmt *const tables[] = { ctl_role_stmts,
+		                                 ctl_report_stmts,
+		                                 ctl_access_stmts,
+		                                 ctl_audit_stmts,
+		                                 ctl_import_stmts,
+		                                 admin_grants_stmts,
+		                                 NULL };
 
 	return open_db(c, c->cfg.statement_timeout, tables, 0);
 }

@@ -1,6 +1,7 @@
 /*
- * csv: writes RFC 4180 CSV into a buf, one cell at a time, for the exports
- * of the admin pool and portalctl.
+ * csv: RFC 4180 CSV, written into a buf one cell at a time (the exports of
+ * the admin pool and portalctl) and read one record at a time (portalctl's
+ * import of users).
  *
  * Quoting: a cell is put in double quotes when it holds a comma, a double
  * quote, CR or LF, or when it is the empty string; a double quote inside is
@@ -21,6 +22,7 @@
 
 #include <stddef.h>
 
+#include "arena.h"
 #include "buf.h"
 
 /* The UTF-8 byte order mark: put first in a file meant for spreadsheets, so
@@ -47,5 +49,30 @@ void csv_end_row(struct csv *w);
 
 /* Returns 1 when a cell with this first byte gets the apostrophe. */
 int csv_formula_lead(char c);
+
+/* ---- reading ---- */
+
+/* Input of known length: every byte counts, a NUL too. */
+struct csv_reader {
+	const char *p, *end;
+	long line; /* the line p is on */
+};
+
+/* Reads the len bytes at data, from line 1. */
+void csv_reader_init(struct csv_reader *r, const char *data, size_t len);
+
+/*
+ * Reads one record into fields (at most max, copied into ar); *nfields is
+ * the count found (may exceed max: the rest are dropped). Returns 1 with a
+ * record, 0 at the end of input, -1 with a message in err ("quoted field
+ * opened on line 3 is not closed", "field 1 holds a NUL byte"); after -1 the
+ * reader stands on the next line. *start is the record's first line, or for
+ * a refused byte the line it is on. A blank line is a record of one empty
+ * field. Refused in any field, quoted or not: NUL, the other C0 controls but
+ * tab, CR and LF, DEL, and a CR that ends no line; a line break inside a
+ * quoted field is part of the value.
+ */
+int csv_read_record(struct csv_reader *r, struct arena *ar, const char **fields, int max,
+                    int *nfields, long *start, char *err, size_t errlen);
 
 #endif

@@ -12,7 +12,8 @@
 #include <strings.h>
 
 #include "csv.h"
-#include "ctl_admin.h"
+#include "ctl_import.h"
+#include "ctl_roles.h"
 #include "req.h"
 #include "users.h"
 

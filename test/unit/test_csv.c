@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "csv.h"
 
@@ -144,6 +145,70 @@ static void test_csv_formula_lead_knows_exactly_six_characters(void **state)
 	assert_false(csv_formula_lead('\''));
 }
 
+/* ---- reading ---- */
+
+static void test_reader_reads_quoted_fields_with_commas_quotes_and_line_breaks(void **state)
+{
+	(void)state;
+	static const char in[] = "a,\"b,\"\"c\"\"\",\"d\ne\"\r\nlast\n";
+	struct csv_reader r;
+	struct arena ar = ARENA_INIT;
+	const char *f[4];
+	int n;
+	long start;
+	char err[128];
+	csv_reader_init(&r, in, sizeof in - 1);
+	assert_int_equal(csv_read_record(&r, &ar, f, 4, &n, &start, err, sizeof err), 1);
+	assert_int_equal(n, 3);
+	assert_int_equal(start, 1);
+	assert_string_equal(f[0], "a");
+	assert_string_equal(f[1], "b,\"c\"");
+	assert_string_equal(f[2], "d\ne");
+	assert_int_equal(csv_read_record(&r, &ar, f, 4, &n, &start, err, sizeof err), 1);
+	assert_int_equal(start, 3); /* the line break inside the quotes counted */
+	assert_int_equal(n, 1);
+	assert_string_equal(f[0], "last");
+	assert_int_equal(csv_read_record(&r, &ar, f, 4, &n, &start, err, sizeof err), 0);
+	arena_free(&ar);
+}
+
+static void test_reader_refuses_a_nul_byte_and_goes_on_at_the_next_line(void **state)
+{
+	(void)state;
+	static const char in[] = "dirk\0x,evil\nok,1\n";
+	struct csv_reader r;
+	struct arena ar = ARENA_INIT;
+	const char *f[4];
+	int n;
+	long start;
+	char err[128];
+	csv_reader_init(&r, in, sizeof in - 1);
+	assert_int_equal(csv_read_record(&r, &ar, f, 4, &n, &start, err, sizeof err), -1);
+	assert_string_equal(err, "field 1 holds a NUL byte");
+	assert_int_equal(start, 1);
+	assert_int_equal(csv_read_record(&r, &ar, f, 4, &n, &start, err, sizeof err), 1);
+	assert_int_equal(start, 2);
+	assert_string_equal(f[0], "ok");
+	arena_free(&ar);
+}
+
+static void test_reader_names_an_unclosed_quote_by_its_line(void **state)
+{
+	(void)state;
+	static const char in[] = "a\n\"open,b\nc\n";
+	struct csv_reader r;
+	struct arena ar = ARENA_INIT;
+	const char *f[4];
+	int n;
+	long start;
+	char err[128];
+	csv_reader_init(&r, in, sizeof in - 1);
+	assert_int_equal(csv_read_record(&r, &ar, f, 4, &n, &start, err, sizeof err), 1);
+	assert_int_equal(csv_read_record(&r, &ar, f, 4, &n, &start, err, sizeof err), -1);
+	assert_string_equal(err, "quoted field opened on line 2 is not closed");
+	arena_free(&ar);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +224,10 @@ int main(void)
 		cmocka_unit_test(test_csv_cell_n_writes_only_len_bytes),
 		cmocka_unit_test(test_csv_appends_to_what_the_buffer_holds),
 		cmocka_unit_test(test_csv_formula_lead_knows_exactly_six_characters),
+		cmocka_unit_test(
+		    test_reader_reads_quoted_fields_with_commas_quotes_and_line_breaks),
+		cmocka_unit_test(test_reader_refuses_a_nul_byte_and_goes_on_at_the_next_line),
+		cmocka_unit_test(test_reader_names_an_unclosed_quote_by_its_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

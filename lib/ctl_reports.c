@@ -1,0 +1,205 @@
+/*
+ * ctl_reports: portalctl's report commands and the checks of a report's
+ * values as the admin form makes them (see ctl_reports.h).
+ */
+#include "ctl_reports.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "req.h"
+
+/*
+ * The SQL below is laid out by hand, one clause a line, the C indentation
+ * showing the structure. Every change is one statement with its audit row
+ * (actor NULL, "via": "portalctl").
+ */
+/* clang-format off */
+/* Adds a report: $1 title, $2 url, $3 category, $4 description, $5 status;
+ * the new id. */
+static const char sql_report_add[] =
+	"WITH n AS (INSERT INTO reports (title, url, category, description, status)"
+		"  VALUES ($1, $2, $3, $4, $5::report_status) RETURNING *),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+		"  SELECT NULL, 'report.created', 'report', n.id,"
+		"   jsonb_build_object('via', 'portalctl', 'after', to_jsonb(n)) FROM n)"
+	" SELECT id FROM n";
+
+/* Every report, as a console table. */
+static const char sql_report_list[] =
+	"SELECT id::text AS id, status::text AS status, category, title"
+	" FROM reports ORDER BY reports.id";
+
+/* Sets report $1's status to $2; the report's id and old status, and
+ * reports changed. The same status again is no change and no audit row. */
+static const char sql_report_set_status[] =
+	"WITH old AS (SELECT * FROM reports WHERE id = $1::bigint FOR UPDATE),"
+	" upd AS (UPDATE reports r SET status = $2::report_status FROM old"
+		"  WHERE r.id = old.id AND old.status <> $2::report_status RETURNING r.*),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+		"  SELECT NULL, CASE WHEN upd.status = 'archived' THEN 'report.archived'"
+		"   ELSE 'report.updated' END, 'report', upd.id, jsonb_build_object('via', 'portalctl',"
+		"   'before', to_jsonb(old), 'after', to_jsonb(upd)) FROM old, upd)"
+	" SELECT old.id, old.status::text, (SELECT count(*) FROM upd) FROM old";
+
+/* clang-format on */
+
+const struct db_stmt ctl_report_stmts[] = {
+	{ "ctl_report_add", sql_report_add, 5 },
+	{ "ctl_report_list", sql_report_list, 0 },
+	{ "ctl_report_set_status", sql_report_set_status, 2 },
+	{ NULL, NULL, 0 },
+};
+
+/* ---- values ------------------------------------------------------------------ */
+
+int ctl_status_ok(const char *s)
+{
+	return strcmp(s, "draft") == 0 || strcmp(s, "published") == 0 || strcmp(s, "archived") == 0;
+}
+
+struct report_msgs {
+	const struct report_form *f;
+	struct buf *msgs;
+};
+
+/* The admin form's message keys, in words for the console. */
+static void report_bad(void *ctx, const char *field, const char *key)
+{
+	struct report_msgs *m = ctx;
+	const struct report_form *f = m->f;
+	const char *url = str_has_control(f->url) ? "(control character)" : f->url;
+	const char *status = str_has_control(f->status) ? "(control character)" : f->status;
+
+	if (strcmp(key, "admin.error.required") == 0) {
+		buf_printf(m->msgs, "--%s is required\n", field);
+	} else if (strcmp(field, "url") == 0) {
+		buf_printf(m->msgs,
+		           "invalid URL \"%.*s\": an http:// or https:// address of at most 2000 "
+		           "characters, without spaces or control characters\n",
+		           (int)utf8_prefix(url, 200), url);
+	} else if (strcmp(field, "status") == 0) {
+		buf_printf(m->msgs, "invalid status \"%.*s\": draft, published or archived\n",
+		           (int)utf8_prefix(status, 64), status);
+	} else if (strcmp(key, "admin.error.control") == 0 ||
+	           strcmp(key, "admin.error.invisible") == 0) {
+		const char *v = strcmp(field, "title") == 0      ? f->title
+		                : strcmp(field, "category") == 0 ? f->category
+		                                                 : f->description;
+		char err[256];
+
+		str_check_visible(field, v, strcmp(field, "description") == 0 ? STR_LINE_BREAKS : 0,
+		                  err, sizeof err);
+		buf_printf(m->msgs, "%s\n", err);
+	} else if (strcmp(field, "title") == 0) {
+		buf_printf(m->msgs, "invalid title: at most 200 characters\n");
+	} else if (strcmp(field, "category") == 0) {
+		buf_printf(m->msgs, "invalid category: at most 100 characters\n");
+	} else {
+		buf_printf(m->msgs, "invalid %s: at most 4000 characters\n", field);
+	}
+}
+
+int ctl_check_report(const struct report_form *f, struct buf *msgs)
+{
+	struct report_msgs m = { f, msgs };
+	const char *fields[] = { f->title, f->url, f->category, f->description, f->status };
+	int n = 0;
+
+	/* admin_report_check counts characters assuming valid UTF-8, which the
+	 * web form guarantees and the command line does not. */
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (utf8_count(fields[i], strlen(fields[i])) < 0) {
+			buf_printf(msgs, "a value is not valid UTF-8\n");
+			return 1;
+		}
+	}
+	if (f->category[0] != '\0' && f->category[strspn(f->category, " \t")] == '\0') {
+		buf_printf(msgs, "invalid category: it is blank\n");
+		n++;
+	}
+	if (f->title[0] != '\0' && f->title[strspn(f->title, " \t")] == '\0') {
+		buf_printf(msgs, "invalid title: it is blank\n");
+		return n + 1;
+	}
+	return n + admin_report_check(f, report_bad, &m);
+}
+
+/* ---- reports ---------------------------------------------------------------- */
+
+int ctl_report_add(struct db *db, const struct report_form *in, FILE *out, FILE *err)
+{
+	struct report_form f = { in->title ? in->title : "", in->url ? in->url : "",
+		                 in->category ? in->category : "Algemeen",
+		                 in->description ? in->description : "",
+		                 in->status ? in->status : "draft" };
+	const char *p[5] = { f.title, f.url, f.category, f.description, f.status };
+	struct buf msgs = { 0 };
+	PGresult *res;
+
+	if (ctl_check_report(&f, &msgs) > 0) {
+		for (const char *s = buf_str(&msgs); *s != '\0';) {
+			const char *nl = strchr(s, '\n');
+			int n = nl ? (int)(nl - s) : (int)strlen(s);
+
+			fprintf(err, CTL_PROG ": %.*s\n", n, s);
+			s += n + (nl != NULL);
+		}
+		buf_free(&msgs);
+		return 1;
+	}
+	buf_free(&msgs);
+	if (ctl_open(db, err) != 0)
+		return 1;
+	res = ctl_run(db, "ctl_report_add", 5, p, "add the report", err);
+	if (res == NULL)
+		return 1;
+	fprintf(out, "%s\n", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+int ctl_report_list(struct db *db, FILE *out, FILE *err)
+{
+	if (ctl_open(db, err) != 0)
+		return 1;
+	return ctl_list(db, "ctl_report_list", 0, NULL, "list the reports", "report", "reports",
+	                out, err);
+}
+
+int ctl_report_set_status(struct db *db, const char *id, const char *status, FILE *out, FILE *err)
+{
+	const char *p[2] = { id, status };
+	long long n;
+	PGresult *res;
+
+	if (ctl_parse_id(id, &n) != 0) {
+		fprintf(err, CTL_PROG ": invalid report id \"%s\": expected a positive number\n",
+		        id);
+		return 1;
+	}
+	if (!ctl_status_ok(status)) {
+		fprintf(err,
+		        CTL_PROG ": invalid status \"%s\"\n"
+		                 "HINT:  The status is one of draft, published, archived.\n",
+		        str_has_control(status) ? "(control character)" : status);
+		return 1;
+	}
+	if (ctl_open(db, err) != 0)
+		return 1;
+	res = ctl_run(db, "ctl_report_set_status", 2, p, "set the status", err);
+	if (res == NULL)
+		return 1;
+	if (PQntuples(res) == 0) {
+		fprintf(err, CTL_PROG ": no report with id %s\n", id);
+		PQclear(res);
+		return 1;
+	}
+	if (strcmp(PQgetvalue(res, 0, 2), "0") == 0)
+		fprintf(out, "report %s is already %s; nothing changed\n", id, status);
+	else
+		fprintf(out, "report %s: %s -> %s\n", id, PQgetvalue(res, 0, 1), status);
+	PQclear(res);
+	return 0;
+}

@@ -1,0 +1,257 @@
+/*
+ * ctl_roles: portalctl's role commands and the checks of a role's name and
+ * description (see ctl_roles.h). Grants go through admin_grants, as the
+ * admin pool's do.
+ */
+#include "ctl_roles.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_grants.h"
+#include "ctl.h"
+#include "req.h"
+
+/*
+ * The SQL below is laid out by hand, one clause a line, the C indentation
+ * showing the structure. Every change is one statement with its audit row
+ * (actor NULL, "via": "portalctl").
+ */
+/* clang-format off */
+
+/* Adds role $1 with description $2; the new id (NULL when taken) and the
+ * name as stored. A taken name (in any case) inserts nothing and answers
+ * the name as stored: the second subquery reads the snapshot before the
+ * insert. */
+static const char sql_role_add[] =
+	"WITH n AS (INSERT INTO roles (name, description) VALUES ($1::citext, $2::text)"
+		"  ON CONFLICT (name) DO NOTHING RETURNING *),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
+		"  SELECT NULL, 'role.created', 'role', n.id,"
+		"   jsonb_build_object('via', 'portalctl', 'after', to_jsonb(n)) FROM n)"
+	" SELECT (SELECT id FROM n), (SELECT name::text FROM roles WHERE name = $1::citext)";
+
+/* Every role with its numbers of members and reports, as a console table. */
+static const char sql_role_list[] =
+	"SELECT ro.id::text AS id, ro.name::text AS name,"
+	" CASE WHEN ro.is_active THEN 'yes' ELSE 'no' END AS active,"
+	" (SELECT count(*) FROM user_roles ur WHERE ur.role_id = ro.id)::text AS members,"
+	" (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id)::text AS reports"
+	" FROM roles ro ORDER BY lower(ro.name::text), ro.id";
+
+/* Role $1 and user $2 by name, for a grant: one row, NULL where none. */
+static const char sql_role_user_ids[] =
+	"SELECT r.id, r.name::text, r.is_active, u.id, u.username::text"
+	" FROM (SELECT 1) x LEFT JOIN roles r ON r.name = $1::citext"
+	" LEFT JOIN users u ON u.username = $2::citext";
+
+/* Role $1 by name and report $2 by id, for a grant: one row, NULL where
+ * none. */
+static const char sql_role_report_ids[] =
+	"SELECT r.id, r.name::text, r.is_active, p.id, p.title"
+	" FROM (SELECT 1) x LEFT JOIN roles r ON r.name = $1::citext"
+	" LEFT JOIN reports p ON p.id = $2::bigint";
+
+/* clang-format on */
+
+const struct db_stmt ctl_role_stmts[] = {
+	{ "ctl_role_add", sql_role_add, 2 },
+	{ "ctl_role_list", sql_role_list, 0 },
+	{ "ctl_role_user_ids", sql_role_user_ids, 2 },
+	{ "ctl_role_report_ids", sql_role_report_ids, 2 },
+	{ NULL, NULL, 0 },
+};
+
+/* ---- values ------------------------------------------------------------------ */
+
+int ctl_check_role_name(const char *s, char *err, size_t errlen)
+{
+	long n = utf8_count(s, strlen(s));
+
+	if (n < 0) {
+		snprintf(err, errlen, "role name is not valid UTF-8");
+		return -1;
+	}
+	if (s[strspn(s, " \t\n\r\v\f")] == '\0') {
+		snprintf(err, errlen, "role name is blank");
+		return -1;
+	}
+	if (str_check_visible("role name", s, 0, err, errlen) != 0)
+		return -1;
+	if (n > 100) {
+		snprintf(err, errlen, "role name \"%.*s...\" is longer than 100 characters",
+		         (int)utf8_prefix(s, 64), s);
+		return -1;
+	}
+	return 0;
+}
+
+int ctl_check_role_description(const char *s, char *err, size_t errlen)
+{
+	long n = utf8_count(s, strlen(s));
+
+	if (n < 0) {
+		snprintf(err, errlen, "description is not valid UTF-8");
+		return -1;
+	}
+	if (n > 2000) {
+		snprintf(err, errlen, "description is longer than 2000 characters");
+		return -1;
+	}
+	return str_check_visible("description", s, STR_LINE_BREAKS, err, errlen);
+}
+
+/* ---- roles ------------------------------------------------------------------ */
+
+int ctl_role_add(struct db *db, const char *name, const char *description, FILE *out, FILE *err)
+{
+	const char *p[2] = { name, description ? description : "" };
+	char msg[256];
+	PGresult *res;
+	int rc = 0;
+
+	if (ctl_check_role_name(name, msg, sizeof msg) != 0 ||
+	    ctl_check_role_description(p[1], msg, sizeof msg) != 0) {
+		fprintf(err, CTL_PROG ": %s\n", msg);
+		return 1;
+	}
+	if (ctl_open(db, err) != 0)
+		return 1;
+	res = ctl_run(db, "ctl_role_add", 2, p, "add the role", err);
+	if (res == NULL)
+		return 1;
+	if (!PQgetisnull(res, 0, 0)) {
+		fprintf(out, "role \"%s\" created (id %s)\n", name, PQgetvalue(res, 0, 0));
+	} else {
+		fprintf(err, CTL_PROG ": role \"%s\" already exists", name);
+		if (!PQgetisnull(res, 0, 1) && strcmp(PQgetvalue(res, 0, 1), name) != 0)
+			fprintf(err, " (as \"%s\")", PQgetvalue(res, 0, 1));
+		fputc('\n', err);
+		rc = 1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int ctl_role_list(struct db *db, FILE *out, FILE *err)
+{
+	if (ctl_open(db, err) != 0)
+		return 1;
+	return ctl_list(db, "ctl_role_list", 0, NULL, "list the roles", "role", "roles", out, err);
+}
+
+/* Grants or revokes one pair through admin_grants; prints what changed. */
+static int grant_pair(struct db *db, const char *stmt, long long a, long long b,
+                      struct grant_result *g, FILE *err)
+{
+	char ids_a[32], ids_b[32];
+	enum db_status st;
+
+	snprintf(ids_a, sizeof ids_a, "{%lld}", a);
+	snprintf(ids_b, sizeof ids_b, "{%lld}", b);
+	if (admin_grant(db, stmt, NULL, NULL, "portalctl", ids_a, ids_b, g, &st) != 0) {
+		fprintf(err, CTL_PROG ": could not change the grant: %s\n",
+		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		return -1;
+	}
+	return 0;
+}
+
+int ctl_role_user(struct db *db, int grant, const char *role, const char *user, FILE *out,
+                  FILE *err)
+{
+	const char *p[2] = { role, user };
+	struct grant_result g;
+	PGresult *res;
+	int rc = 1;
+
+	if (ctl_open(db, err) != 0)
+		return 1;
+	res = ctl_run(db, "ctl_role_user_ids", 2, p, "look up the role and user", err);
+	if (res == NULL)
+		return 1;
+	if (PQgetisnull(res, 0, 0)) {
+		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
+	} else if (PQgetisnull(res, 0, 3)) {
+		fprintf(err, CTL_PROG ": no user \"%s\"\n", user);
+	} else if (grant_pair(db, grant ? "grant_user_roles" : "revoke_user_roles",
+	                      strtoll(PQgetvalue(res, 0, 3), NULL, 10),
+	                      strtoll(PQgetvalue(res, 0, 0), NULL, 10), &g, err) == 0) {
+		const char *rn = PQgetvalue(res, 0, 1), *un = PQgetvalue(res, 0, 4);
+
+		rc = 0;
+		if (g.missing_a || g.missing_b) {
+			fprintf(err, CTL_PROG ": the %s was removed meanwhile; nothing changed\n",
+			        g.missing_a ? "user" : "role");
+			rc = 1;
+		} else if (grant && g.changed) {
+			fprintf(out, "user \"%s\" now has role \"%s\"%s\n", un, rn,
+			        ctl_is_true(res, 0, 2)
+			            ? ""
+			            : " (the role is inactive: it grants nothing until "
+			              "it is activated)");
+		} else if (grant) {
+			fprintf(out, "user \"%s\" already has role \"%s\"; nothing changed\n", un,
+			        rn);
+		} else if (g.changed) {
+			fprintf(out, "user \"%s\" no longer has role \"%s\"\n", un, rn);
+		} else {
+			fprintf(out, "user \"%s\" did not have role \"%s\"; nothing changed\n", un,
+			        rn);
+		}
+	}
+	PQclear(res);
+	return rc;
+}
+
+int ctl_role_report(struct db *db, int grant, const char *role, const char *report, FILE *out,
+                    FILE *err)
+{
+	const char *p[2] = { role, report };
+	struct grant_result g;
+	long long id;
+	PGresult *res;
+	int rc = 1;
+
+	if (ctl_parse_id(report, &id) != 0) {
+		fprintf(err, CTL_PROG ": invalid report id \"%s\": expected a positive number\n",
+		        report);
+		return 1;
+	}
+	if (ctl_open(db, err) != 0)
+		return 1;
+	res = ctl_run(db, "ctl_role_report_ids", 2, p, "look up the role and report", err);
+	if (res == NULL)
+		return 1;
+	if (PQgetisnull(res, 0, 0)) {
+		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
+	} else if (PQgetisnull(res, 0, 3)) {
+		fprintf(err, CTL_PROG ": no report with id %s\n", report);
+	} else if (grant_pair(db, grant ? "grant_role_reports" : "revoke_role_reports",
+	                      strtoll(PQgetvalue(res, 0, 0), NULL, 10), id, &g, err) == 0) {
+		const char *rn = PQgetvalue(res, 0, 1), *title = PQgetvalue(res, 0, 4);
+
+		rc = 0;
+		if (g.missing_a || g.missing_b) {
+			fprintf(err, CTL_PROG ": the %s was removed meanwhile; nothing changed\n",
+			        g.missing_a ? "role" : "report");
+			rc = 1;
+		} else if (grant && g.changed) {
+			fprintf(out, "role \"%s\" now grants report %s \"%s\"\n", rn, report,
+			        title);
+		} else if (grant) {
+			fprintf(out,
+			        "role \"%s\" already grants report %s \"%s\"; nothing changed\n",
+			        rn, report, title);
+		} else if (g.changed) {
+			fprintf(out, "role \"%s\" no longer grants report %s \"%s\"\n", rn, report,
+			        title);
+		} else {
+			fprintf(out,
+			        "role \"%s\" did not grant report %s \"%s\"; nothing changed\n", rn,
+			        report, title);
+		}
+	}
+	PQclear(res);
+	return rc;
+}

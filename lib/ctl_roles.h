@@ -1,0 +1,40 @@
+/*
+ * ctl_roles: portalctl's role commands (role add, list, grant-user,
+ * revoke-user, grant-report, revoke-report) and the checks of a role's name
+ * and description. Every change is one statement with its audit_log row
+ * (actor NULL, details "via": "portalctl"); grants go through admin_grants,
+ * as the admin pool's do.
+ *
+ * The command functions validate their values first, then connect (a bad
+ * value never waits for the database), then print to out (results) and err
+ * (messages "portalctl: ..." naming the offending value). They return the
+ * exit status: 0 done (also "already so, nothing changed"), 1 failed.
+ */
+#ifndef CTL_ROLES_H
+#define CTL_ROLES_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "db.h"
+
+/* The statements of this module, terminated by { NULL }. The handle must
+ * also hold admin_grants_stmts. */
+extern const struct db_stmt ctl_role_stmts[];
+
+/* Role name: not blank, at most 100 characters, valid UTF-8, no control
+ * characters. Description: at most 2000 characters of valid UTF-8. Return
+ * 0, or -1 with a message naming the value in err. */
+int ctl_check_role_name(const char *s, char *err, size_t errlen);
+int ctl_check_role_description(const char *s, char *err, size_t errlen);
+
+int ctl_role_add(struct db *db, const char *name, const char *description, FILE *out, FILE *err);
+int ctl_role_list(struct db *db, FILE *out, FILE *err);
+/* grant-user / revoke-user (grant 1 / 0): ROLE by name, USER by username. */
+int ctl_role_user(struct db *db, int grant, const char *role, const char *user, FILE *out,
+                  FILE *err);
+/* grant-report / revoke-report: ROLE by name, REPORT by id. */
+int ctl_role_report(struct db *db, int grant, const char *role, const char *report, FILE *out,
+                    FILE *err);
+
+#endif
