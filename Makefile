@@ -46,10 +46,10 @@ $(B)/asan/obj/%.o: lib/%.c lib/*.h | $(B)/asan/obj
 	$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
 
 $(B)/libportal.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/asan/libportal.a: $(ASAN_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # PORTAL_DATADIR: where portalctl migrate looks for the schema outside a
 # checkout; build with the PREFIX you install with.
