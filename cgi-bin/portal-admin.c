@@ -13,6 +13,7 @@
 #include "admin_reports.h"
 #include "admin_roles.h"
 #include "admin_users.h"
+#include "users.h"
 
 static const struct route routes[] = {
 	{ "GET", "/admin/", admin_get_index },
@@ -55,7 +56,8 @@ static const struct route routes[] = {
 static const struct db_stmt *const stmt_sets[] = { session_stmts,      admin_reports_stmts,
 	                                           admin_grants_stmts, admin_roles_stmts,
 	                                           admin_users_stmts,  admin_access_stmts,
-	                                           admin_audit_stmts,  NULL };
+	                                           admin_audit_stmts,  users_stmts,
+	                                           NULL };
 
 static const struct app_spec spec = {
 	.name = "portal-admin",

@@ -281,6 +281,9 @@ static int cmd_user_failed(const struct ctx *c, enum users_status st, const char
 	return 1;
 }
 
+/* portalctl's changes: nobody signed in, from no address. */
+static const struct users_actor console = { NULL, "portalctl", NULL };
+
 static int cmd_user_add(struct ctx *c, const struct users_args *a)
 {
 	char phc[AUTH_PHC_MAX], err[512];
@@ -296,7 +299,9 @@ static int cmd_user_add(struct ctx *c, const struct users_args *a)
 		return 1;
 	if (cmd_user_connect(c) != 0)
 		return 1;
-	st = users_add(c->db, a, a->password_stdin ? phc : NULL, &o);
+	struct users_new u = { a->name, a->email, a->display_name ? a->display_name : a->name,
+		               a->password_stdin ? phc : NULL, a->superuser, 0 };
+	st = users_create(c->db, &console, &u, &o);
 	explicit_bzero(phc, sizeof phc);
 	switch (st) {
 	case USERS_OK:
@@ -339,12 +344,13 @@ static int cmd_user_passwd(struct ctx *c, const struct users_args *a)
 		return cmd_user_failed(c, st, "find", a->name);
 	if (cmd_user_new_password(c, o.username, phc, sizeof phc) != 0)
 		return 1;
-	st = users_set_password(c->db, a->name, phc, &o);
+	struct users_outcome done;
+	st = users_set_password(c->db, &console, o.id, phc, -1, &done);
 	explicit_bzero(phc, sizeof phc);
 	if (st != USERS_OK)
 		return cmd_user_failed(c, st, "set the password of", a->name);
-	printf("password of user \"%s\" set; %ld session%s ended\n", o.username, o.sessions_ended,
-	       o.sessions_ended == 1 ? "" : "s");
+	printf("password of user \"%s\" set; %ld session%s ended\n", o.username,
+	       done.sessions_ended, done.sessions_ended == 1 ? "" : "s");
 	return 0;
 }
 
@@ -355,9 +361,13 @@ static int cmd_user_unlock(struct ctx *c, const struct users_args *a)
 
 	if (cmd_user_connect(c) != 0)
 		return 1;
-	st = users_unlock(c->db, a->name, &o);
+	struct users_outcome who;
+	st = users_find(c->db, a->name, &who);
+	if (st == USERS_OK)
+		st = users_unlock(c->db, &console, who.id, &o);
 	if (st != USERS_OK)
 		return cmd_user_failed(c, st, "unlock", a->name);
+	snprintf(o.username, sizeof o.username, "%s", who.username);
 	if (o.throttled > 0)
 		printf("user \"%s\" unlocked (sign-in was throttled from %ld address%s; %ld failed "
 		       "sign-ins cleared)\n",
@@ -378,7 +388,10 @@ static int cmd_user_deactivate(struct ctx *c, const struct users_args *a)
 
 	if (cmd_user_connect(c) != 0)
 		return 1;
-	st = users_deactivate(c->db, a->name, &o);
+	struct users_change off = { .superuser = -1, .active = 0 };
+	st = users_find(c->db, a->name, &o);
+	if (st == USERS_OK)
+		st = users_update(c->db, &console, o.id, &off, &o);
 	switch (st) {
 	case USERS_OK:
 		printf("user \"%s\" deactivated; %ld session%s ended\n", o.username,
@@ -406,7 +419,10 @@ static int cmd_user_activate(struct ctx *c, const struct users_args *a)
 
 	if (cmd_user_connect(c) != 0)
 		return 1;
-	st = users_activate(c->db, a->name, &o);
+	struct users_change on = { .superuser = -1, .active = 1 };
+	st = users_find(c->db, a->name, &o);
+	if (st == USERS_OK)
+		st = users_update(c->db, &console, o.id, &on, &o);
 	if (st == USERS_UNCHANGED) {
 		printf("user \"%s\" was already active\n", o.username);
 		return 0;

@@ -85,103 +85,10 @@ static const char sql_user_page[] =
 static const char sql_user_name[] =
 	"SELECT username::text FROM users WHERE id = $1::bigint";
 
-/* Creates a user with its audit row: $1 actor, $2 ip, $3 username,
- * $4 email, $5 display name, $6 superuser, $7 PHC. The duplicate check
- * names the field; a concurrent insert of the same
- * name still meets the unique constraint (DB_CONFLICT). */
-static const char sql_user_create[] =
-	"WITH dup AS (SELECT"
-	"  EXISTS (SELECT 1 FROM users WHERE username = $3::citext) AS name_taken,"
-	"  EXISTS (SELECT 1 FROM users WHERE email = $4::citext) AS email_taken),"
-	" n AS (INSERT INTO users (username, email, display_name, is_superuser, hashed_password,"
-	"   password_changed_at, must_change_password)"
-	"  SELECT $3::citext, $4::citext, $5::text, $6::boolean, $7::text, now(), true"
-	"  FROM dup WHERE NOT name_taken AND NOT email_taken RETURNING *),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, 'user.created', 'user', n.id,"
-	"   jsonb_build_object('after', to_jsonb(n) - 'hashed_password'), $2::inet FROM n)"
-	" SELECT (SELECT id FROM n) AS id, name_taken, email_taken FROM dup";
-
-/*
- * Saves a user's form with its audit row: $1 actor, $2 ip, $3 id,
- * $4 version, $5 display name, $6 email, $7 superuser, $8 active.
- * sup locks every active superuser and the target, in id order (so two of
- * these statements cannot deadlock), and re-reads them as committed: of two
- * administrators demoting each other at once, the second sees the first's
- * change and is refused. NO KEY UPDATE leaves grants (foreign-key share
- * locks) alone. The stale check compares the version the form carried; the
- * UPDATE repeats it on the locked row. Deactivation ends the sessions in
- * the same statement; a save that changes nothing writes no audit row.
- */
-static const char sql_user_update[] =
-	"WITH sup AS (SELECT id, is_active AND is_superuser AS active_su FROM users"
-	"  WHERE (is_active AND is_superuser) OR id = $3::bigint ORDER BY id FOR NO KEY UPDATE),"
-	" old AS (SELECT * FROM users WHERE id = $3::bigint),"
-	" chk AS (SELECT (SELECT updated_at FROM old) IS DISTINCT FROM $4::timestamptz AS stale,"
-	"  EXISTS (SELECT 1 FROM sup WHERE id = $3::bigint AND active_su)"
-	"   AND NOT ($7::boolean AND $8::boolean)"
-	"   AND NOT EXISTS (SELECT 1 FROM sup WHERE id <> $3::bigint AND active_su) AS refused,"
-	"  EXISTS (SELECT 1 FROM users WHERE email = $6::citext AND id <> $3::bigint)"
-	"   AS email_taken),"
-	" upd AS (UPDATE users u SET display_name = $5::text, email = $6::citext,"
-	"  is_superuser = $7::boolean, is_active = $8::boolean FROM chk"
-	"  WHERE u.id = $3::bigint AND u.updated_at = $4::timestamptz"
-	"   AND NOT chk.stale AND NOT chk.refused AND NOT chk.email_taken RETURNING u.*),"
-	" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM upd WHERE NOT is_active)"
-	"  RETURNING id),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, CASE WHEN old.is_active AND NOT upd.is_active THEN 'user.deactivated'"
-	"   WHEN NOT old.is_active AND upd.is_active THEN 'user.activated'"
-	"   ELSE 'user.updated' END, 'user', upd.id,"
-	"   jsonb_build_object('before', to_jsonb(old) - 'hashed_password',"
-	"    'after', to_jsonb(upd) - 'hashed_password', 'sessions_ended', (SELECT count(*) FROM s)),"
-	"   $2::inet"
-	"  FROM old, upd WHERE to_jsonb(old) - 'hashed_password'"
-	"   IS DISTINCT FROM to_jsonb(upd) - 'hashed_password')"
-	" SELECT (SELECT count(*) FROM old) AS found, chk.stale, chk.refused, chk.email_taken,"
-	"  (SELECT count(*) FROM upd) AS updated FROM chk";
-
-/* Resets user $3's password to PHC $4, with its audit row ($1 actor,
- * $2 ip), and ends the user's sessions. A reset also lifts a lock and the
- * throttling of sign-in: the failed guesses were at the old password. */
-static const char sql_user_password_reset[] =
-	"WITH u AS (UPDATE users SET hashed_password = $4::text, password_changed_at = now(),"
-	"  must_change_password = true, failed_logins = 0, locked_until = NULL"
-	"  WHERE id = $3::bigint RETURNING id),"
-	" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) RETURNING id),"
-	" t AS (SELECT login_throttle_clear(id) AS n FROM u),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, 'password.reset', 'user', u.id,"
-	"   jsonb_build_object('must_change_password', true,"
-	"    'sessions_ended', (SELECT count(*) FROM s),"
-	"    'throttled_addresses', (SELECT n FROM t)), $2::inet FROM u)"
-	" SELECT count(*) FROM u";
-
-/* Unlocks user $3, with its audit row ($1 actor, $2 ip): lifts the
- * throttling of sign-in with the user's name from every address
- * (login_throttle_clear, shared with portalctl) and any old lock. */
-static const char sql_user_unlock[] =
-	"WITH old AS (SELECT id, failed_logins, locked_until FROM users WHERE id = $3::bigint),"
-	" u AS (UPDATE users SET failed_logins = 0, locked_until = NULL"
-	"  WHERE id = $3::bigint RETURNING id),"
-	" t AS (SELECT login_throttle_clear(id) AS n FROM u),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, 'account.unlocked', 'user', u.id,"
-	"   jsonb_build_object('before', jsonb_build_object('failed_logins', old.failed_logins,"
-	"    'locked_until', old.locked_until, 'throttled_addresses', t.n),"
-	"    'after', jsonb_build_object('failed_logins', 0, 'locked_until', NULL,"
-	"     'throttled_addresses', 0)), $2::inet"
-	"  FROM old, u, t)"
-	" SELECT count(*) FROM u";
-
 const struct db_stmt admin_users_stmts[] = {
 	{ "admin_users_list", sql_users_list, 7 },
 	{ "admin_user_page", sql_user_page, 3 },
 	{ "admin_user_name", sql_user_name, 1 },
-	{ "admin_user_create", sql_user_create, 7 },
-	{ "admin_user_update", sql_user_update, 8 },
-	{ "admin_user_password", sql_user_password_reset, 4 },
-	{ "admin_user_unlock", sql_user_unlock, 3 },
 	{ NULL, NULL, 0 },
 };
 /* clang-format on */
@@ -289,11 +196,6 @@ static int checkbox(struct ctx *c, const char *name)
 	return v != NULL && strcmp(v, "1") == 0;
 }
 
-static const char *bool_param(int b)
-{
-	return b ? "true" : "false";
-}
-
 static int hash_password(struct ctx *c, const char *password, char *out)
 {
 	struct auth_params p = auth_default_params;
@@ -394,41 +296,33 @@ void admin_post_user_create(struct ctx *c)
 		app_error(c, 500);
 		return;
 	}
-	struct admin_actor a;
-	admin_actor(c, &a);
-	const char *p[] = { a.id,    a.ip,           f.username,
-		            f.email, f.display_name, bool_param(f.superuser),
-		            phc };
-	enum db_status st;
-	PGresult *res = db_exec(c->app->db, "admin_user_create", 7, p, &st);
-	if (res == NULL) {
-		if (st == DB_CONFLICT) {
-			/* Created by someone else between the check and the insert. */
-			int email = strstr(db_last_message(c->app->db), "users_email_key") != NULL;
-			admin_error(c, fe.errors, email ? "email" : "username",
-			            email ? "admin.users.error.email_taken"
-			                  : "admin.users.error.username_taken");
-			render_new(c, 409, &f, fe.errors);
-		} else if (st == DB_INVALID) {
+	struct admin_actor aa;
+	admin_actor(c, &aa);
+	struct users_actor a = { aa.id, "web", aa.ip };
+	struct users_new u = { f.username, f.email, f.display_name, phc, f.superuser, 1 };
+	struct users_outcome o;
+	switch (users_create(c->app->db, &a, &u, &o)) {
+	case USERS_OK:
+		resp_redirect(c->resp, 303,
+		              arena_printf(c->arena, "/admin/users/%lld?done=created", o.id));
+		return;
+	case USERS_EXISTS:
+		admin_error(c, fe.errors, "username", "admin.users.error.username_taken");
+		render_new(c, 409, &f, fe.errors);
+		return;
+	case USERS_EMAIL_TAKEN:
+		admin_error(c, fe.errors, "email", "admin.users.error.email_taken");
+		render_new(c, 409, &f, fe.errors);
+		return;
+	default:
+		if (o.db == DB_INVALID) {
 			admin_error(c, fe.errors, "form", "admin.error.invalid");
 			render_new(c, 400, &f, fe.errors);
 		} else {
-			app_db_error(c, st);
+			app_db_error(c, o.db);
 		}
 		return;
 	}
-	if (PQgetisnull(res, 0, 0)) {
-		if (cell_true(res, 0, "name_taken"))
-			admin_error(c, fe.errors, "username", "admin.users.error.username_taken");
-		if (cell_true(res, 0, "email_taken"))
-			admin_error(c, fe.errors, "email", "admin.users.error.email_taken");
-		PQclear(res);
-		render_new(c, 409, &f, fe.errors);
-		return;
-	}
-	const char *id = arena_strdup(c->arena, PQgetvalue(res, 0, 0));
-	PQclear(res);
-	resp_redirect(c->resp, 303, arena_printf(c->arena, "/admin/users/%s?done=created", id));
 }
 
 /* ---- one user ---- */
@@ -522,52 +416,44 @@ void admin_post_user_update(struct ctx *c)
 		rerender_user(c, 400, &f, version, fe.errors);
 		return;
 	}
-	struct admin_actor a;
-	admin_actor(c, &a);
-	const char *p[] = {
-		a.id,           a.ip,    app_id_param(c),         version,
-		f.display_name, f.email, bool_param(f.superuser), bool_param(f.active)
-	};
-	enum db_status st;
-	PGresult *res = db_exec(c->app->db, "admin_user_update", 8, p, &st);
-	if (res == NULL) {
-		if (st == DB_CONFLICT) {
-			admin_error(c, fe.errors, "email", "admin.users.error.email_taken");
-			rerender_user(c, 409, &f, version, fe.errors);
-		} else if (st == DB_INVALID) {
-			admin_error(c, fe.errors, "form", "admin.error.invalid");
-			rerender_user(c, 400, &f, version, fe.errors);
-		} else {
-			app_db_error(c, st);
-		}
+	struct admin_actor aa;
+	admin_actor(c, &aa);
+	struct users_actor a = { aa.id, "web", aa.ip };
+	struct users_change ch = { version, f.display_name, f.email, f.superuser, f.active };
+	struct users_outcome o;
+	switch (users_update(c->app->db, &a, c->match.ids[0], &ch, &o)) {
+	case USERS_OK:
+	case USERS_UNCHANGED:
+		resp_redirect(
+		    c->resp, 303,
+		    arena_printf(c->arena, "/admin/users/%s?done=saved", app_id_param(c)));
 		return;
-	}
-	long found = strtol(db_text(res, 0, "found"), NULL, 10);
-	long updated = strtol(db_text(res, 0, "updated"), NULL, 10);
-	int stale = cell_true(res, 0, "stale"), refused = cell_true(res, 0, "refused");
-	int taken = cell_true(res, 0, "email_taken");
-	PQclear(res);
-	if (!found) {
+	case USERS_NOT_FOUND:
 		app_error(c, 404);
 		return;
-	}
-	if (stale || (!updated && !refused && !taken)) {
+	case USERS_STALE:
 		/* Someone saved in between: show what is stored now. */
 		admin_error(c, fe.errors, "form", "admin.error.stale");
 		rerender_user(c, 409, NULL, NULL, fe.errors);
 		return;
-	}
-	if (refused || taken) {
-		if (refused)
+	case USERS_LAST_SUPERUSER:
+	case USERS_EMAIL_TAKEN:
+		if (o.refused)
 			admin_error(c, fe.errors, f.superuser ? "active" : "superuser",
 			            "admin.users.error.last_superuser");
-		if (taken)
+		if (o.email_taken || o.db == DB_CONFLICT)
 			admin_error(c, fe.errors, "email", "admin.users.error.email_taken");
 		rerender_user(c, 409, &f, version, fe.errors);
 		return;
+	default:
+		if (o.db == DB_INVALID) {
+			admin_error(c, fe.errors, "form", "admin.error.invalid");
+			rerender_user(c, 400, &f, version, fe.errors);
+		} else {
+			app_db_error(c, o.db);
+		}
+		return;
 	}
-	resp_redirect(c->resp, 303,
-	              arena_printf(c->arena, "/admin/users/%s?done=saved", app_id_param(c)));
 }
 
 /* Answers the error page when a change statement failed; 1 when st is OK. */
@@ -579,26 +465,29 @@ static int change_ok(struct ctx *c, enum db_status st)
 	return 0;
 }
 
-/* Runs a change of one user ($1 actor, $2 ip, $3 id, then extra) that
- * returns how many users it changed, and redirects to the user page with
- * the notice done; 404 when there is no such user. */
-static void change_user(struct ctx *c, const char *stmt, const char *extra, const char *done)
+/* Redirects to the user page with the notice done after an operation on
+ * one user; 404 when there is no such user, the error page when the
+ * database failed. */
+static void after_change(struct ctx *c, enum users_status st, const struct users_outcome *o,
+                         const char *done)
 {
-	struct admin_actor a;
-	admin_actor(c, &a);
-	const char *p[] = { a.id, a.ip, app_id_param(c), extra };
-	enum db_status st;
-	PGresult *res = db_exec(c->app->db, stmt, extra ? 4 : 3, p, &st);
-	if (!change_ok(c, st))
-		return;
-	long changed = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	if (!changed) {
+	if (st == USERS_NOT_FOUND) {
 		app_error(c, 404);
+		return;
+	}
+	if (st != USERS_OK) {
+		app_db_error(c, o->db);
 		return;
 	}
 	resp_redirect(c->resp, 303,
 	              arena_printf(c->arena, "/admin/users/%s?done=%s", app_id_param(c), done));
+}
+
+/* The web's actor of the request. */
+static struct users_actor web_actor(const struct ctx *c, struct admin_actor *aa)
+{
+	admin_actor(c, aa);
+	return (struct users_actor){ aa->id, "web", aa->ip };
 }
 
 void admin_post_user_password(struct ctx *c)
@@ -630,14 +519,21 @@ void admin_post_user_password(struct ctx *c)
 		app_error(c, 500);
 		return;
 	}
-	change_user(c, "admin_user_password", phc, "password");
+	struct admin_actor aa;
+	struct users_actor a = web_actor(c, &aa);
+	struct users_outcome o;
+	after_change(c, users_set_password(c->app->db, &a, c->match.ids[0], phc, 1, &o), &o,
+	             "password");
 }
 
 void admin_post_user_unlock(struct ctx *c)
 {
 	if (!admin_post_guard(c))
 		return;
-	change_user(c, "admin_user_unlock", NULL, "unlocked");
+	struct admin_actor aa;
+	struct users_actor a = web_actor(c, &aa);
+	struct users_outcome o;
+	after_change(c, users_unlock(c->app->db, &a, c->match.ids[0], &o), &o, "unlocked");
 }
 
 /* Adds or removes the checked roles ("role_id[]") of the user. A role id

@@ -1,8 +1,8 @@
 /*
- * users: user administration for `portalctl user` (see users.h). The SQL is
- * in the table below, one statement per change, each with its audit row;
- * the rest is what the console needs around it: arguments, passwords read
- * from a pipe or without echo from a terminal, and an aligned table.
+ * users: the operations on users, for every front end (see users.h): one
+ * statement per change, each with its rules and its audit row; and what
+ * `portalctl user` needs around them: arguments, passwords read from a pipe
+ * or without echo from a terminal, and an aligned table.
  */
 #include "users.h"
 
@@ -19,100 +19,143 @@
 /* The SQL below is laid out by hand, one clause a line. */
 /* clang-format off */
 
-/* Adds a user with its audit row: $1 username, $2 email, $3 display name,
- * $4 superuser (t/f), $5 PHC or NULL; the new id and name, or the name of
- * the user who has the name or email already. The duplicate checks run
- * first so that a taken name is an answer, not a unique violation; a
+/*
+ * The operations on users, for every front end (the admin pool, portalctl):
+ * each is one statement that checks its rule, makes its change and writes
+ * its audit row. $1 the acting user's id or NULL, $2 the channel ("web",
+ * "portalctl"), $3 the client's address or NULL: the audit row's actor,
+ * details "via" and ip.
+ */
+
+/* Creates a user: $4 username, $5 email, $6 display name, $7 superuser,
+ * $8 PHC or NULL (no password yet), $9 must change the password. The id
+ * and name, or who has the name or the email already: the duplicate checks
+ * run first so that a taken name is an answer, not a unique violation; a
  * concurrent insert still ends in one (DB_CONFLICT). */
-static const char sql_user_add[] =
+static const char sql_user_create[] =
 	"WITH dup AS ("
-	" SELECT (SELECT username::text FROM users WHERE username = $1::citext) AS by_name,"
-	"  (SELECT username::text FROM users WHERE email = $2::citext) AS by_email),"
-	" ins AS (INSERT INTO users (username, email, display_name, is_superuser,"
-	"   hashed_password, password_changed_at)"
-	"  SELECT $1::citext, $2::citext, $3::text, $4::boolean, $5::text,"
-	"   CASE WHEN $5::text IS NULL THEN NULL ELSE now() END"
+	" SELECT (SELECT username::text FROM users WHERE username = $4::citext) AS by_name,"
+	"  (SELECT username::text FROM users WHERE email = $5::citext) AS by_email),"
+	" n AS (INSERT INTO users (username, email, display_name, is_superuser,"
+	"   hashed_password, password_changed_at, must_change_password)"
+	"  SELECT $4::citext, $5::citext, $6::text, $7::boolean, $8::text,"
+	"   CASE WHEN $8::text IS NULL THEN NULL ELSE now() END, $9::boolean"
 	"  FROM dup WHERE by_name IS NULL AND by_email IS NULL"
-	"  RETURNING id, username::text AS username),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-	"  SELECT NULL, 'user.created', 'user', id, jsonb_build_object('via', 'portalctl',"
-	"   'username', username, 'superuser', $4::boolean, 'password', $5::text IS NOT NULL)"
-	"  FROM ins)"
-	" SELECT (SELECT id FROM ins), (SELECT username FROM ins), by_name, by_email FROM dup";
+	"  RETURNING *),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, 'user.created', 'user', n.id,"
+	"   jsonb_build_object('via', $2::text, 'after', to_jsonb(n) - 'hashed_password',"
+	"    'password', $8::text IS NOT NULL), $3::inet"
+	"  FROM n)"
+	" SELECT (SELECT id FROM n) AS id, (SELECT username::text FROM n) AS username,"
+	"  by_name, by_email FROM dup";
 
 /* The id and name of user $1 (no row when none). */
 static const char sql_user_find[] =
 	"SELECT id, username::text FROM users WHERE username = $1::citext";
 
-/* Sets user $1's password to PHC $2, with its audit row, and ends the
- * user's sessions and the throttling of sign-in. The DELETE sees the
- * sessions as they were when the statement began: every one of them goes. */
+/*
+ * Changes user $4: $5 the version the change was based on (updated_at), or
+ * NULL for whatever is stored; $6 display name, $7 email, $8 superuser,
+ * $9 active, each NULL to keep it. The rules, for every front end:
+ * - the last active superuser stays one (refused): sup locks every active
+ *   superuser and the target, in id order (so two of these statements
+ *   cannot deadlock), and re-reads them as committed, so of two
+ *   administrators demoting each other at once the second sees the first's
+ *   change and is refused; NO KEY UPDATE leaves grants (foreign-key share
+ *   locks) alone;
+ * - a version that is not the stored one is stale; the UPDATE repeats the
+ *   check on the locked row;
+ * - an email another user has is taken;
+ * - a change to what is already stored is no change (same), with no row
+ *   written and no audit row;
+ * - an inactive user keeps no session: they end with the deactivation (and
+ *   any left on an inactive user go too).
+ */
+static const char sql_user_update[] =
+	"WITH sup AS (SELECT id, is_active AND is_superuser AS active_su FROM users"
+	"  WHERE (is_active AND is_superuser) OR id = $4::bigint ORDER BY id FOR NO KEY UPDATE),"
+	" old AS (SELECT * FROM users WHERE id = $4::bigint),"
+	" want AS (SELECT coalesce($6::text, display_name) AS display_name,"
+	"   coalesce($7::citext, email) AS email, coalesce($8::boolean, is_superuser) AS is_superuser,"
+	"   coalesce($9::boolean, is_active) AS is_active FROM old),"
+	" chk AS (SELECT"
+	"   $5::timestamptz IS NOT NULL"
+	"    AND (SELECT updated_at FROM old) IS DISTINCT FROM $5::timestamptz AS stale,"
+	"   EXISTS (SELECT 1 FROM sup WHERE id = $4::bigint AND active_su)"
+	"    AND NOT (SELECT is_superuser AND is_active FROM want)"
+	"    AND NOT EXISTS (SELECT 1 FROM sup WHERE id <> $4::bigint AND active_su) AS refused,"
+	"   EXISTS (SELECT 1 FROM users u, want w WHERE u.email = w.email AND u.id <> $4::bigint)"
+	"    AS email_taken,"
+	"   (SELECT (o.display_name, o.email::text, o.is_superuser, o.is_active)"
+	"     IS NOT DISTINCT FROM (w.display_name, w.email::text, w.is_superuser, w.is_active)"
+	"    FROM old o, want w) AS same),"
+	" upd AS (UPDATE users u SET display_name = w.display_name, email = w.email,"
+	"   is_superuser = w.is_superuser, is_active = w.is_active FROM chk, want w"
+	"  WHERE u.id = $4::bigint AND ($5::timestamptz IS NULL OR u.updated_at = $5::timestamptz)"
+	"   AND NOT chk.stale AND NOT chk.refused AND NOT chk.email_taken AND NOT chk.same"
+	"  RETURNING u.*),"
+	" s AS (DELETE FROM sessions WHERE user_id = $4::bigint"
+	"   AND NOT (SELECT is_active FROM want)"
+	"   AND (SELECT NOT stale AND NOT refused AND NOT email_taken FROM chk)"
+	"  RETURNING id),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, CASE WHEN old.is_active AND NOT upd.is_active THEN 'user.deactivated'"
+	"    WHEN NOT old.is_active AND upd.is_active THEN 'user.activated'"
+	"    ELSE 'user.updated' END, 'user', upd.id,"
+	"   jsonb_build_object('via', $2::text, 'before', to_jsonb(old) - 'hashed_password',"
+	"    'after', to_jsonb(upd) - 'hashed_password', 'sessions_ended', (SELECT count(*) FROM s)),"
+	"   $3::inet"
+	"  FROM old, upd)"
+	" SELECT (SELECT count(*) FROM old) AS found, (SELECT username::text FROM old) AS username,"
+	"  chk.stale, chk.refused, chk.email_taken, chk.same,"
+	"  (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM s) AS sessions_ended"
+	" FROM chk";
+
+/* Sets user $4's password to PHC $5; $6 true: the user must choose their
+ * own at the next sign-in (an administrator's reset), false: not, NULL:
+ * as it was. Ends the user's sessions and lifts a lock and the throttling
+ * of sign-in (the failed guesses were at the old password). The DELETE
+ * sees the sessions as they were when the statement began: all go. */
 static const char sql_user_set_password[] =
-	"WITH u AS (UPDATE users SET hashed_password = $2::text, password_changed_at = now(),"
+	"WITH u AS (UPDATE users SET hashed_password = $5::text, password_changed_at = now(),"
+	"  must_change_password = coalesce($6::boolean, must_change_password),"
 	"  failed_logins = 0, locked_until = NULL"
-	"  WHERE username = $1::citext RETURNING id, username::text AS username),"
+	"  WHERE id = $4::bigint RETURNING id, must_change_password),"
 	" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) RETURNING id),"
 	" t AS (SELECT login_throttle_clear(id) AS n FROM u),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-	"  SELECT NULL, 'password.set', 'user', id, jsonb_build_object('via', 'portalctl',"
-	"   'sessions_ended', (SELECT count(*) FROM s),"
-	"   'throttled_addresses', (SELECT n FROM t)) FROM u)"
-	" SELECT id, username, (SELECT count(*) FROM s) FROM u";
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, CASE WHEN $6::boolean THEN 'password.reset' ELSE 'password.set' END,"
+	"   'user', u.id, jsonb_build_object('via', $2::text,"
+	"    'must_change_password', u.must_change_password,"
+	"    'sessions_ended', (SELECT count(*) FROM s),"
+	"    'throttled_addresses', (SELECT n FROM t)), $3::inet"
+	"  FROM u)"
+	" SELECT (SELECT count(*) FROM u) AS found, (SELECT count(*) FROM s) AS sessions_ended";
 
-/* Unlocks user $1, with its audit row; the user and what was lifted.
- * RETURNING reads the row as it was through the FROM item "old". The
- * throttling of sign-in with the user's name is lifted from every address
- * by login_throttle_clear, the admin pool's unlock's too. */
+/* Unlocks user $4: clears failed_logins and any old lock, and lifts the
+ * throttling of sign-in with the user's name from every address
+ * (login_throttle_clear). What was lifted; no row when there is no user.
+ * The RETURNING of u cannot see the old values: "old" keeps them. */
 static const char sql_user_unlock[] =
 	"WITH old AS (SELECT id, failed_logins, locked_until FROM users"
-	"  WHERE username = $1::citext FOR UPDATE),"
+	"  WHERE id = $4::bigint FOR UPDATE),"
 	" u AS (UPDATE users SET failed_logins = 0, locked_until = NULL FROM old"
-	"  WHERE users.id = old.id"
-	"  RETURNING users.id, users.username::text AS username, old.failed_logins,"
-	"   old.locked_until),"
+	"  WHERE users.id = old.id RETURNING users.id),"
 	" t AS (SELECT login_throttle_clear(id) AS n FROM u),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-	"  SELECT NULL, 'account.unlocked', 'user', id, jsonb_build_object('via', 'portalctl',"
-	"   'failed_logins', failed_logins, 'locked_until', locked_until,"
-	"   'throttled_addresses', t.n) FROM u, t)"
-	" SELECT id, username, failed_logins,"
-	"  CASE WHEN locked_until > now() THEN to_char(locked_until, 'YYYY-MM-DD HH24:MI:SS')"
-	"  ELSE '' END, t.n FROM u, t";
-
-/*
- * Deactivates user $1, with its audit row, unless it is the last active
- * superuser; the user, whether it was active, users changed and sessions
- * ended. The active superusers are locked (FOR UPDATE, all of them: count(*) reads
- * the whole CTE) before the count, so of two concurrent deactivations of the
- * last two, the second waits, sees the first one's change and is refused.
- * An inactive user keeps no session either: any left is ended.
- */
-static const char sql_user_deactivate[] =
-	"WITH t AS (SELECT id, username::text AS username, is_active, is_superuser FROM users"
-	"  WHERE username = $1::citext),"
-	" su AS (SELECT id FROM users WHERE is_superuser AND is_active FOR UPDATE),"
-	" ok AS (SELECT t.id FROM t WHERE t.is_active"
-	"  AND (NOT t.is_superuser OR (SELECT count(*) FROM su WHERE su.id <> t.id) > 0)),"
-	" u AS (UPDATE users SET is_active = false WHERE id IN (SELECT id FROM ok) RETURNING id),"
-	" s AS (DELETE FROM sessions WHERE user_id IN"
-	"  (SELECT id FROM u UNION ALL SELECT id FROM t WHERE NOT is_active) RETURNING id),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-	"  SELECT NULL, 'user.deactivated', 'user', id, jsonb_build_object('via', 'portalctl',"
-	"   'sessions_ended', (SELECT count(*) FROM s)) FROM u)"
-	" SELECT t.id, t.username, t.is_active, (SELECT count(*) FROM u),"
-	"  (SELECT count(*) FROM s) FROM t";
-
-/* Activates user $1, with its audit row when it was inactive; the user and
- * users changed. */
-static const char sql_user_activate[] =
-	"WITH t AS (SELECT id, username::text AS username, is_active FROM users"
-	"  WHERE username = $1::citext),"
-	" u AS (UPDATE users SET is_active = true WHERE id IN (SELECT id FROM t WHERE NOT is_active)"
-	"  RETURNING id),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-	"  SELECT NULL, 'user.activated', 'user', id, jsonb_build_object('via', 'portalctl')"
-	"  FROM u)"
-	" SELECT t.id, t.username, (SELECT count(*) FROM u) FROM t";
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, 'account.unlocked', 'user', u.id,"
+	"   jsonb_build_object('via', $2::text,"
+	"    'before', jsonb_build_object('failed_logins', old.failed_logins,"
+	"     'locked_until', old.locked_until, 'throttled_addresses', t.n),"
+	"    'after', jsonb_build_object('failed_logins', 0, 'locked_until', NULL,"
+	"     'throttled_addresses', 0)), $3::inet"
+	"  FROM old, u, t)"
+	" SELECT old.failed_logins,"
+	"  CASE WHEN old.locked_until > now()"
+	"   THEN to_char(old.locked_until, 'YYYY-MM-DD HH24:MI:SS') ELSE '' END AS locked_until,"
+	"  t.n AS throttled"
+	" FROM old, t";
 
 /* Every user, as portalctl's table: column names are the table's header. Times in the server's time zone.
  * The throttled counts are joined once, from the throttled rows (users' key
@@ -132,12 +175,11 @@ static const char sql_users_list[] =
 /* clang-format on */
 
 const struct db_stmt users_stmts[] = {
-	{ "users_add", sql_user_add, 5 },
+	{ "users_create", sql_user_create, 9 },
 	{ "users_find", sql_user_find, 1 },
-	{ "users_passwd", sql_user_set_password, 2 },
-	{ "users_unlock", sql_user_unlock, 1 },
-	{ "users_deactivate", sql_user_deactivate, 1 },
-	{ "users_activate", sql_user_activate, 1 },
+	{ "users_update", sql_user_update, 9 },
+	{ "users_set_password", sql_user_set_password, 6 },
+	{ "users_unlock", sql_user_unlock, 4 },
 	{ "users_list", sql_users_list, 0 },
 	{ NULL, NULL, 0 },
 };
@@ -616,23 +658,56 @@ static void copy_name(struct users_outcome *o, const PGresult *res, int col)
 	snprintf(o->username, sizeof o->username, "%s", PQgetvalue(res, 0, col));
 }
 
-enum users_status users_add(struct db *db, const struct users_args *a, const char *phc,
-                            struct users_outcome *o)
+/* The actor's three parameters, $1 to $3 of every operation. */
+static void actor_params(const struct users_actor *a, const char **p)
 {
-	const char *params[5] = { a->name, a->email, a->display_name ? a->display_name : a->name,
-		                  a->superuser ? "t" : "f", phc };
+	p[0] = a->id;
+	p[1] = a->via;
+	p[2] = a->ip;
+}
+
+/* Runs an operation; NULL (with o->db set) when the database failed. */
+static PGresult *run_op(struct db *db, const char *stmt, int n, const char *const *p,
+                        struct users_outcome *o)
+{
+	PGresult *res = db_exec(db, stmt, n, p, &o->db);
+	if (res != NULL && PQntuples(res) > 1) {
+		PQclear(res);
+		o->db = DB_ERROR;
+		return NULL;
+	}
+	return res;
+}
+
+static const char *bool_param(int v)
+{
+	return v < 0 ? NULL : v ? "t" : "f";
+}
+
+enum users_status users_create(struct db *db, const struct users_actor *a,
+                               const struct users_new *u, struct users_outcome *o)
+{
+	const char *p[9];
 	enum users_status rc;
-	enum db_status st;
-	PGresult *res;
 
 	outcome_clear(o);
-	res = db_exec(db, "users_add", 5, params, &st);
+	actor_params(a, p);
+	p[3] = u->username;
+	p[4] = u->email;
+	p[5] = u->display_name;
+	p[6] = bool_param(u->superuser);
+	p[7] = u->phc;
+	p[8] = bool_param(u->must_change_password);
+	PGresult *res = run_op(db, "users_create", 9, p, o);
+	if (res == NULL && o->db == DB_CONFLICT) {
+		/* Taken by a concurrent insert, after the check. */
+		snprintf(o->username, sizeof o->username, "%s",
+		         strstr(db_last_message(db), "users_email_key") ? "" : u->username);
+		return strstr(db_last_message(db), "users_email_key") ? USERS_EMAIL_TAKEN
+		                                                      : USERS_EXISTS;
+	}
 	if (res == NULL)
 		return USERS_DB_ERROR;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return USERS_DB_ERROR;
-	}
 	if (!PQgetisnull(res, 0, 0)) {
 		o->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		copy_name(o, res, 1);
@@ -648,97 +723,115 @@ enum users_status users_add(struct db *db, const struct users_args *a, const cha
 	return rc;
 }
 
-/* Runs a one-parameter-or-two statement whose first two columns are id
- * and username; no row is USERS_NOT_FOUND. *out is the result for the
- * caller to read further columns (and PQclear), NULL on failure. */
-static enum users_status run_on_user(struct db *db, const char *stmt, int nparams,
-                                     const char *const *params, struct users_outcome *o,
-                                     PGresult **out)
-{
-	enum db_status st;
-	PGresult *res;
-
-	outcome_clear(o);
-	*out = NULL;
-	res = db_exec(db, stmt, nparams, params, &st);
-	if (res == NULL)
-		return USERS_DB_ERROR;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return USERS_NOT_FOUND;
-	}
-	o->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	copy_name(o, res, 1);
-	*out = res;
-	return USERS_OK;
-}
-
 enum users_status users_find(struct db *db, const char *name, struct users_outcome *o)
 {
-	const char *params[1] = { name };
-	PGresult *res;
-	enum users_status rc = run_on_user(db, "users_find", 1, params, o, &res);
+	const char *p[1] = { name };
 
-	PQclear(res);
-	return rc;
-}
-
-enum users_status users_set_password(struct db *db, const char *name, const char *phc,
-                                     struct users_outcome *o)
-{
-	const char *params[2] = { name, phc };
-	PGresult *res;
-	enum users_status rc = run_on_user(db, "users_passwd", 2, params, o, &res);
-
-	if (rc == USERS_OK)
-		o->sessions_ended = strtol(PQgetvalue(res, 0, 2), NULL, 10);
-	PQclear(res);
-	return rc;
-}
-
-enum users_status users_unlock(struct db *db, const char *name, struct users_outcome *o)
-{
-	const char *params[1] = { name };
-	PGresult *res;
-	enum users_status rc = run_on_user(db, "users_unlock", 1, params, o, &res);
-
+	outcome_clear(o);
+	PGresult *res = run_op(db, "users_find", 1, p, o);
+	if (res == NULL)
+		return USERS_DB_ERROR;
+	enum users_status rc = PQntuples(res) == 0 ? USERS_NOT_FOUND : USERS_OK;
 	if (rc == USERS_OK) {
-		o->failed_logins = strtol(PQgetvalue(res, 0, 2), NULL, 10);
-		snprintf(o->locked_until, sizeof o->locked_until, "%s", PQgetvalue(res, 0, 3));
-		o->throttled = strtol(PQgetvalue(res, 0, 4), NULL, 10);
+		o->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		copy_name(o, res, 1);
 	}
 	PQclear(res);
 	return rc;
 }
 
-enum users_status users_deactivate(struct db *db, const char *name, struct users_outcome *o)
+static int is_true(const PGresult *res, const char *col)
 {
-	const char *params[1] = { name };
-	PGresult *res;
-	enum users_status rc = run_on_user(db, "users_deactivate", 1, params, o, &res);
+	return strcmp(db_text(res, 0, col), "t") == 0;
+}
 
-	if (rc == USERS_OK) {
-		int was_active = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
-		int changed = strcmp(PQgetvalue(res, 0, 3), "0") != 0;
+enum users_status users_update(struct db *db, const struct users_actor *a, long long id,
+                               const struct users_change *c, struct users_outcome *o)
+{
+	char idtext[24];
+	const char *p[9];
 
-		o->sessions_ended = strtol(PQgetvalue(res, 0, 4), NULL, 10);
-		if (!was_active)
-			rc = USERS_UNCHANGED;
-		else if (!changed)
+	outcome_clear(o);
+	snprintf(idtext, sizeof idtext, "%lld", id);
+	actor_params(a, p);
+	p[3] = idtext;
+	p[4] = c->version;
+	p[5] = c->display_name;
+	p[6] = c->email;
+	p[7] = bool_param(c->superuser);
+	p[8] = bool_param(c->active);
+	PGresult *res = run_op(db, "users_update", 9, p, o);
+	if (res == NULL)
+		return o->db == DB_CONFLICT ? USERS_EMAIL_TAKEN : USERS_DB_ERROR;
+	enum users_status rc;
+	if (db_int(res, 0, "found") == 0) {
+		rc = USERS_NOT_FOUND;
+	} else {
+		o->id = id;
+		snprintf(o->username, sizeof o->username, "%s", db_text(res, 0, "username"));
+		o->sessions_ended = (long)db_int(res, 0, "sessions_ended");
+		o->refused = is_true(res, "refused");
+		o->email_taken = is_true(res, "email_taken");
+		if (is_true(res, "stale"))
+			rc = USERS_STALE;
+		else if (o->refused)
 			rc = USERS_LAST_SUPERUSER;
+		else if (o->email_taken)
+			rc = USERS_EMAIL_TAKEN;
+		else if (is_true(res, "same"))
+			rc = USERS_UNCHANGED;
+		else if (db_int(res, 0, "updated") == 0)
+			rc = USERS_STALE; /* changed between the check and the UPDATE */
+		else
+			rc = USERS_OK;
 	}
 	PQclear(res);
 	return rc;
 }
 
-enum users_status users_activate(struct db *db, const char *name, struct users_outcome *o)
+enum users_status users_set_password(struct db *db, const struct users_actor *a, long long id,
+                                     const char *phc, int must_change, struct users_outcome *o)
 {
-	const char *params[1] = { name };
-	PGresult *res;
-	enum users_status rc = run_on_user(db, "users_activate", 1, params, o, &res);
+	char idtext[24];
+	const char *p[6];
 
-	if (rc == USERS_OK && strcmp(PQgetvalue(res, 0, 2), "0") == 0)
-		rc = USERS_UNCHANGED;
+	outcome_clear(o);
+	snprintf(idtext, sizeof idtext, "%lld", id);
+	actor_params(a, p);
+	p[3] = idtext;
+	p[4] = phc;
+	p[5] = bool_param(must_change);
+	PGresult *res = run_op(db, "users_set_password", 6, p, o);
+	if (res == NULL)
+		return USERS_DB_ERROR;
+	enum users_status rc = db_int(res, 0, "found") == 0 ? USERS_NOT_FOUND : USERS_OK;
+	o->id = id;
+	o->sessions_ended = (long)db_int(res, 0, "sessions_ended");
+	PQclear(res);
+	return rc;
+}
+
+enum users_status users_unlock(struct db *db, const struct users_actor *a, long long id,
+                               struct users_outcome *o)
+{
+	char idtext[24];
+	const char *p[4];
+
+	outcome_clear(o);
+	snprintf(idtext, sizeof idtext, "%lld", id);
+	actor_params(a, p);
+	p[3] = idtext;
+	PGresult *res = run_op(db, "users_unlock", 4, p, o);
+	if (res == NULL)
+		return USERS_DB_ERROR;
+	enum users_status rc = PQntuples(res) == 0 ? USERS_NOT_FOUND : USERS_OK;
+	if (rc == USERS_OK) {
+		o->id = id;
+		o->failed_logins = (long)db_int(res, 0, "failed_logins");
+		snprintf(o->locked_until, sizeof o->locked_until, "%s",
+		         db_text(res, 0, "locked_until"));
+		o->throttled = (long)db_int(res, 0, "throttled");
+	}
 	PQclear(res);
 	return rc;
 }

@@ -1,10 +1,15 @@
 /*
- * users: the user administration behind `portalctl user`: add, set a
- * password, unlock, deactivate, activate and list. Every change is one
- * statement that writes its audit_log row too (actor NULL: the operator at
- * the console), so the log cannot miss a change. The parts that need no
- * database (arguments, reading a password from a pipe or a terminal, the
- * policy messages, the table) are here as well, where tests can reach them.
+ * users: the one home of the operations on users, for every front end (the
+ * admin pool's handlers, `portalctl user`): create, change (display name,
+ * email, superuser, active), set or reset the password, unlock. Each is one
+ * statement that checks its rules (a taken name or email, the last active
+ * superuser, a stale edit, "already so" as no change), makes the change and
+ * writes its audit_log row with the actor, the channel and the client's
+ * address, so the log cannot miss a change. A front end reads its input,
+ * calls one of them and turns the enum it returns into a page or a message.
+ * The parts of `portalctl user` that need no database (arguments, reading a
+ * password from a pipe or a terminal, the policy messages, the table) are
+ * here as well, where tests can reach them.
  */
 #ifndef USERS_H
 #define USERS_H
@@ -98,62 +103,94 @@ int users_prompt_password(int tty_fd, int prompt_fd, char *out, size_t outlen, c
 
 enum users_status {
 	USERS_OK = 0,
-	USERS_NOT_FOUND,      /* no user with that name */
-	USERS_EXISTS,         /* add: the username is taken (in any case) */
-	USERS_EMAIL_TAKEN,    /* add: the email is used by another user */
-	USERS_UNCHANGED,      /* (de)activate: already in that state; nothing written */
-	USERS_LAST_SUPERUSER, /* deactivate: refused, nobody could administer */
-	USERS_DB_ERROR,       /* the database failed: db_last_message() says why */
+	USERS_NOT_FOUND,      /* no such user */
+	USERS_EXISTS,         /* create: the username is taken (in any case) */
+	USERS_EMAIL_TAKEN,    /* create, update: the email is another user's */
+	USERS_UNCHANGED,      /* update: already so; nothing written */
+	USERS_LAST_SUPERUSER, /* update: refused, nobody could administer */
+	USERS_STALE,          /* update: changed since the version given */
+	USERS_DB_ERROR,       /* the database failed: o->db and db_last_message() say why */
+};
+
+/* Who makes a change, for its audit row. */
+struct users_actor {
+	const char *id;  /* the acting user's id in decimal; NULL: nobody (the console) */
+	const char *via; /* the channel: "web", "portalctl" */
+	const char *ip;  /* the client's address; NULL: none */
 };
 
 /* What a call found or did. */
 struct users_outcome {
+	enum db_status db;     /* on USERS_DB_ERROR: how the database failed */
 	long long id;          /* the user's id (0 when not found) */
-	char username[260];    /* as stored; for USERS_EMAIL_TAKEN the user who has the email */
-	long sessions_ended;   /* passwd, deactivate */
+	char username[260];    /* as stored; for USERS_EMAIL_TAKEN by create: whose it is */
+	long sessions_ended;   /* update (deactivation), set_password */
+	int refused;           /* update: the last active superuser would go */
+	int email_taken;       /* update: the email is another user's */
 	long failed_logins;    /* unlock: the count before */
 	char locked_until[32]; /* unlock: the lock it lifted, "" when none was in force */
 	long throttled;        /* unlock: addresses whose sign-in throttling it lifted */
 };
 
+/* A new user. superuser and must_change_password 0 or 1; phc the argon2id
+ * PHC string, or NULL for an account that cannot sign in until a password
+ * is set. */
+struct users_new {
+	const char *username, *email, *display_name, *phc;
+	int superuser, must_change_password;
+};
+
 /*
- * Creates the user of a (cmd USERS_ADD). phc: the argon2id PHC string, or
- * NULL for an account that cannot sign in until a password is set. One
- * statement: the duplicate checks, the INSERT and the audit row
- * ('user.created'). Returns USERS_OK (o->id set), USERS_EXISTS,
- * USERS_EMAIL_TAKEN (o->username: whose it is) or USERS_DB_ERROR.
+ * Creates the user, audit 'user.created' (details: via, the row as stored
+ * but its hash, whether it has a password). Returns USERS_OK (o->id,
+ * o->username), USERS_EXISTS (o->username: who has the name; also a
+ * concurrent insert of the same name), USERS_EMAIL_TAKEN (o->username:
+ * whose it is) or USERS_DB_ERROR.
  */
-enum users_status users_add(struct db *db, const struct users_args *a, const char *phc,
-                            struct users_outcome *o);
+enum users_status users_create(struct db *db, const struct users_actor *a,
+                               const struct users_new *u, struct users_outcome *o);
 
 /* Looks the user up by name (any case). USERS_OK with o->id and
  * o->username, USERS_NOT_FOUND or USERS_DB_ERROR. */
 enum users_status users_find(struct db *db, const char *name, struct users_outcome *o);
 
+/* A change of a user: NULL (or -1) keeps a value. version: the updated_at
+ * the change was based on (an edit form's), NULL for whatever is stored. */
+struct users_change {
+	const char *version;
+	const char *display_name, *email;
+	int superuser, active; /* 0, 1, or -1: keep */
+};
+
 /*
- * Sets the password (phc), password_changed_at, clears failed_logins,
- * locked_until and the sign-in throttling of the user's name, and ends every
- * session of the user, with the audit row ('password.set', {"via":
- * "portalctl", "sessions_ended": n, "throttled_addresses": m}).
+ * Changes user id, audit 'user.updated', 'user.deactivated' or
+ * 'user.activated' (details: via, before and after, sessions ended).
+ * Deactivating ends every session of the user (and an inactive user keeps
+ * none: any left are ended, o->sessions_ended). Returns USERS_OK,
+ * USERS_UNCHANGED (already so), USERS_NOT_FOUND, USERS_STALE,
+ * USERS_LAST_SUPERUSER or USERS_EMAIL_TAKEN (both may hold: o->refused,
+ * o->email_taken), or USERS_DB_ERROR. The active superusers are locked for
+ * the check: two concurrent calls cannot take away the last two.
  */
-enum users_status users_set_password(struct db *db, const char *name, const char *phc,
-                                     struct users_outcome *o);
+enum users_status users_update(struct db *db, const struct users_actor *a, long long id,
+                               const struct users_change *c, struct users_outcome *o);
+
+/*
+ * Sets user id's password (phc) and password_changed_at, clears
+ * failed_logins, locked_until and the sign-in throttling of the user's name,
+ * and ends every session of the user (o->sessions_ended). must_change 1: the
+ * user chooses their own at the next sign-in (audit 'password.reset'), 0:
+ * not, -1: as it was (both 'password.set'). USERS_OK, USERS_NOT_FOUND or
+ * USERS_DB_ERROR.
+ */
+enum users_status users_set_password(struct db *db, const struct users_actor *a, long long id,
+                                     const char *phc, int must_change, struct users_outcome *o);
 
 /* failed_logins = 0, locked_until = NULL, the user's login_throttle rows
- * deleted (login_throttle_clear), audit 'account.unlocked'. */
-enum users_status users_unlock(struct db *db, const char *name, struct users_outcome *o);
-
-/*
- * is_active = false and every session ended, audit 'user.deactivated'.
- * The last active superuser is refused (USERS_LAST_SUPERUSER); the active
- * superusers are locked for the check, so two concurrent calls cannot
- * deactivate the last two. An inactive user gives USERS_UNCHANGED (any
- * session left is still ended).
- */
-enum users_status users_deactivate(struct db *db, const char *name, struct users_outcome *o);
-
-/* is_active = true, audit 'user.activated'; USERS_UNCHANGED when active. */
-enum users_status users_activate(struct db *db, const char *name, struct users_outcome *o);
+ * deleted (login_throttle_clear), audit 'account.unlocked' with what was
+ * lifted (o->failed_logins, o->locked_until, o->throttled). */
+enum users_status users_unlock(struct db *db, const struct users_actor *a, long long id,
+                               struct users_outcome *o);
 
 /* The list, sorted by username: a result for users_print_table (the caller
  * PQclear()s it), or NULL with *st. */
