@@ -53,11 +53,11 @@ static const struct route routes[] = {
 	{ "GET", "/admin/status", app_status },
 };
 
-static const struct db_stmt *const stmt_sets[] = { session_stmts,      admin_reports_stmts,
-	                                           admin_grants_stmts, admin_roles_stmts,
-	                                           admin_users_stmts,  admin_access_stmts,
-	                                           admin_audit_stmts,  users_stmts,
-	                                           NULL };
+static const struct db_stmt *const stmt_sets[] = {
+	session_stmts,     admin_reports_stmts, admin_grants_stmts,
+	admin_roles_stmts, admin_users_stmts,   admin_access_stmts,
+	admin_audit_stmts, users_stmts,         NULL
+};
 
 static const struct app_spec spec = {
 	.name = "portal-admin",
