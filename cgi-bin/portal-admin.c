@@ -18,6 +18,8 @@
 static const struct route routes[] = {
 	{ "GET", "/admin/confirm", admin_get_confirm },
 	{ "POST", "/admin/confirm", admin_post_confirm },
+	{ "GET", "/admin/password", admin_get_password },
+	{ "POST", "/admin/password", admin_post_password },
 	{ "GET", "/admin/", admin_get_index },
 	{ "GET", "/admin/reports", admin_get_reports },
 	{ "GET", "/admin/reports/new", admin_get_report_new },

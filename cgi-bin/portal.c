@@ -148,6 +148,10 @@ static void render_account(struct ctx *c, PGresult *res, int status, const char 
 	tvars_rows(c->vars, "sessions", res);
 	tvars_str(c->vars, "notice", app_msg(c, notice));
 	tvars_str(c->vars, "error", app_msg(c, error));
+	/* A superuser's password is changed by the admin pool, never by
+	 * portal_web (schema/0010_seal_portal_web.sql). */
+	tvars_str(c->vars, "password_action",
+	          c->user.is_superuser ? "/admin/password" : "/account/password");
 	app_render(c, status, "account");
 }
 

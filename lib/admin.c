@@ -244,6 +244,66 @@ void admin_post_confirm(struct ctx *c)
 	}
 }
 
+/* ---- a superuser's own password ---- */
+
+static void render_password(struct ctx *c, int status, const char *error)
+{
+	tvars_str(c->vars, "error", app_msg(c, error));
+	app_render(c, status, "admin/password");
+}
+
+void admin_get_password(struct ctx *c)
+{
+	PGresult *res = superuser_query(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	render_password(c, 200, NULL);
+	PQclear(res);
+}
+
+void admin_post_password(struct ctx *c)
+{
+	PGresult *res = superuser_query(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	/* c->user points into res. */
+	const char *csrf = arena_strdup(c->arena, c->user.csrf);
+	const char *username = arena_strdup(c->arena, c->user.username);
+	PQclear(res);
+	if (!session_csrf_ok(c->req, csrf)) {
+		app_error(c, 403);
+		return;
+	}
+	const char *current = req_form(c->req, "current_password");
+	const char *next = req_form(c->req, "new_password");
+	const char *confirm = req_form(c->req, "new_password_confirm");
+	const char *error = NULL;
+	if (current == NULL || next == NULL || confirm == NULL)
+		error = "account.fields_missing";
+	else if (strcmp(next, confirm) != 0)
+		error = "account.passwords_differ";
+	else if (auth_check_policy(next, username) != AUTH_POLICY_OK)
+		error = auth_policy_key(auth_check_policy(next, username));
+	if (error) {
+		render_password(c, 400, error);
+		return;
+	}
+	char cookie[AUTH_TOKEN_B64];
+	enum db_status st = DB_OK;
+	int rc = session_admin_change_password(c->app->db, &c->app->cfg,
+	                                       req_cookie(c->req, SESSION_COOKIE), c->user.uid,
+	                                       current, next, c->req->remote_addr,
+	                                       c->req->user_agent, cookie, &st);
+	if (rc == 1 || rc == 2) {
+		render_password(c, 400, "account.current_wrong");
+	} else if (rc < 0) {
+		app_db_error(c, st);
+	} else {
+		app_set_session_cookie(c, cookie);
+		resp_redirect(c->resp, 303, "/account?done=password");
+	}
+}
+
 int admin_db_ok(struct ctx *c, enum db_status st)
 {
 	if (st == DB_OK)

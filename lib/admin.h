@@ -35,6 +35,18 @@ PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const c
 void admin_get_confirm(struct ctx *c);
 void admin_post_confirm(struct ctx *c);
 
+/*
+ * GET and POST /admin/password: a superuser's own password change, which
+ * the portal pool may not make (its database role could otherwise reset a
+ * superuser's password with a session it made). The account page's form
+ * posts here for superusers; fields and checks as there (current, new,
+ * repeated, the policy); the current password is the confirmation, so it
+ * needs none before, and also works while must_change_password is set.
+ * Success: a new, confirmed session and 303 to /account?done=password.
+ */
+void admin_get_password(struct ctx *c);
+void admin_post_password(struct ctx *c);
+
 /* For a POST: session, superuser, confirmation and CSRF token. Returns 1 when the change
  * may proceed (c->user is set), 0 when the response is answered (303 to
  * sign in or to /admin/confirm, 404, 403). */

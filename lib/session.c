@@ -82,6 +82,25 @@ static const char sql_password_change[] =
 	"SELECT session_password_change($1::bytea, $2::int, $3::text, $4::bytea, $5::bytea,"
 	" $6::int, $7::inet, $8::text) AS id";
 
+/* $1 uid, $2 new hash, $3 new token, $4 csrf, $5 ip, $6 user agent, $7
+ * lifetime s, $8 confirmation s. As portal_admin: a superuser's own
+ * password, which portal_web's session_password_change() refuses. The new
+ * session is confirmed: the current password was checked just now. The
+ * DELETE does not see the INSERT (one snapshot): the new session stays. */
+static const char sql_password_change_admin[] =
+	"WITH u AS (UPDATE users SET hashed_password = $2::text, password_changed_at = now(),"
+	"  failed_logins = 0, locked_until = NULL, must_change_password = false"
+	"  WHERE id = $1::bigint AND is_superuser AND is_active RETURNING id),"
+	" d AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)),"
+	" s AS (INSERT INTO sessions (token_hash, user_id, csrf_secret, expires_at, ip, user_agent,"
+	"   admin_confirmed_until)"
+	"  SELECT sha256($3::bytea), id, $4::bytea, now() + make_interval(secs => $7::int),"
+	"   $5::inet, left($6, 512), now() + make_interval(secs => $8::int) FROM u RETURNING id),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT id, 'password.changed', 'user', id, jsonb_build_object('pool', 'admin'), $5::inet"
+	"  FROM u)"
+	" SELECT id FROM s";
+
 /*
  * The admin pool's confirmation, as portal_admin (the only role that may
  * write admin_confirmed_until): $1 token, $2 uid, $3 seconds, $4 ip, $5 new
@@ -127,6 +146,7 @@ const struct db_stmt session_stmts[] = {
 	{ "logout_all", sql_logout_all, 2 },
 	{ "password_hash", sql_password_hash, 1 },
 	{ "password_change", sql_password_change, 8 },
+	{ "password_change_admin", sql_password_change_admin, 8 },
 	{ "admin_confirm", sql_admin_confirm, 5 },
 	{ NULL, NULL, 0 },
 };
@@ -404,10 +424,12 @@ long session_purge(struct db *db, const struct cfg *cfg, enum db_status *st)
 	return n;
 }
 
-int session_change_password(struct db *db, const struct cfg *cfg, const char *cookie,
-                            long long uid, const char *current, const char *new_password,
-                            const char *ip, const char *user_agent, char *cookie_out,
-                            enum db_status *st)
+/* The password change of both pools: admin 0 is the portal pool's (refuses
+ * a superuser: 2), admin 1 the admin pool's (only a superuser: else 2). */
+static int change_password(struct db *db, const struct cfg *cfg, const char *cookie,
+                           long long uid, const char *current, const char *new_password,
+                           const char *ip, const char *user_agent, char *cookie_out,
+                           enum db_status *st, int admin)
 {
 	struct auth_params want = cfg_params(cfg);
 	char u[24], oldtok[67];
@@ -429,12 +451,13 @@ int session_change_password(struct db *db, const struct cfg *cfg, const char *co
 		log_info("password change refused: wrong current password", "user=%s", u);
 		return 1;
 	}
-	if (superuser) {
-		log_info("password change refused: a superuser's, in the portal pool", "user=%s", u);
+	if (superuser != admin) {
+		log_info("password change refused: not this pool's", "user=%s superuser=%d", u,
+		         superuser);
 		return 2;
 	}
 
-	char hash[AUTH_PHC_MAX], tok[67], csrf[67], life[16], idle[16];
+	char hash[AUTH_PHC_MAX], tok[67], csrf[67], life[16], idle[16], confirm[16];
 	if (auth_hash(new_password, strlen(new_password), &want, hash, sizeof(hash)) < 0 ||
 	    new_secrets(cookie_out, tok, csrf) < 0) {
 		*st = DB_ERROR;
@@ -442,8 +465,14 @@ int session_change_password(struct db *db, const struct cfg *cfg, const char *co
 	}
 	snprintf(life, sizeof(life), "%d", cfg->session_max);
 	snprintf(idle, sizeof(idle), "%d", cfg->session_idle);
-	const char *p2[] = { oldtok, idle, hash, tok, csrf, life, nonempty(ip), user_agent };
-	res = db_exec(db, "password_change", 8, p2, st);
+	snprintf(confirm, sizeof(confirm), "%d", SESSION_ADMIN_CONFIRM_S);
+	if (admin) {
+		const char *p2[] = { u, hash, tok, csrf, nonempty(ip), user_agent, life, confirm };
+		res = db_exec(db, "password_change_admin", 8, p2, st);
+	} else {
+		const char *p2[] = { oldtok, idle, hash, tok, csrf, life, nonempty(ip), user_agent };
+		res = db_exec(db, "password_change", 8, p2, st);
+	}
 	int done = res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
 	PQclear(res);
 	if (!done) {
@@ -453,6 +482,24 @@ int session_change_password(struct db *db, const struct cfg *cfg, const char *co
 	}
 	log_info("password changed", "user=%s", u);
 	return 0;
+}
+
+int session_change_password(struct db *db, const struct cfg *cfg, const char *cookie,
+                            long long uid, const char *current, const char *new_password,
+                            const char *ip, const char *user_agent, char *cookie_out,
+                            enum db_status *st)
+{
+	return change_password(db, cfg, cookie, uid, current, new_password, ip, user_agent,
+	                       cookie_out, st, 0);
+}
+
+int session_admin_change_password(struct db *db, const struct cfg *cfg, const char *cookie,
+                                  long long uid, const char *current, const char *new_password,
+                                  const char *ip, const char *user_agent, char *cookie_out,
+                                  enum db_status *st)
+{
+	return change_password(db, cfg, cookie, uid, current, new_password, ip, user_agent,
+	                       cookie_out, st, 1);
 }
 
 int session_csrf_ok(const struct request *r, const char *expected)

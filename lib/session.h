@@ -147,6 +147,14 @@ int session_change_password(struct db *db, const struct cfg *cfg, const char *co
                             const char *ip, const char *user_agent, char *cookie_out,
                             enum db_status *st);
 
+/* The same for a superuser, in the admin pool (as portal_admin): 2 when the
+ * user is not a superuser. The new session is confirmed for the admin pool
+ * (SESSION_ADMIN_CONFIRM_S), as the current password was just checked. */
+int session_admin_change_password(struct db *db, const struct cfg *cfg, const char *cookie,
+                                  long long uid, const char *current, const char *new_password,
+                                  const char *ip, const char *user_agent, char *cookie_out,
+                                  enum db_status *st);
+
 /* Checks the CSRF token of a POST: the form field "csrf" equals expected
  * (constant time), and Origin / Sec-Fetch-Site, when the browser sends them,
  * say same origin. Returns 1 when the request may proceed. */
