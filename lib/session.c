@@ -1,8 +1,10 @@
 /*
- * session: sign-in, sessions, sign-out and password change (see session.h).
- * All SQL of this module is in the table below; each function is at most
- * two round trips, and every change writes its audit row in the same
- * statement, so the log cannot miss what happened.
+ * session: sign-in, sessions, sign-out, password change and the admin
+ * pool's confirmation (see session.h). All SQL of this module is in the
+ * table below; each function is at most two round trips, and every change
+ * writes its audit row in the same statement (inside the SECURITY DEFINER
+ * function of schema/0010 for the portal pool's), so the log cannot miss
+ * what happened.
  */
 #include "session.h"
 
