@@ -290,10 +290,9 @@ void admin_post_password(struct ctx *c)
 	}
 	char cookie[AUTH_TOKEN_B64];
 	enum db_status st = DB_OK;
-	int rc = session_admin_change_password(c->app->db, &c->app->cfg,
-	                                       req_cookie(c->req, SESSION_COOKIE), c->user.uid,
-	                                       current, next, c->req->remote_addr,
-	                                       c->req->user_agent, cookie, &st);
+	int rc = session_admin_change_password(
+	    c->app->db, &c->app->cfg, req_cookie(c->req, SESSION_COOKIE), c->user.uid, current,
+	    next, c->req->remote_addr, c->req->user_agent, cookie, &st);
 	if (rc == 1 || rc == 2) {
 		render_password(c, 400, "account.current_wrong");
 	} else if (rc < 0) {

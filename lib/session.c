@@ -256,10 +256,9 @@ static enum db_status record_failure(struct db *db, const char *uid, const char 
  * hash_out the stored hash (AUTH_PHC_MAX bytes).
  */
 static enum login_result check_password(struct db *db, const struct cfg *cfg, const char *login,
-                                        const char *password, const char *ip,
-                                        long long want_uid, const char *fail_reason,
-                                        char uid_out[24], char *hash_out, int *retry_after,
-                                        enum db_status *st)
+                                        const char *password, const char *ip, long long want_uid,
+                                        const char *fail_reason, char uid_out[24], char *hash_out,
+                                        int *retry_after, enum db_status *st)
 {
 	struct auth_params want = cfg_params(cfg);
 	const char *p1[] = { login, nonempty(ip) };
@@ -345,9 +344,8 @@ enum login_result session_login(struct db *db, const struct cfg *cfg, const char
 }
 
 enum login_result session_admin_confirm(struct db *db, const struct cfg *cfg, const char *cookie,
-                                        long long uid, const char *username,
-                                        const char *password, const char *ip, int *retry_after,
-                                        enum db_status *st)
+                                        long long uid, const char *username, const char *password,
+                                        const char *ip, int *retry_after, enum db_status *st)
 {
 	char tok[67], uidbuf[24], hash[AUTH_PHC_MAX];
 	*retry_after = 0;
@@ -397,8 +395,7 @@ enum db_status session_logout(struct db *db, const char *cookie, const char *ip)
 	return st;
 }
 
-enum db_status session_logout_all(struct db *db, const char *cookie, long long uid,
-                                  const char *ip)
+enum db_status session_logout_all(struct db *db, const char *cookie, long long uid, const char *ip)
 {
 	char tok[67];
 	if (session_token_param(cookie, tok) < 0)
@@ -428,10 +425,9 @@ long session_purge(struct db *db, const struct cfg *cfg, enum db_status *st)
 
 /* The password change of both pools: admin 0 is the portal pool's (refuses
  * a superuser: 2), admin 1 the admin pool's (only a superuser: else 2). */
-static int change_password(struct db *db, const struct cfg *cfg, const char *cookie,
-                           long long uid, const char *current, const char *new_password,
-                           const char *ip, const char *user_agent, char *cookie_out,
-                           enum db_status *st, int admin)
+static int change_password(struct db *db, const struct cfg *cfg, const char *cookie, long long uid,
+                           const char *current, const char *new_password, const char *ip,
+                           const char *user_agent, char *cookie_out, enum db_status *st, int admin)
 {
 	struct auth_params want = cfg_params(cfg);
 	char u[24], oldtok[67];
@@ -472,7 +468,9 @@ static int change_password(struct db *db, const struct cfg *cfg, const char *coo
 		const char *p2[] = { u, hash, tok, csrf, nonempty(ip), user_agent, life, confirm };
 		res = db_exec(db, "password_change_admin", 8, p2, st);
 	} else {
-		const char *p2[] = { oldtok, idle, hash, tok, csrf, life, nonempty(ip), user_agent };
+		const char *p2[] = {
+			oldtok, idle, hash, tok, csrf, life, nonempty(ip), user_agent
+		};
 		res = db_exec(db, "password_change", 8, p2, st);
 	}
 	int done = res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
@@ -486,10 +484,9 @@ static int change_password(struct db *db, const struct cfg *cfg, const char *coo
 	return 0;
 }
 
-int session_change_password(struct db *db, const struct cfg *cfg, const char *cookie,
-                            long long uid, const char *current, const char *new_password,
-                            const char *ip, const char *user_agent, char *cookie_out,
-                            enum db_status *st)
+int session_change_password(struct db *db, const struct cfg *cfg, const char *cookie, long long uid,
+                            const char *current, const char *new_password, const char *ip,
+                            const char *user_agent, char *cookie_out, enum db_status *st)
 {
 	return change_password(db, cfg, cookie, uid, current, new_password, ip, user_agent,
 	                       cookie_out, st, 0);

@@ -110,9 +110,8 @@ enum login_result session_login(struct db *db, const struct cfg *cfg, const char
  * value. Results as session_login (LOGIN_FAILED: wrong password).
  */
 enum login_result session_admin_confirm(struct db *db, const struct cfg *cfg, const char *cookie,
-                                        long long uid, const char *username,
-                                        const char *password, const char *ip, int *retry_after,
-                                        enum db_status *st);
+                                        long long uid, const char *username, const char *password,
+                                        const char *ip, int *retry_after, enum db_status *st);
 
 /* Ends the session of the session cookie's value cookie (sign-out), with
  * its audit row; nothing when cookie is malformed. */
@@ -120,8 +119,7 @@ enum db_status session_logout(struct db *db, const char *cookie, const char *ip)
 
 /* Ends every session of the user of the session cookie ("sign out
  * everywhere"), with its audit row; uid only for the log. */
-enum db_status session_logout_all(struct db *db, const char *cookie, long long uid,
-                                  const char *ip);
+enum db_status session_logout_all(struct db *db, const char *cookie, long long uid, const char *ip);
 
 /*
  * Deletes every session past its idle or absolute timeout, which no page
@@ -142,10 +140,9 @@ enum { SESSION_PURGE_S = 300 };
  * when the user is a superuser (refused in the portal pool), -1 on a
  * failure (*st says which; DB_ERROR when hashing failed).
  */
-int session_change_password(struct db *db, const struct cfg *cfg, const char *cookie,
-                            long long uid, const char *current, const char *new_password,
-                            const char *ip, const char *user_agent, char *cookie_out,
-                            enum db_status *st);
+int session_change_password(struct db *db, const struct cfg *cfg, const char *cookie, long long uid,
+                            const char *current, const char *new_password, const char *ip,
+                            const char *user_agent, char *cookie_out, enum db_status *st);
 
 /* The same for a superuser, in the admin pool (as portal_admin): 2 when the
  * user is not a superuser. The new session is confirmed for the admin pool
