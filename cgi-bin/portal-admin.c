@@ -2,7 +2,8 @@
  * portal-admin: the administrators' pool, everything under /admin/. It
  * connects as the database role portal_admin, which may change users, roles,
  * reports and grants; the employees' pool cannot. Only active superusers get
- * past admin_page_query / admin_post_guard; everyone else sees 404.
+ * past admin_page_query / admin_post_guard (everyone else sees 404), and
+ * only once they have given their password again at /admin/confirm.
  * The handlers live with their SQL in lib/admin_<area>.c: this file is the
  * route table.
  */
@@ -16,6 +17,10 @@
 #include "users.h"
 
 static const struct route routes[] = {
+	{ "GET", "/admin/confirm", admin_get_confirm },
+	{ "POST", "/admin/confirm", admin_post_confirm },
+	{ "GET", "/admin/password", admin_get_password },
+	{ "POST", "/admin/password", admin_post_password },
 	{ "GET", "/admin/", admin_get_index },
 	{ "GET", "/admin/reports", admin_get_reports },
 	{ "GET", "/admin/reports/new", admin_get_report_new },

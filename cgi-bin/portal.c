@@ -127,7 +127,7 @@ static void post_logout(struct ctx *c)
 		return;
 	}
 	enum db_status st =
-	    session_logout(c->app->db, c->user.sid, c->user.uid, c->req->remote_addr);
+	    session_logout(c->app->db, req_cookie(c->req, SESSION_COOKIE), c->req->remote_addr);
 	PQclear(res);
 	if (st != DB_OK) {
 		app_db_error(c, st);
@@ -148,6 +148,10 @@ static void render_account(struct ctx *c, PGresult *res, int status, const char 
 	tvars_rows(c->vars, "sessions", res);
 	tvars_str(c->vars, "notice", app_msg(c, notice));
 	tvars_str(c->vars, "error", app_msg(c, error));
+	/* A superuser's password is changed by the admin pool, never by
+	 * portal_web (schema/0010_seal_portal_web.sql). */
+	tvars_str(c->vars, "password_action",
+	          c->user.is_superuser ? "/admin/password" : "/account/password");
 	app_render(c, status, "account");
 }
 
@@ -171,7 +175,8 @@ static void post_logout_all(struct ctx *c)
 	PGresult *res = app_session_post(c, "session_check", 0, NULL);
 	if (res == NULL)
 		return;
-	enum db_status st = session_logout_all(c->app->db, c->user.uid, c->req->remote_addr);
+	enum db_status st = session_logout_all(c->app->db, req_cookie(c->req, SESSION_COOKIE),
+	                                       c->user.uid, c->req->remote_addr);
 	PQclear(res);
 	if (st != DB_OK) {
 		app_db_error(c, st);
@@ -203,10 +208,13 @@ static void post_password(struct ctx *c)
 	}
 	char cookie[AUTH_TOKEN_B64];
 	enum db_status st = DB_OK;
-	int rc = session_change_password(c->app->db, &c->app->cfg, c->user.uid, current, next,
-	                                 c->req->remote_addr, c->req->user_agent, cookie, &st);
+	int rc = session_change_password(
+	    c->app->db, &c->app->cfg, req_cookie(c->req, SESSION_COOKIE), c->user.uid, current,
+	    next, c->req->remote_addr, c->req->user_agent, cookie, &st);
 	if (rc == 1) {
 		render_account(c, res, 400, NULL, "account.current_wrong");
+	} else if (rc == 2) {
+		render_account(c, res, 403, NULL, "account.password_superuser");
 	} else if (rc < 0) {
 		app_db_error(c, st);
 	} else {

@@ -8,7 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
+/* 303 to /admin/confirm?next=<this page> (a GET; a POST returns to the
+ * overview, as its form is gone). */
+static void redirect_confirm(struct ctx *c)
+{
+	struct buf b = { 0 };
+	buf_puts(&b, "/admin/confirm?next=");
+	if (strcmp(c->req->method, "GET") == 0) {
+		struct buf here = { 0 };
+		buf_puts(&here, c->req->path);
+		if (c->req->raw_query[0]) {
+			buf_putc(&here, '?');
+			buf_puts(&here, c->req->raw_query);
+		}
+		app_url_encode(&b, buf_str(&here));
+		buf_free(&here);
+	} else {
+		app_url_encode(&b, "/admin/");
+	}
+	resp_redirect(c->resp, 303, arena_strdup(c->arena, buf_str(&b)));
+	buf_free(&b);
+}
+
+/* The session and superuser check of every admin page, without the
+ * confirmation (the confirmation page itself). */
+static PGresult *superuser_query(struct ctx *c, const char *stmt, int n_extra,
+                                 const char *const *extra)
 {
 	PGresult *res = app_session_query(c, stmt, n_extra, extra);
 	if (res == NULL)
@@ -16,6 +41,22 @@ PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const c
 	if (!c->user.is_superuser) {
 		PQclear(res);
 		app_error(c, 404);
+		return NULL;
+	}
+	return res;
+}
+
+PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
+{
+	PGresult *res = superuser_query(c, stmt, n_extra, extra);
+	if (res == NULL)
+		return NULL;
+	/* A session the portal pool could have made is not enough: the admin
+	 * pool itself must have seen the password (admin_confirmed_until, read
+	 * by the same statement's session check). */
+	if (!c->user.admin_confirmed) {
+		PQclear(res);
+		redirect_confirm(c);
 		return NULL;
 	}
 	return res;
@@ -130,6 +171,136 @@ const char *admin_id_array(struct ctx *c, const char *name)
 	const char *out = n ? arena_strdup(c->arena, buf_str(&b)) : NULL;
 	buf_free(&b);
 	return out;
+}
+
+/* ---- "confirm it's you" ---- */
+
+/* Where the confirmation returns to: next when it is an admin page, else
+ * the overview. */
+static const char *confirm_next(const char *next)
+{
+	if (next && session_local_path(next) && strncmp(next, "/admin/", 7) == 0 &&
+	    strncmp(next, "/admin/confirm", 14) != 0)
+		return next;
+	return "/admin/";
+}
+
+/* failed: the password was wrong; wait > 0: throttled for wait seconds. */
+static void render_confirm(struct ctx *c, int status, const char *next, int failed, int wait)
+{
+	tvars_str(c->vars, "next", confirm_next(next));
+	tvars_bool(c->vars, "error", failed);
+	tvars_bool(c->vars, "throttled", wait > 0);
+	tvars_int(c->vars, "wait", wait);
+	app_render(c, status, "admin/confirm");
+}
+
+void admin_get_confirm(struct ctx *c)
+{
+	PGresult *res = superuser_query(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	render_confirm(c, 200, req_query(c->req, "next"), 0, 0);
+	PQclear(res);
+}
+
+void admin_post_confirm(struct ctx *c)
+{
+	PGresult *res = superuser_query(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	/* c->user points into res. */
+	const char *csrf = arena_strdup(c->arena, c->user.csrf);
+	const char *username = arena_strdup(c->arena, c->user.username);
+	PQclear(res);
+	const char *next = req_form(c->req, "next");
+	if (!session_csrf_ok(c->req, csrf)) {
+		app_error(c, 403);
+		return;
+	}
+	const char *password = req_form(c->req, "password");
+	if (password == NULL || password[0] == '\0') {
+		render_confirm(c, 200, next, 1, 0);
+		return;
+	}
+	int wait = 0;
+	enum db_status st = DB_OK;
+	switch (session_admin_confirm(c->app->db, &c->app->cfg, req_cookie(c->req, SESSION_COOKIE),
+	                              c->user.uid, username, password, c->req->remote_addr, &wait,
+	                              &st)) {
+	case LOGIN_OK:
+		resp_redirect(c->resp, 303, confirm_next(next));
+		break;
+	case LOGIN_FAILED:
+		render_confirm(c, 200, next, 1, 0);
+		break;
+	case LOGIN_THROTTLED:
+		resp_header(c->resp, "Retry-After", arena_printf(c->arena, "%d", wait));
+		render_confirm(c, 429, next, 0, wait);
+		break;
+	case LOGIN_ERROR:
+		app_db_error(c, st);
+		break;
+	}
+}
+
+/* ---- a superuser's own password ---- */
+
+static void render_password(struct ctx *c, int status, const char *error)
+{
+	tvars_str(c->vars, "error", app_msg(c, error));
+	app_render(c, status, "admin/password");
+}
+
+void admin_get_password(struct ctx *c)
+{
+	PGresult *res = superuser_query(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	render_password(c, 200, NULL);
+	PQclear(res);
+}
+
+void admin_post_password(struct ctx *c)
+{
+	PGresult *res = superuser_query(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	/* c->user points into res. */
+	const char *csrf = arena_strdup(c->arena, c->user.csrf);
+	const char *username = arena_strdup(c->arena, c->user.username);
+	PQclear(res);
+	if (!session_csrf_ok(c->req, csrf)) {
+		app_error(c, 403);
+		return;
+	}
+	const char *current = req_form(c->req, "current_password");
+	const char *next = req_form(c->req, "new_password");
+	const char *confirm = req_form(c->req, "new_password_confirm");
+	const char *error = NULL;
+	if (current == NULL || next == NULL || confirm == NULL)
+		error = "account.fields_missing";
+	else if (strcmp(next, confirm) != 0)
+		error = "account.passwords_differ";
+	else if (auth_check_policy(next, username) != AUTH_POLICY_OK)
+		error = auth_policy_key(auth_check_policy(next, username));
+	if (error) {
+		render_password(c, 400, error);
+		return;
+	}
+	char cookie[AUTH_TOKEN_B64];
+	enum db_status st = DB_OK;
+	int rc = session_admin_change_password(
+	    c->app->db, &c->app->cfg, req_cookie(c->req, SESSION_COOKIE), c->user.uid, current,
+	    next, c->req->remote_addr, c->req->user_agent, cookie, &st);
+	if (rc == 1 || rc == 2) {
+		render_password(c, 400, "account.current_wrong");
+	} else if (rc < 0) {
+		app_db_error(c, st);
+	} else {
+		app_set_session_cookie(c, cookie);
+		resp_redirect(c->resp, 303, "/account?done=password");
+	}
 }
 
 int admin_db_ok(struct ctx *c, enum db_status st)

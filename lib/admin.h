@@ -17,14 +17,39 @@
 
 /*
  * Runs a SESSION_CTE statement for an admin page (as app_session_query) and
- * answers 404 unless the user is an active superuser. Sets the variables
- * csrf and user. NULL when answered already.
+ * answers 404 unless the user is an active superuser, and 303 to
+ * /admin/confirm?next=<this page> unless the session's "confirm it's you"
+ * step holds (cur.admin_confirmed, read by the same statement). Sets the
+ * variables csrf and user. NULL when answered already.
  */
 PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra);
 
-/* For a POST: session, superuser and CSRF token. Returns 1 when the change
+/*
+ * GET and POST /admin/confirm: the password asked again before the first
+ * admin page of a session and every SESSION_ADMIN_CONFIRM_S after (fixed
+ * from the confirmation, not sliding), since a session alone may have been
+ * made by the portal pool, whose database role can open sessions for
+ * anyone. The POST checks CSRF, then session_admin_confirm, and returns to
+ * next (an /admin/ path; else /admin/). Superusers only (404).
+ */
+void admin_get_confirm(struct ctx *c);
+void admin_post_confirm(struct ctx *c);
+
+/*
+ * GET and POST /admin/password: a superuser's own password change, which
+ * the portal pool may not make (its database role could otherwise reset a
+ * superuser's password with a session it made). The account page's form
+ * posts here for superusers; fields and checks as there (current, new,
+ * repeated, the policy); the current password is the confirmation, so it
+ * needs none before, and also works while must_change_password is set.
+ * Success: a new, confirmed session and 303 to /account?done=password.
+ */
+void admin_get_password(struct ctx *c);
+void admin_post_password(struct ctx *c);
+
+/* For a POST: session, superuser, confirmation and CSRF token. Returns 1 when the change
  * may proceed (c->user is set), 0 when the response is answered (303 to
- * sign in, 404, 403). */
+ * sign in or to /admin/confirm, 404, 403). */
 int admin_post_guard(struct ctx *c);
 
 /* The first two parameters of every change: the actor's id and address. */

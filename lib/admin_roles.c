@@ -45,7 +45,8 @@
 /* The columns before the list columns, in every row but the "role" row. */
 #define NO_HEAD \
 	" NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean," \
-	" NULL::boolean, NULL::text, NULL::bigint, NULL::text, NULL::text, NULL::boolean," \
+	" NULL::boolean, NULL::text, NULL::boolean, NULL::bigint, NULL::text, NULL::text," \
+	" NULL::boolean," \
 	" NULL::text, NULL::bigint, NULL::bigint,"
 
 /*
@@ -115,7 +116,7 @@ static const char sql_role_page[] =
 			"   AND rr.report_id = p.id)"
 		"  ORDER BY seq LIMIT 50 OFFSET " OFFSET(4) ")"
 	" SELECT 0 AS ord, 'role' AS kind, cur.sid, cur.uid, cur.username, cur.display_name,"
-	"  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf,"
+	"  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf, cur.admin_confirmed,"
 	"  ro.id AS role_id, ro.name::text AS name, ro.description, ro.is_active AS role_active,"
 	"  ro.updated_at::text AS version,"
 	"  (SELECT count(*) FROM user_roles ur WHERE ur.role_id = ro.id) AS n_members,"

@@ -214,7 +214,7 @@ PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const 
 	/* An account set up by an administrator chooses its own password
 	 * before it does anything else. */
 	if (c->user.must_change_password && strncmp(c->req->path, "/account", 8) != 0 &&
-	    strcmp(c->req->path, "/logout") != 0) {
+	    strcmp(c->req->path, "/logout") != 0 && strcmp(c->req->path, "/admin/password") != 0) {
 		PQclear(res);
 		resp_redirect(c->resp, 303, "/account?change=required");
 		return NULL;

@@ -1,8 +1,10 @@
 /*
- * session: sign-in, sessions, sign-out and password change (see session.h).
- * All SQL of this module is in the table below; each function is at most
- * two round trips, and every change writes its audit row in the same
- * statement, so the log cannot miss what happened.
+ * session: sign-in, sessions, sign-out, password change and the admin
+ * pool's confirmation (see session.h). All SQL of this module is in the
+ * table below; each function is at most two round trips, and every change
+ * writes its audit row in the same statement (inside the SECURITY DEFINER
+ * function of schema/0010 for the portal pool's), so the log cannot miss
+ * what happened.
  */
 #include "session.h"
 
@@ -36,92 +38,88 @@ static const char sql_login_lookup[] =
 	"  WHERE username = $1::citext OR email = $1::citext"
 	"  ORDER BY (username = $1::citext) DESC LIMIT 1) u ON true";
 
-/* $1 uid, $2 token, $3 csrf secret, $4 ip, $5 user agent, $6 lifetime s,
- * $7 new hash or NULL, $8 login as typed. Clears this pair's throttle and
- * prunes rows older than a day. */
+/*
+ * Since 0010 the portal pool writes no table of sign-in itself: each change
+ * is one SECURITY DEFINER function that does only that change, with its
+ * audit row (schema/0010_seal_portal_web.sql says what each may do).
+ *
+ * $1 uid, $2 token, $3 csrf secret, $4 ip, $5 user agent, $6 lifetime s,
+ * $7 login as typed. NULL when the account may not sign in (any more).
+ * There is no rehash here: storing a hash the caller computed is a password
+ * reset the database cannot check.
+ */
 static const char sql_login_success[] =
-	"WITH s AS ("
-	" INSERT INTO sessions (token_hash, user_id, csrf_secret, expires_at, ip, user_agent)"
-	" VALUES (sha256($2::bytea), $1, $3::bytea, now() + make_interval(secs => $6::int),"
-	"  $4::inet, left($5, 512)) RETURNING id),"
-	" gone AS (DELETE FROM sessions WHERE user_id = $1 AND expires_at < now()),"
-	" u AS (UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now(),"
-	"  hashed_password = coalesce($7::text, hashed_password) WHERE id = $1),"
-	" t AS (DELETE FROM login_throttle WHERE (name_hash, ip) = (" THROTTLE_KEY("$8", "$4") ")"
-	"  OR last_failure_at < now() - interval '1 day'),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  VALUES ($1, 'login.success', 'user', $1,"
-	"   jsonb_build_object('rehashed', $7::text IS NOT NULL), $4::inet))"
-	" SELECT id FROM s";
+	"SELECT session_login_succeeded($1::bigint, $2::bytea, $3::bytea, $6::int, $4::inet,"
+	" $5::text, $7::text) AS id";
 
 /*
  * $1 uid or NULL, $2 ip, $3 reason, $4 login as typed. Every failure counts
- * for its pair, whatever the reason (an unknown name too); the 5th within a
- * day makes the pair wait 1 s before its next attempt is even checked, each
- * further one doubles the wait, up to 15 minutes. A row last failed more
- * than a day ago starts again at 1, and other such rows are pruned here.
+ * for its pair (name, ip), whatever the reason (an unknown name too); from
+ * the 5th within a day the pair waits 1, 2, 4 ... s, up to 15 minutes.
  * users.failed_logins still counts wrong passwords in a row, for the admin
  * pages and other tools; nothing locks the account any more.
  */
 static const char sql_login_failure[] =
-	"WITH u AS (UPDATE users SET failed_logins = failed_logins + 1"
-	"  WHERE id = $1 AND $3::text = 'bad_password'),"
-	" p AS (DELETE FROM login_throttle WHERE last_failure_at < now() - interval '1 day'"
-	"  AND (name_hash, ip) <> (" THROTTLE_KEY("$4", "$2") ")),"
-	" t AS (INSERT INTO login_throttle AS t (name_hash, ip, failures)"
-	"  VALUES (" THROTTLE_KEY("$4", "$2") ", 1)"
-	"  ON CONFLICT (name_hash, ip) DO UPDATE SET last_failure_at = now(),"
-	"   failures = CASE WHEN t.last_failure_at < now() - interval '1 day' THEN 1"
-	"    ELSE t.failures + 1 END,"
-	"   next_allowed_at = CASE WHEN t.last_failure_at >= now() - interval '1 day'"
-	"    AND t.failures + 1 >= 5"
-	"    THEN now() + make_interval(secs => least(1 << least(t.failures - 4, 10), 900))"
-	"    ELSE now() END"
-	"  RETURNING failures, next_allowed_at),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  VALUES ($1, 'login.failure', 'user', $1, jsonb_build_object('reason', $3::text),"
-	"   $2::inet)),"
-	" l AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1, 'login.throttled', 'user', $1,"
-	"   jsonb_build_object('until', next_allowed_at, 'failures', failures), $2::inet"
-	"  FROM t WHERE failures = 5)"
-	" SELECT failures FROM t";
+	"SELECT session_login_failed($1::bigint, $2::inet, $3::text, $4::text) AS failures";
 
 static const char sql_session_check[] = SESSION_CTE "SELECT * FROM cur";
 
 /* $1 the idle timeout in seconds: exactly the sessions SESSION_CTE no
- * longer accepts. No index on last_seen_at (every page's touch would update
- * it): a scan of the live sessions every few minutes costs less. */
-static const char sql_session_purge[] =
-	"DELETE FROM sessions WHERE expires_at <= now()"
-	" OR last_seen_at <= now() - make_interval(secs => $1::int)";
+ * longer accepts. */
+static const char sql_session_purge[] = "SELECT session_purge($1::int) AS n";
 
-static const char sql_logout[] =
-	"WITH d AS (DELETE FROM sessions WHERE id = $1 AND user_id = $2 RETURNING user_id)"
-	" INSERT INTO audit_log (actor_id, action, target_type, target_id, ip)"
-	" SELECT user_id, 'logout', 'user', user_id, $3::inet FROM d";
+/* $1 token, $2 ip: the user's id, NULL when there was no such session. */
+static const char sql_logout[] = "SELECT session_end($1::bytea, $2::inet) AS uid";
 
-static const char sql_logout_all[] =
-	"WITH d AS (DELETE FROM sessions WHERE user_id = $1 RETURNING id)"
-	" INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	" VALUES ($1, 'sessions.ended_all', 'user', $1,"
-	"  jsonb_build_object('sessions', (SELECT count(*) FROM d)), $2::inet)";
+/* $1 token, $2 ip: the number of sessions ended, NULL when none was live. */
+static const char sql_logout_all[] = "SELECT session_end_all($1::bytea, $2::inet) AS n";
 
 static const char sql_password_hash[] =
-	"SELECT hashed_password FROM users WHERE id = $1 AND is_active";
+	"SELECT hashed_password, is_superuser FROM users WHERE id = $1 AND is_active";
 
-/* $1 uid, $2 new hash, $3 token, $4 csrf, $5 ip, $6 user agent, $7 lifetime s.
- * The DELETE does not see the INSERT (one snapshot): the new session stays. */
+/* $1 token, $2 idle s, $3 new hash, $4 new token, $5 csrf, $6 lifetime s,
+ * $7 ip, $8 user agent: the new session's id, NULL when refused (no live
+ * session, or a superuser's). */
 static const char sql_password_change[] =
-	"WITH u AS (UPDATE users SET hashed_password = $2, password_changed_at = now(),"
+	"SELECT session_password_change($1::bytea, $2::int, $3::text, $4::bytea, $5::bytea,"
+	" $6::int, $7::inet, $8::text) AS id";
+
+/* $1 uid, $2 new hash, $3 new token, $4 csrf, $5 ip, $6 user agent, $7
+ * lifetime s, $8 confirmation s. As portal_admin: a superuser's own
+ * password, which portal_web's session_password_change() refuses. The new
+ * session is confirmed: the current password was checked just now. The
+ * DELETE does not see the INSERT (one snapshot): the new session stays. */
+static const char sql_password_change_admin[] =
+	"WITH u AS (UPDATE users SET hashed_password = $2::text, password_changed_at = now(),"
 	"  failed_logins = 0, locked_until = NULL, must_change_password = false"
-	"  WHERE id = $1 RETURNING id),"
-	" d AS (DELETE FROM sessions WHERE user_id = $1),"
-	" s AS (INSERT INTO sessions (token_hash, user_id, csrf_secret, expires_at, ip, user_agent)"
+	"  WHERE id = $1::bigint AND is_superuser AND is_active RETURNING id),"
+	" d AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)),"
+	" s AS (INSERT INTO sessions (token_hash, user_id, csrf_secret, expires_at, ip, user_agent,"
+	"   admin_confirmed_until)"
 	"  SELECT sha256($3::bytea), id, $4::bytea, now() + make_interval(secs => $7::int),"
-	"   $5::inet, left($6, 512) FROM u RETURNING id),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, ip)"
-	"  SELECT id, 'password.changed', 'user', id, $5::inet FROM u)"
+	"   $5::inet, left($6, 512), now() + make_interval(secs => $8::int) FROM u RETURNING id),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT id, 'password.changed', 'user', id, jsonb_build_object('pool', 'admin'), $5::inet"
+	"  FROM u)"
+	" SELECT id FROM s";
+
+/*
+ * The admin pool's confirmation, as portal_admin (the only role that may
+ * write admin_confirmed_until): $1 token, $2 uid, $3 seconds, $4 ip, $5 new
+ * hash or NULL (the rehash to the configured parameters, which the admin
+ * pool may do as it resets passwords anyway). Fixed, not sliding: until
+ * $3 s from now, whatever happens meanwhile.
+ */
+static const char sql_admin_confirm[] =
+	"WITH s AS (UPDATE sessions SET admin_confirmed_until = now() + make_interval(secs => $3::int)"
+	"  WHERE token_hash = sha256($1::bytea) AND user_id = $2::bigint AND expires_at > now()"
+	"  RETURNING id, user_id, admin_confirmed_until),"
+	" h AS (UPDATE users SET hashed_password = $5::text"
+	"  WHERE $5::text IS NOT NULL AND id IN (SELECT user_id FROM s)),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT user_id, 'admin.confirmed', 'user', user_id,"
+	"   jsonb_build_object('until', admin_confirmed_until, 'rehashed', $5::text IS NOT NULL),"
+	"   $4::inet FROM s)"
 	" SELECT id FROM s";
 
 /* The account page in one round trip: the session check, the user's active
@@ -142,14 +140,16 @@ static const char sql_account_page[] = SESSION_CTE
 const struct db_stmt session_stmts[] = {
 	{ "account_page", sql_account_page, 2 },
 	{ "login_lookup", sql_login_lookup, 2 },
-	{ "login_success", sql_login_success, 8 },
+	{ "login_success", sql_login_success, 7 },
 	{ "login_failure", sql_login_failure, 4 },
 	{ "session_check", sql_session_check, 2 },
 	{ "session_purge", sql_session_purge, 1 },
-	{ "logout", sql_logout, 3 },
+	{ "logout", sql_logout, 2 },
 	{ "logout_all", sql_logout_all, 2 },
 	{ "password_hash", sql_password_hash, 1 },
-	{ "password_change", sql_password_change, 7 },
+	{ "password_change", sql_password_change, 8 },
+	{ "password_change_admin", sql_password_change_admin, 8 },
+	{ "admin_confirm", sql_admin_confirm, 5 },
 	{ NULL, NULL, 0 },
 };
 /* clang-format on */
@@ -193,6 +193,8 @@ int session_from_result(const PGresult *res, struct session *s)
 	s->is_superuser = su && su[0] == 't';
 	const char *mc = col(res, "must_change_password");
 	s->must_change_password = mc && mc[0] == 't';
+	const char *ac = col(res, "admin_confirmed");
+	s->admin_confirmed = ac && ac[0] == 't';
 	s->csrf = col(res, "csrf");
 	return 1;
 }
@@ -244,9 +246,19 @@ static enum db_status record_failure(struct db *db, const char *uid, const char 
 	return st;
 }
 
-enum login_result session_login(struct db *db, const struct cfg *cfg, const char *login,
-                                const char *password, const char *ip, const char *user_agent,
-                                char *cookie_out, int *retry_after, enum db_status *st)
+/*
+ * The password check of sign-in and of the admin pool's confirmation: the
+ * (login, ip) throttle first, then always one argon2 verification (against
+ * a dummy hash when the account has no usable one), so time says nothing
+ * about the account; a failure is counted for the pair with reason, or
+ * fail_reason when set (the confirmation's). When want_uid is nonzero, the
+ * account must be that one. On LOGIN_OK, uid_out holds the account's id and
+ * hash_out the stored hash (AUTH_PHC_MAX bytes).
+ */
+static enum login_result check_password(struct db *db, const struct cfg *cfg, const char *login,
+                                        const char *password, const char *ip, long long want_uid,
+                                        const char *fail_reason, char uid_out[24], char *hash_out,
+                                        int *retry_after, enum db_status *st)
 {
 	struct auth_params want = cfg_params(cfg);
 	const char *p1[] = { login, nonempty(ip) };
@@ -261,6 +273,8 @@ enum login_result session_login(struct db *db, const struct cfg *cfg, const char
 	}
 
 	int found = !PQgetisnull(res, 0, 1);
+	if (found && want_uid != 0 && strtoll(PQgetvalue(res, 0, 1), NULL, 10) != want_uid)
+		found = 0;
 	const char *uid = found ? PQgetvalue(res, 0, 1) : NULL;
 
 	/* A throttled pair is answered before any check, known name or not: no
@@ -278,66 +292,115 @@ enum login_result session_login(struct db *db, const struct cfg *cfg, const char
 	const char *hash = found && !PQgetisnull(res, 0, 2) ? PQgetvalue(res, 0, 2) : NULL;
 	int active = found && PQgetvalue(res, 0, 3)[0] == 't';
 
-	/* Always one verification, so time says nothing about the account. */
-	int usable = hash && active;
+	int usable = hash && active && strlen(hash) < AUTH_PHC_MAX;
 	int ok = auth_verify(usable ? hash : auth_dummy_hash(&want), password, strlen(password));
 	ok = ok && usable;
 
 	if (!ok) {
-		const char *reason = !found         ? "unknown_user"
+		const char *reason = fail_reason    ? fail_reason
+		                     : !found       ? "unknown_user"
 		                     : !active      ? "inactive"
 		                     : hash == NULL ? "no_password"
 		                                    : "bad_password";
 		*st = record_failure(db, uid, ip, reason, login);
-		log_info("sign-in failed", "user=%s reason=%s ip=%s", uid ? uid : "-", reason,
-		         ip && *ip ? ip : "-");
+		log_info("password check failed", "user=%s reason=%s ip=%s", uid ? uid : "-",
+		         reason, ip && *ip ? ip : "-");
 		PQclear(res);
 		return *st == DB_OK ? LOGIN_FAILED : LOGIN_ERROR;
 	}
-
-	char rehash[AUTH_PHC_MAX];
-	const char *new_hash = NULL;
-	if (auth_needs_rehash(hash, &want) &&
-	    auth_hash(password, strlen(password), &want, rehash, sizeof(rehash)) == 0)
-		new_hash = rehash;
-
-	char tok[67], csrf[67], life[16], uidbuf[24];
-	snprintf(uidbuf, sizeof(uidbuf), "%s", uid);
+	snprintf(uid_out, 24, "%s", uid);
+	snprintf(hash_out, AUTH_PHC_MAX, "%s", hash);
 	PQclear(res);
+	return LOGIN_OK;
+}
+
+enum login_result session_login(struct db *db, const struct cfg *cfg, const char *login,
+                                const char *password, const char *ip, const char *user_agent,
+                                char *cookie_out, int *retry_after, enum db_status *st)
+{
+	char uid[24], hash[AUTH_PHC_MAX];
+	enum login_result lr =
+	    check_password(db, cfg, login, password, ip, 0, NULL, uid, hash, retry_after, st);
+	if (lr != LOGIN_OK)
+		return lr;
+
+	char tok[67], csrf[67], life[16];
 	if (new_secrets(cookie_out, tok, csrf) < 0) {
 		*st = DB_ERROR;
 		return LOGIN_ERROR;
 	}
 	snprintf(life, sizeof(life), "%d", cfg->session_max);
-	const char *p2[] = { uidbuf, tok, csrf, nonempty(ip), user_agent, life, new_hash, login };
-	res = db_exec(db, "login_success", 8, p2, st);
-	int created = res && PQntuples(res) == 1;
+	const char *p2[] = { uid, tok, csrf, nonempty(ip), user_agent, life, login };
+	PGresult *res = db_exec(db, "login_success", 7, p2, st);
+	int created = res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
 	PQclear(res);
-	if (!created)
+	if (!created) {
+		if (*st == DB_OK)
+			*st = DB_ERROR;
 		return LOGIN_ERROR;
-	log_info("signed in", "user=%s ip=%s rehashed=%d", uidbuf, ip && *ip ? ip : "-",
-	         new_hash != NULL);
+	}
+	log_info("signed in", "user=%s ip=%s", uid, ip && *ip ? ip : "-");
 	return LOGIN_OK;
 }
 
-enum db_status session_logout(struct db *db, long long sid, long long uid, const char *ip)
+enum login_result session_admin_confirm(struct db *db, const struct cfg *cfg, const char *cookie,
+                                        long long uid, const char *username, const char *password,
+                                        const char *ip, int *retry_after, enum db_status *st)
 {
-	char s[24], u[24];
-	snprintf(s, sizeof(s), "%lld", sid);
-	snprintf(u, sizeof(u), "%lld", uid);
-	const char *p[] = { s, u, nonempty(ip) };
+	char tok[67], uidbuf[24], hash[AUTH_PHC_MAX];
+	*retry_after = 0;
+	if (session_token_param(cookie, tok) < 0) {
+		*st = DB_ERROR;
+		return LOGIN_ERROR;
+	}
+	enum login_result lr = check_password(db, cfg, username, password, ip, uid, "admin_confirm",
+	                                      uidbuf, hash, retry_after, st);
+	if (lr != LOGIN_OK)
+		return lr;
+
+	/* The confirmation is also where a superuser's hash gets the configured
+	 * parameters: sign-in in the portal pool no longer rehashes. */
+	struct auth_params want = cfg_params(cfg);
+	char rehash[AUTH_PHC_MAX], secs[16];
+	const char *new_hash = NULL;
+	if (auth_needs_rehash(hash, &want) &&
+	    auth_hash(password, strlen(password), &want, rehash, sizeof(rehash)) == 0)
+		new_hash = rehash;
+	snprintf(secs, sizeof(secs), "%d", SESSION_ADMIN_CONFIRM_S);
+	const char *p[] = { tok, uidbuf, secs, nonempty(ip), new_hash };
+	PGresult *res = db_exec(db, "admin_confirm", 5, p, st);
+	int done = res && PQntuples(res) == 1;
+	PQclear(res);
+	if (!done) {
+		if (*st == DB_OK)
+			*st = DB_ERROR;
+		return LOGIN_ERROR;
+	}
+	log_info("administrator confirmed", "user=%s ip=%s rehashed=%d", uidbuf,
+	         ip && *ip ? ip : "-", new_hash != NULL);
+	return LOGIN_OK;
+}
+
+enum db_status session_logout(struct db *db, const char *cookie, const char *ip)
+{
+	char tok[67];
+	if (session_token_param(cookie, tok) < 0)
+		return DB_OK;
+	const char *p[] = { tok, nonempty(ip) };
 	enum db_status st;
-	PQclear(db_exec(db, "logout", 3, p, &st));
-	if (st == DB_OK)
-		log_info("signed out", "user=%lld", uid);
+	PGresult *res = db_exec(db, "logout", 2, p, &st);
+	if (st == DB_OK && res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		log_info("signed out", "user=%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
 	return st;
 }
 
-enum db_status session_logout_all(struct db *db, long long uid, const char *ip)
+enum db_status session_logout_all(struct db *db, const char *cookie, long long uid, const char *ip)
 {
-	char u[24];
-	snprintf(u, sizeof(u), "%lld", uid);
-	const char *p[] = { u, nonempty(ip) };
+	char tok[67];
+	if (session_token_param(cookie, tok) < 0)
+		return DB_OK;
+	const char *p[] = { tok, nonempty(ip) };
 	enum db_status st;
 	PQclear(db_exec(db, "logout_all", 2, p, &st));
 	if (st == DB_OK)
@@ -353,25 +416,32 @@ long session_purge(struct db *db, const struct cfg *cfg, enum db_status *st)
 	PGresult *res = db_exec(db, "session_purge", 1, p, st);
 	if (res == NULL)
 		return -1;
-	long n = strtol(PQcmdTuples(res), NULL, 10);
+	long n = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
 	PQclear(res);
 	if (n > 0)
 		log_info("expired sessions removed", "sessions=%ld", n);
 	return n;
 }
 
-int session_change_password(struct db *db, const struct cfg *cfg, long long uid,
-                            const char *current, const char *new_password, const char *ip,
-                            const char *user_agent, char *cookie_out, enum db_status *st)
+/* The password change of both pools: admin 0 is the portal pool's (refuses
+ * a superuser: 2), admin 1 the admin pool's (only a superuser: else 2). */
+static int change_password(struct db *db, const struct cfg *cfg, const char *cookie, long long uid,
+                           const char *current, const char *new_password, const char *ip,
+                           const char *user_agent, char *cookie_out, enum db_status *st, int admin)
 {
 	struct auth_params want = cfg_params(cfg);
-	char u[24];
+	char u[24], oldtok[67];
+	if (session_token_param(cookie, oldtok) < 0) {
+		*st = DB_ERROR;
+		return -1;
+	}
 	snprintf(u, sizeof(u), "%lld", uid);
 	const char *p1[] = { u };
 	PGresult *res = db_exec(db, "password_hash", 1, p1, st);
 	if (res == NULL)
 		return -1;
 	int has = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
+	int superuser = has && PQgetvalue(res, 0, 1)[0] == 't';
 	int ok = auth_verify(has ? PQgetvalue(res, 0, 0) : auth_dummy_hash(&want), current,
 	                     strlen(current));
 	PQclear(res);
@@ -379,17 +449,31 @@ int session_change_password(struct db *db, const struct cfg *cfg, long long uid,
 		log_info("password change refused: wrong current password", "user=%s", u);
 		return 1;
 	}
+	if (superuser != admin) {
+		log_info("password change refused: not this pool's", "user=%s superuser=%d", u,
+		         superuser);
+		return 2;
+	}
 
-	char hash[AUTH_PHC_MAX], tok[67], csrf[67], life[16];
+	char hash[AUTH_PHC_MAX], tok[67], csrf[67], life[16], idle[16], confirm[16];
 	if (auth_hash(new_password, strlen(new_password), &want, hash, sizeof(hash)) < 0 ||
 	    new_secrets(cookie_out, tok, csrf) < 0) {
 		*st = DB_ERROR;
 		return -1;
 	}
 	snprintf(life, sizeof(life), "%d", cfg->session_max);
-	const char *p2[] = { u, hash, tok, csrf, nonempty(ip), user_agent, life };
-	res = db_exec(db, "password_change", 7, p2, st);
-	int done = res && PQntuples(res) == 1;
+	snprintf(idle, sizeof(idle), "%d", cfg->session_idle);
+	snprintf(confirm, sizeof(confirm), "%d", SESSION_ADMIN_CONFIRM_S);
+	if (admin) {
+		const char *p2[] = { u, hash, tok, csrf, nonempty(ip), user_agent, life, confirm };
+		res = db_exec(db, "password_change_admin", 8, p2, st);
+	} else {
+		const char *p2[] = {
+			oldtok, idle, hash, tok, csrf, life, nonempty(ip), user_agent
+		};
+		res = db_exec(db, "password_change", 8, p2, st);
+	}
+	int done = res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
 	PQclear(res);
 	if (!done) {
 		if (*st == DB_OK)
@@ -398,6 +482,23 @@ int session_change_password(struct db *db, const struct cfg *cfg, long long uid,
 	}
 	log_info("password changed", "user=%s", u);
 	return 0;
+}
+
+int session_change_password(struct db *db, const struct cfg *cfg, const char *cookie, long long uid,
+                            const char *current, const char *new_password, const char *ip,
+                            const char *user_agent, char *cookie_out, enum db_status *st)
+{
+	return change_password(db, cfg, cookie, uid, current, new_password, ip, user_agent,
+	                       cookie_out, st, 0);
+}
+
+int session_admin_change_password(struct db *db, const struct cfg *cfg, const char *cookie,
+                                  long long uid, const char *current, const char *new_password,
+                                  const char *ip, const char *user_agent, char *cookie_out,
+                                  enum db_status *st)
+{
+	return change_password(db, cfg, cookie, uid, current, new_password, ip, user_agent,
+	                       cookie_out, st, 1);
 }
 
 int session_csrf_ok(const struct request *r, const char *expected)

@@ -4,7 +4,8 @@
  * database. Every authenticated page runs ONE statement that begins with
  * SESSION_CTE: it checks the session (idle and absolute timeouts, active
  * user), touches last_seen_at at most once a minute, and the page's own
- * query joins the CTE "cur" for its data.
+ * query joins the CTE "cur" for its data. Every write goes through a
+ * SECURITY DEFINER function of schema/0010_seal_portal_web.sql.
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -23,21 +24,20 @@
  * The session check every authenticated statement starts with. Parameters:
  * $1 the token as bytea text ("\x..."), $2 the idle timeout in seconds.
  * Defines "cur" with one row (sid, uid, username, display_name, email,
- * is_superuser, must_change_password, csrf) when the session is valid, none
- * otherwise.
+ * is_superuser, must_change_password, csrf, admin_confirmed) when the
+ * session is valid, none otherwise. session_current() (SECURITY DEFINER,
+ * schema/0010_seal_portal_web.sql) checks and touches: neither pool's role
+ * may update sessions itself. It is VOLATILE, so "cur" is computed once
+ * per statement, however often the statement reads it.
  */
 /* clang-format off */
 #define SESSION_CTE                                                                              \
-	"WITH cur AS ("                                                                          \
-	" SELECT s.id AS sid, u.id AS uid, u.username::text AS username, u.display_name,"        \
-	"  u.email::text AS email, u.is_superuser, u.must_change_password,"                      \
-	"  encode(s.csrf_secret, 'hex') AS csrf"                                                 \
-	" FROM sessions s JOIN users u ON u.id = s.user_id"                                      \
-	" WHERE s.token_hash = sha256($1::bytea) AND s.expires_at > now()"                       \
-	"  AND s.last_seen_at > now() - make_interval(secs => $2::int) AND u.is_active),"        \
-	" touch AS (UPDATE sessions SET last_seen_at = now()"                                    \
-	"  WHERE id = (SELECT sid FROM cur) AND last_seen_at < now() - interval '1 minute') "
+	"WITH cur AS (SELECT * FROM session_current($1::bytea, $2::int)) "
 /* clang-format on */
+
+/* How long the admin pool's "confirm it's you" step holds: fixed from the
+ * moment of the confirmation, not extended by use. */
+enum { SESSION_ADMIN_CONFIRM_S = 900 };
 
 /* The statements of this module, terminated by { NULL }. */
 extern const struct db_stmt session_stmts[];
@@ -53,6 +53,7 @@ struct session {
 	int is_superuser;
 	int must_change_password; /* an administrator set the password */
 	const char *csrf;         /* 64 hex digits: the form token of this session */
+	int admin_confirmed;      /* the admin pool's confirmation holds (admin_confirmed_until) */
 };
 
 /*
@@ -84,9 +85,9 @@ enum login_result {
 /*
  * Signs in: looks the user up by username or email, verifies the password
  * (against a dummy hash when there is no usable one, so every failure costs
- * the same), and in a second statement either creates the session (with a
- * rehash when the stored parameters are weaker than configured) or counts
- * the failure for the pair (login as typed, ip). From the 5th failure of a
+ * the same), and in a second statement either creates the session
+ * (session_login_succeeded(); no rehash: see schema/0010) or counts the
+ * failure for the pair (login as typed, ip) (session_login_failed()). From the 5th failure of a
  * pair within a day, that pair waits 1, 2, 4 ... s, up to 15 minutes, before
  * its next attempt is checked at all: LOGIN_THROTTLED, with *retry_after
  * the seconds left (the same for a known and an unknown name; other
@@ -98,11 +99,27 @@ enum login_result session_login(struct db *db, const struct cfg *cfg, const char
                                 const char *password, const char *ip, const char *user_agent,
                                 char *cookie_out, int *retry_after, enum db_status *st);
 
-/* Ends session sid of user uid (sign-out), with its audit row. */
-enum db_status session_logout(struct db *db, long long sid, long long uid, const char *ip);
+/*
+ * The admin pool's "confirm it's you": verifies password for the signed-in
+ * superuser uid (username as the sign-in name) with the throttling and the
+ * timing of sign-in (a failure counts for the pair (username, ip), with
+ * audit row admin.confirm_failed), then sets the session's
+ * admin_confirmed_until to SESSION_ADMIN_CONFIRM_S from now, with audit row
+ * admin.confirmed (and the rehash sign-in no longer does, when the stored
+ * parameters are weaker than configured). cookie is the session cookie's
+ * value. Results as session_login (LOGIN_FAILED: wrong password).
+ */
+enum login_result session_admin_confirm(struct db *db, const struct cfg *cfg, const char *cookie,
+                                        long long uid, const char *username, const char *password,
+                                        const char *ip, int *retry_after, enum db_status *st);
 
-/* Ends every session of uid ("sign out everywhere"), with its audit row. */
-enum db_status session_logout_all(struct db *db, long long uid, const char *ip);
+/* Ends the session of the session cookie's value cookie (sign-out), with
+ * its audit row; nothing when cookie is malformed. */
+enum db_status session_logout(struct db *db, const char *cookie, const char *ip);
+
+/* Ends every session of the user of the session cookie ("sign out
+ * everywhere"), with its audit row; uid only for the log. */
+enum db_status session_logout_all(struct db *db, const char *cookie, long long uid, const char *ip);
 
 /*
  * Deletes every session past its idle or absolute timeout, which no page
@@ -113,15 +130,27 @@ long session_purge(struct db *db, const struct cfg *cfg, enum db_status *st);
 enum { SESSION_PURGE_S = 300 };
 
 /*
- * Changes the password of uid to new_password (already checked against the
- * policy) after verifying current against the stored hash: ends every
- * session of the user and opens a new one for this browser (cookie_out as in
- * session_login). Returns 0 on success, 1 when current is wrong, -1 on a
+ * Changes the password of uid, the user of the session cookie's value
+ * cookie, to new_password (already checked against the policy) after
+ * verifying current against the stored hash: ends every session of the
+ * user and opens a new one for this browser (cookie_out as in
+ * session_login). The database's session_password_change() takes the
+ * session, not the user: it changes only the session's own user's password,
+ * and never a superuser's. Returns 0 on success, 1 when current is wrong, 2
+ * when the user is a superuser (refused in the portal pool), -1 on a
  * failure (*st says which; DB_ERROR when hashing failed).
  */
-int session_change_password(struct db *db, const struct cfg *cfg, long long uid,
+int session_change_password(struct db *db, const struct cfg *cfg, const char *cookie, long long uid,
                             const char *current, const char *new_password, const char *ip,
                             const char *user_agent, char *cookie_out, enum db_status *st);
+
+/* The same for a superuser, in the admin pool (as portal_admin): 2 when the
+ * user is not a superuser. The new session is confirmed for the admin pool
+ * (SESSION_ADMIN_CONFIRM_S), as the current password was just checked. */
+int session_admin_change_password(struct db *db, const struct cfg *cfg, const char *cookie,
+                                  long long uid, const char *current, const char *new_password,
+                                  const char *ip, const char *user_agent, char *cookie_out,
+                                  enum db_status *st);
 
 /* Checks the CSRF token of a POST: the form field "csrf" equals expected
  * (constant time), and Origin / Sec-Fetch-Site, when the browser sends them,

@@ -85,3 +85,17 @@ done_testing() {
 	printf '# %d passed, %d failed\n' "$TAP_PASS" "$TAP_FAIL"
 	[ "$TAP_FAIL" -eq 0 ] && [ "$TAP_N" -gt 0 ]
 }
+
+# admin_confirm JAR PASSWORD [CURL ARGS...]: the admin pool's "confirm it's
+# you" step (GET then POST /admin/confirm, with the page's csrf) for the
+# session in the cookie jar JAR, at $BASE. Every suite that uses /admin/
+# signs in and then calls this, so that what it asserts stays the admin
+# pages' own. Prints the POST's status: 303 when confirmed.
+admin_confirm() {
+	local jar=$1 pw=$2 page csrf
+	shift 2
+	page=$(curl -sk --max-time 30 "$@" -b "$jar" "$BASE/admin/confirm")
+	csrf=$(printf '%s' "$page" | sed -nE 's/.*name="csrf" value="([^"]*)".*/\1/p' | head -n 1)
+	curl -sk --max-time 30 "$@" -b "$jar" -o /dev/null -w '%{http_code}' \
+		--data-urlencode "csrf=$csrf" --data-urlencode "password=$pw" "$BASE/admin/confirm"
+}
