@@ -299,8 +299,12 @@ static int cmd_user_add(struct ctx *c, const struct users_args *a)
 		return 1;
 	if (cmd_user_connect(c) != 0)
 		return 1;
-	struct users_new u = { a->name, a->email, a->display_name ? a->display_name : a->name,
-		               a->password_stdin ? phc : NULL, a->superuser, 0 };
+	struct users_new u = { a->name,
+		               a->email,
+		               a->display_name ? a->display_name : a->name,
+		               a->password_stdin ? phc : NULL,
+		               a->superuser,
+		               0 };
 	st = users_create(c->db, &console, &u, &o);
 	explicit_bzero(phc, sizeof phc);
 	switch (st) {

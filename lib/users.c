@@ -772,7 +772,12 @@ enum users_status users_update(struct db *db, const struct users_actor *a, long 
 		o->sessions_ended = (long)db_int(res, 0, "sessions_ended");
 		o->refused = is_true(res, "refused");
 		o->email_taken = is_true(res, "email_taken");
-		if (is_true(res, "stale"))
+		/* Not updated, though nothing refused it: changed between the
+		 * check and the UPDATE, which is stale too. */
+		int stale = is_true(res, "stale") ||
+		            (!o->refused && !o->email_taken && !is_true(res, "same") &&
+		             db_int(res, 0, "updated") == 0);
+		if (stale)
 			rc = USERS_STALE;
 		else if (o->refused)
 			rc = USERS_LAST_SUPERUSER;
@@ -780,8 +785,6 @@ enum users_status users_update(struct db *db, const struct users_actor *a, long 
 			rc = USERS_EMAIL_TAKEN;
 		else if (is_true(res, "same"))
 			rc = USERS_UNCHANGED;
-		else if (db_int(res, 0, "updated") == 0)
-			rc = USERS_STALE; /* changed between the check and the UPDATE */
 		else
 			rc = USERS_OK;
 	}
