@@ -14,6 +14,8 @@
 #include "admin_reports.h"
 #include "admin_roles.h"
 #include "admin_users.h"
+#include "reports.h"
+#include "roles.h"
 #include "users.h"
 
 static const struct route routes[] = {
@@ -58,11 +60,17 @@ static const struct route routes[] = {
 	{ "GET", "/admin/status", app_status },
 };
 
-static const struct db_stmt *const stmt_sets[] = {
-	session_stmts,     admin_reports_stmts, admin_grants_stmts,
-	admin_roles_stmts, admin_users_stmts,   admin_access_stmts,
-	admin_audit_stmts, users_stmts,         NULL
-};
+static const struct db_stmt *const stmt_sets[] = { session_stmts,
+	                                           admin_reports_stmts,
+	                                           admin_grants_stmts,
+	                                           admin_roles_stmts,
+	                                           admin_users_stmts,
+	                                           admin_access_stmts,
+	                                           admin_audit_stmts,
+	                                           users_stmts,
+	                                           roles_stmts,
+	                                           reports_stmts,
+	                                           NULL };
 
 static const struct app_spec spec = {
 	.name = "portal-admin",

@@ -19,6 +19,8 @@
 #include "ctl_import.h"
 #include "ctl_reports.h"
 #include "ctl_roles.h"
+#include "reports.h"
+#include "roles.h"
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
@@ -281,9 +283,6 @@ static int cmd_user_failed(const struct ctx *c, enum users_status st, const char
 	return 1;
 }
 
-/* portalctl's changes: nobody signed in, from no address. */
-static const struct users_actor console = { NULL, "portalctl", NULL };
-
 static int cmd_user_add(struct ctx *c, const struct users_args *a)
 {
 	char phc[AUTH_PHC_MAX], err[512];
@@ -305,7 +304,7 @@ static int cmd_user_add(struct ctx *c, const struct users_args *a)
 		               a->password_stdin ? phc : NULL,
 		               a->superuser,
 		               0 };
-	st = users_create(c->db, &console, &u, &o);
+	st = users_create(c->db, &audit_console, &u, &o);
 	explicit_bzero(phc, sizeof phc);
 	switch (st) {
 	case USERS_OK:
@@ -349,7 +348,7 @@ static int cmd_user_passwd(struct ctx *c, const struct users_args *a)
 	if (cmd_user_new_password(c, o.username, phc, sizeof phc) != 0)
 		return 1;
 	struct users_outcome done;
-	st = users_set_password(c->db, &console, o.id, phc, -1, &done);
+	st = users_set_password(c->db, &audit_console, o.id, phc, -1, &done);
 	explicit_bzero(phc, sizeof phc);
 	if (st != USERS_OK)
 		return cmd_user_failed(c, st, "set the password of", a->name);
@@ -368,7 +367,7 @@ static int cmd_user_unlock(struct ctx *c, const struct users_args *a)
 	struct users_outcome who;
 	st = users_find(c->db, a->name, &who);
 	if (st == USERS_OK)
-		st = users_unlock(c->db, &console, who.id, &o);
+		st = users_unlock(c->db, &audit_console, who.id, &o);
 	if (st != USERS_OK)
 		return cmd_user_failed(c, st, "unlock", a->name);
 	snprintf(o.username, sizeof o.username, "%s", who.username);
@@ -395,7 +394,7 @@ static int cmd_user_deactivate(struct ctx *c, const struct users_args *a)
 	struct users_change off = { .superuser = -1, .active = 0 };
 	st = users_find(c->db, a->name, &o);
 	if (st == USERS_OK)
-		st = users_update(c->db, &console, o.id, &off, &o);
+		st = users_update(c->db, &audit_console, o.id, &off, &o);
 	switch (st) {
 	case USERS_OK:
 		printf("user \"%s\" deactivated; %ld session%s ended\n", o.username,
@@ -426,7 +425,7 @@ static int cmd_user_activate(struct ctx *c, const struct users_args *a)
 	struct users_change on = { .superuser = -1, .active = 1 };
 	st = users_find(c->db, a->name, &o);
 	if (st == USERS_OK)
-		st = users_update(c->db, &console, o.id, &on, &o);
+		st = users_update(c->db, &audit_console, o.id, &on, &o);
 	if (st == USERS_UNCHANGED) {
 		printf("user \"%s\" was already active\n", o.username);
 		return 0;
@@ -508,13 +507,11 @@ struct subcommand {
 /* These commands check their values before they connect. */
 static int cmd_admin_db(struct ctx *c)
 {
-	const struct db_stmt *const tables[] = { ctl_role_stmts,
-		                                 ctl_report_stmts,
-		                                 ctl_access_stmts,
-		                                 ctl_audit_stmts,
-		                                 ctl_import_stmts,
-		                                 admin_grants_stmts,
-		                                 NULL };
+	const struct db_stmt *const tables[] = {
+		ctl_role_stmts,  ctl_report_stmts, ctl_access_stmts,
+		ctl_audit_stmts, ctl_import_stmts, admin_grants_stmts,
+		roles_stmts,     reports_stmts,    NULL
+	};
 
 	return open_db(c, c->cfg.statement_timeout, tables, 0);
 }

@@ -86,6 +86,7 @@ void admin_actor(const struct ctx *c, struct admin_actor *a)
 	/* cppcheck-suppress ctuuninitvar */
 	snprintf(a->id, sizeof(a->id), "%lld", c->user.uid);
 	a->ip = c->req->remote_addr && c->req->remote_addr[0] ? c->req->remote_addr : NULL;
+	a->audit = (struct audit_actor){ a->id, "web", a->ip };
 }
 
 const char *admin_field(struct ctx *c, const char *name)

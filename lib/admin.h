@@ -11,6 +11,7 @@
 #define ADMIN_H
 
 #include "app.h"
+#include "audit.h"
 
 /* The page size of admin lists. */
 #define ADMIN_PAGE_SIZE 50
@@ -52,10 +53,13 @@ void admin_post_password(struct ctx *c);
  * sign in or to /admin/confirm, 404, 403). */
 int admin_post_guard(struct ctx *c);
 
-/* The first two parameters of every change: the actor's id and address. */
+/* Who makes a change here: the signed-in administrator's id and address,
+ * and the same as the operations of lib/users.c, roles.c and reports.c take
+ * it (audit points into this struct, channel "web"). */
 struct admin_actor {
 	char id[24];
 	const char *ip; /* NULL when unknown */
+	struct audit_actor audit;
 };
 void admin_actor(const struct ctx *c, struct admin_actor *a);
 

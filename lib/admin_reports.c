@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "reports.h"
 
 #include "catalog.h"
 #include "req.h"
@@ -65,39 +66,10 @@ static const char sql_report_page[] =
 	"  ro.is_active AS role_active FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id"
 	"  WHERE rr.report_id = r.id ORDER BY lower(ro.name)) g ON true";
 
-/* Creates a report with its audit row: $1 actor, $2 ip, $3 title, $4 url,
- * $5 category, $6 description, $7 status; the new id. */
-static const char sql_report_create[] =
-	"WITH n AS (INSERT INTO reports (title, url, category, description, status)"
-	"  VALUES ($3, $4, $5, $6, $7::report_status) RETURNING *),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, 'report.created', 'report', n.id,"
-	"   jsonb_build_object('after', to_jsonb(n)), $2::inet FROM n)"
-	" SELECT id FROM n";
-
-/* Saves a report's form with its audit row: $1 actor, $2 ip, $3 id,
- * $4 version, $5 title, $6 url, $7 category, $8 description, $9 status;
- * whether it was found and updated. The UPDATE re-checks the version on the locked row, so of two saves of
- * the same form only the first wins; the audit row exists only when the
- * update does. */
-static const char sql_report_update[] =
-	"WITH old AS (SELECT * FROM reports WHERE id = $3::bigint),"
-	" upd AS (UPDATE reports r SET title = $5, url = $6, category = $7, description = $8,"
-	"  status = $9::report_status"
-	"  WHERE r.id = $3::bigint AND r.updated_at = $4::timestamptz RETURNING r.*),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, CASE WHEN upd.status = 'archived' AND old.status <> 'archived'"
-	"   THEN 'report.archived' ELSE 'report.updated' END, 'report', upd.id,"
-	"   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)), $2::inet"
-	"  FROM old, upd)"
-	" SELECT (SELECT count(*) FROM old) AS found, (SELECT count(*) FROM upd) AS updated";
-
 const struct db_stmt admin_reports_stmts[] = {
 	{ "admin_dashboard", sql_dashboard_counts, 2 },
 	{ "admin_reports_list", sql_reports_list, 5 },
 	{ "admin_report_page", sql_report_page, 3 },
-	{ "admin_report_create", sql_report_create, 7 },
-	{ "admin_report_update", sql_report_update, 9 },
 	{ NULL, NULL, 0 },
 };
 /* clang-format on */
@@ -289,19 +261,18 @@ void admin_post_report_create(struct ctx *c)
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	const char *p[] = { a.id, a.ip, f.title, f.url, f.category, f.description, f.status };
-	enum db_status st;
-	PGresult *res = db_exec(c->app->db, "admin_report_create", 7, p, &st);
-	if (!admin_db_ok(c, st)) {
-		if (st == DB_INVALID) {
+	struct reports_values v = { f.title, f.url, f.category, f.description, f.status };
+	struct reports_outcome o;
+	if (reports_create(c->app->db, &a.audit, &v, &o) != REPORTS_OK) {
+		if (o.db == DB_INVALID) {
 			admin_error(c, fe.errors, "form", "admin.error.invalid");
 			render_report_form(c, 400, NULL, NULL, &f, fe.errors, NULL);
+		} else {
+			app_db_error(c, o.db);
 		}
 		return;
 	}
-	const char *id = arena_strdup(c->arena, PQgetvalue(res, 0, 0));
-	PQclear(res);
-	resp_redirect(c->resp, 303, arena_printf(c->arena, "/admin/reports/%s?saved=1", id));
+	resp_redirect(c->resp, 303, arena_printf(c->arena, "/admin/reports/%lld?saved=1", o.id));
 }
 
 void admin_post_report_update(struct ctx *c)
@@ -318,27 +289,27 @@ void admin_post_report_update(struct ctx *c)
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	const char *p[] = { a.id,  a.ip,       app_id_param(c), version, f.title,
-		            f.url, f.category, f.description,   f.status };
-	enum db_status st;
-	PGresult *res = db_exec(c->app->db, "admin_report_update", 9, p, &st);
-	if (!admin_db_ok(c, st)) {
-		if (st == DB_INVALID) {
+	struct reports_values v = { f.title, f.url, f.category, f.description, f.status };
+	struct reports_outcome o;
+	enum reports_status st =
+	    reports_update(c->app->db, &a.audit, c->match.ids[0], version, &v, &o);
+	if (st == REPORTS_DB_ERROR) {
+		if (o.db == DB_INVALID) {
 			admin_error(c, fe.errors, "form", "admin.error.invalid");
 			render_report_form(c, 400, app_id_param(c), version, &f, fe.errors, NULL);
+		} else {
+			app_db_error(c, o.db);
 		}
 		return;
 	}
-	long long found = db_int(res, 0, "found"), updated = db_int(res, 0, "updated");
-	PQclear(res);
-	if (!found) {
+	if (st == REPORTS_NOT_FOUND) {
 		app_error(c, 404);
 		return;
 	}
-	if (!updated) {
+	if (st == REPORTS_STALE) {
 		/* Someone saved in between: show what is stored now, change nothing. */
 		const char *g[] = { app_id_param(c) };
-		res = admin_page_query(c, "admin_report_page", 1, g);
+		PGresult *res = admin_page_query(c, "admin_report_page", 1, g);
 		if (res == NULL)
 			return;
 		struct report_form now = { db_text(res, 0, "title"), db_text(res, 0, "url"),

@@ -11,6 +11,7 @@
 
 #include "admin.h"
 #include "admin_grants.h"
+#include "roles.h"
 
 #include "buf.h"
 #include "req.h"
@@ -142,65 +143,11 @@ static const char sql_role_page[] =
 	" FROM ro, (SELECT DISTINCT category FROM reports) k"
 	" ORDER BY ord, seq";
 
-/*
- * Creates a role with its audit row: $1 actor, $2 ip, $3 name,
- * $4 description; the new id. A taken name (in any case) inserts nothing,
- * so there is no audit row.
- */
-static const char sql_role_create[] =
-	"WITH n AS (INSERT INTO roles (name, description) VALUES ($3, $4)"
-	"  ON CONFLICT (name) DO NOTHING RETURNING *),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, 'role.created', 'role', n.id,"
-	"   jsonb_build_object('after', to_jsonb(n)), $2::inet FROM n)"
-	" SELECT id FROM n";
-
-/*
- * Saves a role's form with its audit row: $1 actor, $2 ip, $3 id,
- * $4 version (updated_at as the form had it), $5 name, $6 description;
- * whether the role was found, current, a duplicate name, updated. The
- * UPDATE re-checks the version on the locked row, so of two saves of the
- * same form only the first wins.
- */
-static const char sql_role_update[] =
-	"WITH old AS (SELECT * FROM roles WHERE id = $3::bigint),"
-	" dup AS (SELECT 1 FROM roles WHERE name = $5::citext AND id <> $3::bigint),"
-	" upd AS (UPDATE roles r SET name = $5, description = $6"
-	"  WHERE r.id = $3::bigint AND r.updated_at = $4::timestamptz"
-	"  AND NOT EXISTS (SELECT 1 FROM dup) RETURNING r.*),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, 'role.updated', 'role', upd.id,"
-	"   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)), $2::inet"
-	"  FROM old, upd)"
-	" SELECT (SELECT count(*) FROM old) AS found,"
-	" EXISTS (SELECT 1 FROM old WHERE updated_at = $4::timestamptz) AS current,"
-	" EXISTS (SELECT 1 FROM dup) AS duplicate, (SELECT count(*) FROM upd) AS updated";
-
-/*
- * Switches a role on or off with its audit row: $1 actor, $2 ip, $3 id,
- * $4 "true" or "false"; whether it was found and changed. Switching to the
- * state the role has already is no change and no audit row. The trigger on
- * roles.is_active brings report_access along.
- */
-static const char sql_role_set_active[] =
-	"WITH old AS (SELECT * FROM roles WHERE id = $3::bigint),"
-	" upd AS (UPDATE roles r SET is_active = $4::boolean"
-	"  WHERE r.id = $3::bigint AND r.is_active <> $4::boolean RETURNING r.*),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, CASE WHEN upd.is_active THEN 'role.activated'"
-	"   ELSE 'role.deactivated' END, 'role', upd.id,"
-	"   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)), $2::inet"
-	"  FROM old, upd)"
-	" SELECT (SELECT count(*) FROM old) AS found, (SELECT count(*) FROM upd) AS changed";
-
 /* clang-format on */
 
 const struct db_stmt admin_roles_stmts[] = {
 	{ "admin_roles_list", sql_roles_list, 4 },
 	{ "admin_role_page", sql_role_page, 5 },
-	{ "admin_role_create", sql_role_create, 4 },
-	{ "admin_role_update", sql_role_update, 6 },
-	{ "admin_role_set_active", sql_role_set_active, 4 },
 	{ NULL, NULL, 0 },
 };
 
@@ -527,27 +474,26 @@ void admin_post_role_create(struct ctx *c)
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	const char *p[] = { a.id, a.ip, name, description };
-	enum db_status st;
-	PGresult *res = db_exec(c->app->db, "admin_role_create", 4, p, &st);
-	if (res == NULL && (st == DB_INVALID || st == DB_CONFLICT)) {
-		/* A CHECK the form does not know, or a name taken in between. */
-		admin_error(c, fe.errors, st == DB_CONFLICT ? "name" : "form",
-		            st == DB_CONFLICT ? "admin.roles.error.taken" : "admin.error.invalid");
-		render_new(c, 400, name, description, fe.errors);
+	struct roles_outcome o;
+	switch (roles_create(c->app->db, &a.audit, name, description, &o)) {
+	case ROLES_OK:
+		resp_redirect(c->resp, 303,
+		              arena_printf(c->arena, "/admin/roles/%lld?done=created", o.id));
 		return;
-	}
-	if (!admin_db_ok(c, st))
-		return;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
+	case ROLES_TAKEN:
 		admin_error(c, fe.errors, "name", "admin.roles.error.taken");
 		render_new(c, 400, name, description, fe.errors);
 		return;
+	default:
+		if (o.db == DB_INVALID) {
+			/* A CHECK the form does not know. */
+			admin_error(c, fe.errors, "form", "admin.error.invalid");
+			render_new(c, 400, name, description, fe.errors);
+		} else {
+			app_db_error(c, o.db);
+		}
+		return;
 	}
-	const char *id = arena_strdup(c->arena, PQgetvalue(res, 0, 0));
-	PQclear(res);
-	resp_redirect(c->resp, 303, arena_printf(c->arena, "/admin/roles/%s?done=created", id));
 }
 
 /* ---- one role ---- */
@@ -606,38 +552,34 @@ void admin_post_role_update(struct ctx *c)
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	const char *p[] = { a.id, a.ip, app_id_param(c), version, name, description };
-	enum db_status st;
-	PGresult *res = db_exec(c->app->db, "admin_role_update", 6, p, &st);
-	if (res == NULL && (st == DB_INVALID || st == DB_CONFLICT)) {
-		admin_error(c, fe.errors, st == DB_CONFLICT ? "name" : "form",
-		            st == DB_CONFLICT ? "admin.roles.error.taken" : "admin.error.invalid");
-		rerender(c, 400, &v, name, description, fe.errors);
+	struct roles_change ch = { version, name, description, -1 };
+	struct roles_outcome o;
+	switch (roles_update(c->app->db, &a.audit, c->match.ids[0], &ch, &o)) {
+	case ROLES_OK:
+	case ROLES_UNCHANGED:
+		resp_redirect(c->resp, 303, view_href(c, app_id_param(c), &v, "done=saved", NULL));
 		return;
-	}
-	if (!admin_db_ok(c, st))
-		return;
-	int found = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	int current = PQgetvalue(res, 0, 1)[0] == 't';
-	int duplicate = PQgetvalue(res, 0, 2)[0] == 't';
-	int updated = (int)strtol(PQgetvalue(res, 0, 3), NULL, 10);
-	PQclear(res);
-	if (!found) {
+	case ROLES_NOT_FOUND:
 		app_error(c, 404);
 		return;
-	}
-	if (!updated && !current) {
+	case ROLES_STALE:
 		/* Someone saved in between: show what is stored now, change nothing. */
 		admin_error(c, fe.errors, "form", "admin.error.stale");
 		rerender(c, 409, &v, name, description, fe.errors);
 		return;
-	}
-	if (!updated && duplicate) {
+	case ROLES_TAKEN:
 		admin_error(c, fe.errors, "name", "admin.roles.error.taken");
 		rerender(c, 400, &v, name, description, fe.errors);
 		return;
+	default:
+		if (o.db == DB_INVALID) {
+			admin_error(c, fe.errors, "form", "admin.error.invalid");
+			rerender(c, 400, &v, name, description, fe.errors);
+		} else {
+			app_db_error(c, o.db);
+		}
+		return;
 	}
-	resp_redirect(c->resp, 303, view_href(c, app_id_param(c), &v, "done=saved", NULL));
 }
 
 static void post_set_active(struct ctx *c, int active)
@@ -651,17 +593,15 @@ static void post_set_active(struct ctx *c, int active)
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	const char *p[] = { a.id, a.ip, app_id_param(c), active ? "true" : "false" };
-	enum db_status st;
-	PGresult *res = db_exec(c->app->db, "admin_role_set_active", 4, p, &st);
-	if (res == NULL) {
-		app_db_error(c, st);
+	struct roles_change ch = { NULL, NULL, NULL, active };
+	struct roles_outcome o;
+	enum roles_status st = roles_update(c->app->db, &a.audit, c->match.ids[0], &ch, &o);
+	if (st == ROLES_NOT_FOUND) {
+		app_error(c, 404);
 		return;
 	}
-	int found = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	if (!found) {
-		app_error(c, 404);
+	if (st != ROLES_OK && st != ROLES_UNCHANGED) {
+		app_db_error(c, o.db);
 		return;
 	}
 	resp_redirect(c->resp, 303,

@@ -298,10 +298,10 @@ void admin_post_user_create(struct ctx *c)
 	}
 	struct admin_actor aa;
 	admin_actor(c, &aa);
-	struct users_actor a = { aa.id, "web", aa.ip };
+	const struct audit_actor *a = &aa.audit;
 	struct users_new u = { f.username, f.email, f.display_name, phc, f.superuser, 1 };
 	struct users_outcome o;
-	switch (users_create(c->app->db, &a, &u, &o)) {
+	switch (users_create(c->app->db, a, &u, &o)) {
 	case USERS_OK:
 		resp_redirect(c->resp, 303,
 		              arena_printf(c->arena, "/admin/users/%lld?done=created", o.id));
@@ -418,10 +418,10 @@ void admin_post_user_update(struct ctx *c)
 	}
 	struct admin_actor aa;
 	admin_actor(c, &aa);
-	struct users_actor a = { aa.id, "web", aa.ip };
+	const struct audit_actor *a = &aa.audit;
 	struct users_change ch = { version, f.display_name, f.email, f.superuser, f.active };
 	struct users_outcome o;
-	switch (users_update(c->app->db, &a, c->match.ids[0], &ch, &o)) {
+	switch (users_update(c->app->db, a, c->match.ids[0], &ch, &o)) {
 	case USERS_OK:
 	case USERS_UNCHANGED:
 		resp_redirect(
@@ -483,13 +483,6 @@ static void after_change(struct ctx *c, enum users_status st, const struct users
 	              arena_printf(c->arena, "/admin/users/%s?done=%s", app_id_param(c), done));
 }
 
-/* The web's actor of the request. */
-static struct users_actor web_actor(const struct ctx *c, struct admin_actor *aa)
-{
-	admin_actor(c, aa);
-	return (struct users_actor){ aa->id, "web", aa->ip };
-}
-
 void admin_post_user_password(struct ctx *c)
 {
 	if (!admin_post_guard(c))
@@ -520,9 +513,10 @@ void admin_post_user_password(struct ctx *c)
 		return;
 	}
 	struct admin_actor aa;
-	struct users_actor a = web_actor(c, &aa);
+	admin_actor(c, &aa);
+	const struct audit_actor *a = &aa.audit;
 	struct users_outcome o;
-	after_change(c, users_set_password(c->app->db, &a, c->match.ids[0], phc, 1, &o), &o,
+	after_change(c, users_set_password(c->app->db, a, c->match.ids[0], phc, 1, &o), &o,
 	             "password");
 }
 
@@ -531,9 +525,10 @@ void admin_post_user_unlock(struct ctx *c)
 	if (!admin_post_guard(c))
 		return;
 	struct admin_actor aa;
-	struct users_actor a = web_actor(c, &aa);
+	admin_actor(c, &aa);
+	const struct audit_actor *a = &aa.audit;
 	struct users_outcome o;
-	after_change(c, users_unlock(c->app->db, &a, c->match.ids[0], &o), &o, "unlocked");
+	after_change(c, users_unlock(c->app->db, a, c->match.ids[0], &o), &o, "unlocked");
 }
 
 /* Adds or removes the checked roles ("role_id[]") of the user. A role id

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "reports.h"
 #include "req.h"
 
 /*
@@ -16,39 +17,15 @@
  * (actor NULL, "via": "portalctl").
  */
 /* clang-format off */
-/* Adds a report: $1 title, $2 url, $3 category, $4 description, $5 status;
- * the new id. */
-static const char sql_report_add[] =
-	"WITH n AS (INSERT INTO reports (title, url, category, description, status)"
-		"  VALUES ($1, $2, $3, $4, $5::report_status) RETURNING *),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-		"  SELECT NULL, 'report.created', 'report', n.id,"
-		"   jsonb_build_object('via', 'portalctl', 'after', to_jsonb(n)) FROM n)"
-	" SELECT id FROM n";
-
 /* Every report, as a console table. */
 static const char sql_report_list[] =
 	"SELECT id::text AS id, status::text AS status, category, title"
 	" FROM reports ORDER BY reports.id";
 
-/* Sets report $1's status to $2; the report's id and old status, and
- * reports changed. The same status again is no change and no audit row. */
-static const char sql_report_set_status[] =
-	"WITH old AS (SELECT * FROM reports WHERE id = $1::bigint FOR UPDATE),"
-	" upd AS (UPDATE reports r SET status = $2::report_status FROM old"
-		"  WHERE r.id = old.id AND old.status <> $2::report_status RETURNING r.*),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-		"  SELECT NULL, CASE WHEN upd.status = 'archived' THEN 'report.archived'"
-		"   ELSE 'report.updated' END, 'report', upd.id, jsonb_build_object('via', 'portalctl',"
-		"   'before', to_jsonb(old), 'after', to_jsonb(upd)) FROM old, upd)"
-	" SELECT old.id, old.status::text, (SELECT count(*) FROM upd) FROM old";
-
 /* clang-format on */
 
 const struct db_stmt ctl_report_stmts[] = {
-	{ "ctl_report_add", sql_report_add, 5 },
 	{ "ctl_report_list", sql_report_list, 0 },
-	{ "ctl_report_set_status", sql_report_set_status, 2 },
 	{ NULL, NULL, 0 },
 };
 
@@ -134,9 +111,7 @@ int ctl_report_add(struct db *db, const struct report_form *in, FILE *out, FILE 
 		                 in->category ? in->category : "Algemeen",
 		                 in->description ? in->description : "",
 		                 in->status ? in->status : "draft" };
-	const char *p[5] = { f.title, f.url, f.category, f.description, f.status };
 	struct buf msgs = { 0 };
-	PGresult *res;
 
 	if (ctl_check_report(&f, &msgs) > 0) {
 		for (const char *s = buf_str(&msgs); *s != '\0';) {
@@ -152,11 +127,14 @@ int ctl_report_add(struct db *db, const struct report_form *in, FILE *out, FILE 
 	buf_free(&msgs);
 	if (ctl_open(db, err) != 0)
 		return 1;
-	res = ctl_run(db, "ctl_report_add", 5, p, "add the report", err);
-	if (res == NULL)
+	struct reports_values v = { f.title, f.url, f.category, f.description, f.status };
+	struct reports_outcome o;
+	if (reports_create(db, &audit_console, &v, &o) != REPORTS_OK) {
+		fprintf(err, CTL_PROG ": could not add the report: %s\n",
+		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
 		return 1;
-	fprintf(out, "%s\n", PQgetvalue(res, 0, 0));
-	PQclear(res);
+	}
+	fprintf(out, "%lld\n", o.id);
 	return 0;
 }
 
@@ -170,9 +148,7 @@ int ctl_report_list(struct db *db, FILE *out, FILE *err)
 
 int ctl_report_set_status(struct db *db, const char *id, const char *status, FILE *out, FILE *err)
 {
-	const char *p[2] = { id, status };
 	long long n;
-	PGresult *res;
 
 	if (ctl_parse_id(id, &n) != 0) {
 		fprintf(err, CTL_PROG ": invalid report id \"%s\": expected a positive number\n",
@@ -188,18 +164,21 @@ int ctl_report_set_status(struct db *db, const char *id, const char *status, FIL
 	}
 	if (ctl_open(db, err) != 0)
 		return 1;
-	res = ctl_run(db, "ctl_report_set_status", 2, p, "set the status", err);
-	if (res == NULL)
-		return 1;
-	if (PQntuples(res) == 0) {
+	struct reports_values v = { .status = status };
+	struct reports_outcome o;
+	switch (reports_update(db, &audit_console, n, NULL, &v, &o)) {
+	case REPORTS_OK:
+		fprintf(out, "report %s: %s -> %s\n", id, o.old_status, status);
+		return 0;
+	case REPORTS_UNCHANGED:
+		fprintf(out, "report %s is already %s; nothing changed\n", id, status);
+		return 0;
+	case REPORTS_NOT_FOUND:
 		fprintf(err, CTL_PROG ": no report with id %s\n", id);
-		PQclear(res);
+		return 1;
+	default:
+		fprintf(err, CTL_PROG ": could not set the status: %s\n",
+		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
 		return 1;
 	}
-	if (strcmp(PQgetvalue(res, 0, 2), "0") == 0)
-		fprintf(out, "report %s is already %s; nothing changed\n", id, status);
-	else
-		fprintf(out, "report %s: %s -> %s\n", id, PQgetvalue(res, 0, 1), status);
-	PQclear(res);
-	return 0;
 }

@@ -11,6 +11,7 @@
 #include "admin_grants.h"
 #include "ctl.h"
 #include "req.h"
+#include "roles.h"
 
 /*
  * The SQL below is laid out by hand, one clause a line, the C indentation
@@ -18,18 +19,6 @@
  * (actor NULL, "via": "portalctl").
  */
 /* clang-format off */
-
-/* Adds role $1 with description $2; the new id (NULL when taken) and the
- * name as stored. A taken name (in any case) inserts nothing and answers
- * the name as stored: the second subquery reads the snapshot before the
- * insert. */
-static const char sql_role_add[] =
-	"WITH n AS (INSERT INTO roles (name, description) VALUES ($1::citext, $2::text)"
-		"  ON CONFLICT (name) DO NOTHING RETURNING *),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-		"  SELECT NULL, 'role.created', 'role', n.id,"
-		"   jsonb_build_object('via', 'portalctl', 'after', to_jsonb(n)) FROM n)"
-	" SELECT (SELECT id FROM n), (SELECT name::text FROM roles WHERE name = $1::citext)";
 
 /* Every role with its numbers of members and reports, as a console table. */
 static const char sql_role_list[] =
@@ -55,7 +44,6 @@ static const char sql_role_report_ids[] =
 /* clang-format on */
 
 const struct db_stmt ctl_role_stmts[] = {
-	{ "ctl_role_add", sql_role_add, 2 },
 	{ "ctl_role_list", sql_role_list, 0 },
 	{ "ctl_role_user_ids", sql_role_user_ids, 2 },
 	{ "ctl_role_report_ids", sql_role_report_ids, 2 },
@@ -105,32 +93,32 @@ int ctl_check_role_description(const char *s, char *err, size_t errlen)
 
 int ctl_role_add(struct db *db, const char *name, const char *description, FILE *out, FILE *err)
 {
-	const char *p[2] = { name, description ? description : "" };
 	char msg[256];
-	PGresult *res;
-	int rc = 0;
+	struct roles_outcome o;
 
+	description = description ? description : "";
 	if (ctl_check_role_name(name, msg, sizeof msg) != 0 ||
-	    ctl_check_role_description(p[1], msg, sizeof msg) != 0) {
+	    ctl_check_role_description(description, msg, sizeof msg) != 0) {
 		fprintf(err, CTL_PROG ": %s\n", msg);
 		return 1;
 	}
 	if (ctl_open(db, err) != 0)
 		return 1;
-	res = ctl_run(db, "ctl_role_add", 2, p, "add the role", err);
-	if (res == NULL)
-		return 1;
-	if (!PQgetisnull(res, 0, 0)) {
-		fprintf(out, "role \"%s\" created (id %s)\n", name, PQgetvalue(res, 0, 0));
-	} else {
+	switch (roles_create(db, &audit_console, name, description, &o)) {
+	case ROLES_OK:
+		fprintf(out, "role \"%s\" created (id %lld)\n", name, o.id);
+		return 0;
+	case ROLES_TAKEN:
 		fprintf(err, CTL_PROG ": role \"%s\" already exists", name);
-		if (!PQgetisnull(res, 0, 1) && strcmp(PQgetvalue(res, 0, 1), name) != 0)
-			fprintf(err, " (as \"%s\")", PQgetvalue(res, 0, 1));
+		if (o.name[0] != '\0' && strcmp(o.name, name) != 0)
+			fprintf(err, " (as \"%s\")", o.name);
 		fputc('\n', err);
-		rc = 1;
+		return 1;
+	default:
+		fprintf(err, CTL_PROG ": could not add the role: %s\n",
+		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		return 1;
 	}
-	PQclear(res);
-	return rc;
 }
 
 int ctl_role_list(struct db *db, FILE *out, FILE *err)

@@ -658,14 +658,6 @@ static void copy_name(struct users_outcome *o, const PGresult *res, int col)
 	snprintf(o->username, sizeof o->username, "%s", PQgetvalue(res, 0, col));
 }
 
-/* The actor's three parameters, $1 to $3 of every operation. */
-static void actor_params(const struct users_actor *a, const char **p)
-{
-	p[0] = a->id;
-	p[1] = a->via;
-	p[2] = a->ip;
-}
-
 /* Runs an operation; NULL (with o->db set) when the database failed. */
 static PGresult *run_op(struct db *db, const char *stmt, int n, const char *const *p,
                         struct users_outcome *o)
@@ -684,14 +676,14 @@ static const char *bool_param(int v)
 	return v < 0 ? NULL : v ? "t" : "f";
 }
 
-enum users_status users_create(struct db *db, const struct users_actor *a,
+enum users_status users_create(struct db *db, const struct audit_actor *a,
                                const struct users_new *u, struct users_outcome *o)
 {
 	const char *p[9];
 	enum users_status rc;
 
 	outcome_clear(o);
-	actor_params(a, p);
+	audit_params(a, p);
 	p[3] = u->username;
 	p[4] = u->email;
 	p[5] = u->display_name;
@@ -745,7 +737,7 @@ static int is_true(const PGresult *res, const char *col)
 	return strcmp(db_text(res, 0, col), "t") == 0;
 }
 
-enum users_status users_update(struct db *db, const struct users_actor *a, long long id,
+enum users_status users_update(struct db *db, const struct audit_actor *a, long long id,
                                const struct users_change *c, struct users_outcome *o)
 {
 	char idtext[24];
@@ -753,7 +745,7 @@ enum users_status users_update(struct db *db, const struct users_actor *a, long 
 
 	outcome_clear(o);
 	snprintf(idtext, sizeof idtext, "%lld", id);
-	actor_params(a, p);
+	audit_params(a, p);
 	p[3] = idtext;
 	p[4] = c->version;
 	p[5] = c->display_name;
@@ -792,7 +784,7 @@ enum users_status users_update(struct db *db, const struct users_actor *a, long 
 	return rc;
 }
 
-enum users_status users_set_password(struct db *db, const struct users_actor *a, long long id,
+enum users_status users_set_password(struct db *db, const struct audit_actor *a, long long id,
                                      const char *phc, int must_change, struct users_outcome *o)
 {
 	char idtext[24];
@@ -800,7 +792,7 @@ enum users_status users_set_password(struct db *db, const struct users_actor *a,
 
 	outcome_clear(o);
 	snprintf(idtext, sizeof idtext, "%lld", id);
-	actor_params(a, p);
+	audit_params(a, p);
 	p[3] = idtext;
 	p[4] = phc;
 	p[5] = bool_param(must_change);
@@ -814,7 +806,7 @@ enum users_status users_set_password(struct db *db, const struct users_actor *a,
 	return rc;
 }
 
-enum users_status users_unlock(struct db *db, const struct users_actor *a, long long id,
+enum users_status users_unlock(struct db *db, const struct audit_actor *a, long long id,
                                struct users_outcome *o)
 {
 	char idtext[24];
@@ -822,7 +814,7 @@ enum users_status users_unlock(struct db *db, const struct users_actor *a, long 
 
 	outcome_clear(o);
 	snprintf(idtext, sizeof idtext, "%lld", id);
-	actor_params(a, p);
+	audit_params(a, p);
 	p[3] = idtext;
 	PGresult *res = run_op(db, "users_unlock", 4, p, o);
 	if (res == NULL)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "db.h"
 
@@ -112,13 +113,6 @@ enum users_status {
 	USERS_DB_ERROR,       /* the database failed: o->db and db_last_message() say why */
 };
 
-/* Who makes a change, for its audit row. */
-struct users_actor {
-	const char *id;  /* the acting user's id in decimal; NULL: nobody (the console) */
-	const char *via; /* the channel: "web", "portalctl" */
-	const char *ip;  /* the client's address; NULL: none */
-};
-
 /* What a call found or did. */
 struct users_outcome {
 	enum db_status db;     /* on USERS_DB_ERROR: how the database failed */
@@ -147,7 +141,7 @@ struct users_new {
  * concurrent insert of the same name), USERS_EMAIL_TAKEN (o->username:
  * whose it is) or USERS_DB_ERROR.
  */
-enum users_status users_create(struct db *db, const struct users_actor *a,
+enum users_status users_create(struct db *db, const struct audit_actor *a,
                                const struct users_new *u, struct users_outcome *o);
 
 /* Looks the user up by name (any case). USERS_OK with o->id and
@@ -172,7 +166,7 @@ struct users_change {
  * o->email_taken), or USERS_DB_ERROR. The active superusers are locked for
  * the check: two concurrent calls cannot take away the last two.
  */
-enum users_status users_update(struct db *db, const struct users_actor *a, long long id,
+enum users_status users_update(struct db *db, const struct audit_actor *a, long long id,
                                const struct users_change *c, struct users_outcome *o);
 
 /*
@@ -183,13 +177,13 @@ enum users_status users_update(struct db *db, const struct users_actor *a, long 
  * not, -1: as it was (both 'password.set'). USERS_OK, USERS_NOT_FOUND or
  * USERS_DB_ERROR.
  */
-enum users_status users_set_password(struct db *db, const struct users_actor *a, long long id,
+enum users_status users_set_password(struct db *db, const struct audit_actor *a, long long id,
                                      const char *phc, int must_change, struct users_outcome *o);
 
 /* failed_logins = 0, locked_until = NULL, the user's login_throttle rows
  * deleted (login_throttle_clear), audit 'account.unlocked' with what was
  * lifted (o->failed_logins, o->locked_until, o->throttled). */
-enum users_status users_unlock(struct db *db, const struct users_actor *a, long long id,
+enum users_status users_unlock(struct db *db, const struct audit_actor *a, long long id,
                                struct users_outcome *o);
 
 /* The list, sorted by username: a result for users_print_table (the caller

@@ -29,16 +29,30 @@
 #include "ctl_import.h"
 #include "ctl_reports.h"
 #include "ctl_roles.h"
+#include "reports.h"
+#include "roles.h"
 #include "db.h"
 #include "session.h"
 #include "users.h"
 
 static const struct db_stmt *const all_tables[] = {
-	session_stmts,     catalog_stmts,      admin_access_stmts,
-	admin_audit_stmts, admin_grants_stmts, admin_reports_stmts,
-	admin_roles_stmts, admin_users_stmts,  ctl_role_stmts,
-	ctl_report_stmts,  ctl_access_stmts,   ctl_audit_stmts,
-	ctl_import_stmts,  users_stmts,        NULL,
+	session_stmts,
+	catalog_stmts,
+	admin_access_stmts,
+	admin_audit_stmts,
+	admin_grants_stmts,
+	admin_reports_stmts,
+	admin_roles_stmts,
+	admin_users_stmts,
+	ctl_role_stmts,
+	ctl_report_stmts,
+	ctl_access_stmts,
+	ctl_audit_stmts,
+	ctl_import_stmts,
+	users_stmts,
+	roles_stmts,
+	reports_stmts,
+	NULL,
 };
 
 /* The highest $n in sql, 0 when none. */

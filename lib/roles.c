@@ -1,0 +1,135 @@
+/*
+ * roles: the operations on roles (see roles.h): one statement each, with
+ * its rules and its audit row. $1 to $3 are the actor (audit.h).
+ */
+#include "roles.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* clang-format off */
+
+/* Creates role $4 with description $5; the new id (NULL when taken) and
+ * the name as stored. A taken name (in any case) inserts nothing and
+ * answers the name as the other role has it: the second subquery reads the
+ * snapshot before the insert. */
+static const char sql_role_create[] =
+	"WITH n AS (INSERT INTO roles (name, description) VALUES ($4::citext, $5::text)"
+	"  ON CONFLICT (name) DO NOTHING RETURNING *),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, 'role.created', 'role', n.id,"
+	"   jsonb_build_object('via', $2::text, 'after', to_jsonb(n)), $3::inet FROM n)"
+	" SELECT (SELECT id FROM n) AS id,"
+	"  (SELECT name::text FROM roles WHERE name = $4::citext) AS taken_as";
+
+/*
+ * Changes role $4: $5 the version (updated_at) the change was based on, or
+ * NULL for whatever is stored; $6 name, $7 description, $8 active, each
+ * NULL to keep it. The row is locked first, so a concurrent change is seen
+ * as committed; the UPDATE repeats the version check. A name another role
+ * has is taken; a change to what is stored is no change, with no audit row.
+ */
+static const char sql_role_update[] =
+	"WITH old AS (SELECT * FROM roles WHERE id = $4::bigint FOR UPDATE),"
+	" want AS (SELECT coalesce($6::citext, name) AS name,"
+	"   coalesce($7::text, description) AS description,"
+	"   coalesce($8::boolean, is_active) AS is_active FROM old),"
+	" chk AS (SELECT"
+	"   $5::timestamptz IS NOT NULL"
+	"    AND (SELECT updated_at FROM old) IS DISTINCT FROM $5::timestamptz AS stale,"
+	"   EXISTS (SELECT 1 FROM roles r, want w WHERE r.name = w.name AND r.id <> $4::bigint)"
+	"    AS taken,"
+	"   (SELECT (o.name::text, o.description, o.is_active)"
+	"     IS NOT DISTINCT FROM (w.name::text, w.description, w.is_active)"
+	"    FROM old o, want w) AS same),"
+	" upd AS (UPDATE roles r SET name = w.name, description = w.description,"
+	"   is_active = w.is_active FROM chk, want w"
+	"  WHERE r.id = $4::bigint AND ($5::timestamptz IS NULL OR r.updated_at = $5::timestamptz)"
+	"   AND NOT chk.stale AND NOT chk.taken AND NOT chk.same"
+	"  RETURNING r.*),"
+	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
+	"  SELECT $1::bigint, CASE WHEN old.is_active AND NOT upd.is_active THEN 'role.deactivated'"
+	"    WHEN NOT old.is_active AND upd.is_active THEN 'role.activated'"
+	"    ELSE 'role.updated' END, 'role', upd.id,"
+	"   jsonb_build_object('via', $2::text, 'before', to_jsonb(old), 'after', to_jsonb(upd)),"
+	"   $3::inet"
+	"  FROM old, upd)"
+	" SELECT (SELECT count(*) FROM old) AS found, chk.stale, chk.taken, chk.same,"
+	"  (SELECT count(*) FROM upd) AS updated"
+	" FROM chk";
+
+/* clang-format on */
+
+const struct db_stmt roles_stmts[] = {
+	{ "roles_create", sql_role_create, 5 },
+	{ "roles_update", sql_role_update, 8 },
+	{ NULL, NULL, 0 },
+};
+
+static int is_true(const PGresult *res, const char *col)
+{
+	return strcmp(db_text(res, 0, col), "t") == 0;
+}
+
+enum roles_status roles_create(struct db *db, const struct audit_actor *a, const char *name,
+                               const char *description, struct roles_outcome *o)
+{
+	const char *p[AUDIT_NPARAMS + 2];
+
+	memset(o, 0, sizeof *o);
+	audit_params(a, p);
+	p[3] = name;
+	p[4] = description ? description : "";
+	PGresult *res = db_exec(db, "roles_create", 5, p, &o->db);
+	if (res == NULL && o->db == DB_CONFLICT) {
+		/* Taken by a concurrent insert. */
+		snprintf(o->name, sizeof o->name, "%s", name);
+		return ROLES_TAKEN;
+	}
+	if (res == NULL)
+		return ROLES_DB_ERROR;
+	enum roles_status rc = ROLES_OK;
+	if (db_is_null(res, 0, "id")) {
+		snprintf(o->name, sizeof o->name, "%s", db_text(res, 0, "taken_as"));
+		rc = ROLES_TAKEN;
+	} else {
+		o->id = db_int(res, 0, "id");
+	}
+	PQclear(res);
+	return rc;
+}
+
+enum roles_status roles_update(struct db *db, const struct audit_actor *a, long long id,
+                               const struct roles_change *c, struct roles_outcome *o)
+{
+	char idtext[24];
+	const char *p[AUDIT_NPARAMS + 5];
+
+	memset(o, 0, sizeof *o);
+	snprintf(idtext, sizeof idtext, "%lld", id);
+	audit_params(a, p);
+	p[3] = idtext;
+	p[4] = c->version;
+	p[5] = c->name;
+	p[6] = c->description;
+	p[7] = c->active < 0 ? NULL : c->active ? "t" : "f";
+	PGresult *res = db_exec(db, "roles_update", 8, p, &o->db);
+	if (res == NULL)
+		return o->db == DB_CONFLICT ? ROLES_TAKEN : ROLES_DB_ERROR;
+	enum roles_status rc;
+	int taken = is_true(res, "taken"), same = is_true(res, "same");
+	if (db_int(res, 0, "found") == 0)
+		rc = ROLES_NOT_FOUND;
+	else if (is_true(res, "stale") || (!taken && !same && db_int(res, 0, "updated") == 0))
+		rc = ROLES_STALE; /* also: changed between the check and the UPDATE */
+	else if (taken)
+		rc = ROLES_TAKEN;
+	else if (same)
+		rc = ROLES_UNCHANGED;
+	else
+		rc = ROLES_OK;
+	o->id = id;
+	PQclear(res);
+	return rc;
+}
