@@ -82,7 +82,8 @@ static const struct command commands[] = {
 	{ "report", "SUBCOMMAND [ARGS]", "add, list, set-status (report --help)", 0, cmd_report },
 	{ "access", "SUBCOMMAND [ARGS]", "who sees what: user, report, export (access --help)", 0,
 	  cmd_access },
-	{ "audit", "tail [-n N]", "the latest audit log entries (audit --help)", 0, cmd_audit },
+	{ "audit", "SUBCOMMAND [ARGS]", "tail, verify, checkpoint: the audit log (audit --help)", 0,
+	  cmd_audit },
 	{ "import", "users FILE [--dry-run]",
 	  "create or update users and their roles (import --help)", 0, cmd_import },
 	{ "status", "[--socket PATH]...", "ask the running pools how they are (status --help)", 0,
@@ -759,7 +760,9 @@ static int cmd_access(struct ctx *c, int argc, char **argv)
 
 /* -- audit -- */
 
-static const char cmd_audit_synopsis[] = "usage: " PROG " audit tail [-n N]\n";
+static const char cmd_audit_synopsis[] = "usage: " PROG " audit tail [-n N]\n"
+                                         "       " PROG " audit verify [--from SEQ:HASH]\n"
+                                         "       " PROG " audit checkpoint\n";
 
 static const char cmd_audit_help[] =
     "\n"
@@ -768,16 +771,42 @@ static const char cmd_audit_help[] =
     "      first: time (Europe/Amsterdam), actor (the user, \"(portalctl)\" for this\n"
     "      program), action, target and details. The admin pages (/admin/audit)\n"
     "      filter and export the whole log.\n"
+    "  verify [--from SEQ:HASH]\n"
+    "      Checks the hash chain of audit_log: every row in seq order, from the\n"
+    "      first (or from a checkpoint), each hash recomputed here as\n"
+    "      sha256(previous hash || the row's canonical text), seq without gaps,\n"
+    "      ids rising, and the chain head agreeing with the last row. Prints\n"
+    "      \"audit verify: N rows, chain intact up to seq S (hash H)\", or names the\n"
+    "      first row that was changed, removed or inserted out of turn by its id\n"
+    "      (exit 1). With --from, the checkpoint's row must still have its hash.\n"
+    "  checkpoint\n"
+    "      Writes an audit.checkpoint row and prints its link SEQ:HASH. Keep it\n"
+    "      outside the database (a ticket, a mail to the auditor): whoever can\n"
+    "      rewrite the whole log can also rewrite its chain, but not that copy.\n"
     "\n"
-    "Exit status: 0 done, 1 failed, 2 usage error.\n";
+    "Exit status: 0 done (verify: the chain is intact), 1 failed (verify: it is\n"
+    "not, or the database could not be read), 2 usage error.\n";
 
 static int cmd_audit_tail(struct ctx *c, const struct ctl_args *a)
 {
 	return ctl_audit_tail(c->db, a->val[0], stdout, stderr);
 }
 
+static int cmd_audit_verify(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_audit_verify(c->db, a->val[0], stdout, stderr);
+}
+
+static int cmd_audit_checkpoint(struct ctx *c, const struct ctl_args *a)
+{
+	(void)a;
+	return ctl_audit_checkpoint(c->db, stdout, stderr);
+}
+
 static const struct subcommand audit_subs[] = {
 	{ "tail", { "-n=", NULL }, 0, "", cmd_audit_tail },
+	{ "verify", { "--from=", NULL }, 0, "", cmd_audit_verify },
+	{ "checkpoint", { NULL }, 0, "", cmd_audit_checkpoint },
 };
 
 static int cmd_audit(struct ctx *c, int argc, char **argv)

@@ -17,7 +17,7 @@ set -euo pipefail
 run_packages=(
 	# build
 	gcc make pkg-config
-	libfcgi-dev libargon2-dev libpq-dev libxml2-dev
+	libfcgi-dev libargon2-dev libpq-dev libssl-dev libxml2-dev
 	# run (PostgreSQL 15 in Debian 12 includes what used to be -contrib);
 	# deploy/dev/devenv uses openssl (certificate, passwords) and curl
 	nginx postgresql-15 postgresql-client-15 openssl curl
