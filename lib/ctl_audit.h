@@ -1,8 +1,8 @@
 /*
  * ctl_audit: portalctl audit tail, verify and checkpoint: the latest
  * entries as a table, and the database side of the hash-chained audit log
- * (the links and their checks are audit_chain's). Both print to out (results) and err ("portalctl: ...")
- * and return the exit status: 0 done and intact, 1 failed or tampered with.
+ * (the links and their checks are audit_chain's). Both print to out (results) and err ("portalctl:
+ * ...") and return the exit status: 0 done and intact, 1 failed or tampered with.
  */
 #ifndef CTL_AUDIT_H
 #define CTL_AUDIT_H
