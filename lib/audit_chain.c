@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
+
 int audit_chain_link(const unsigned char prev[AUDIT_HASH_LEN], const char *canon, size_t len,
                      unsigned char out[AUDIT_HASH_LEN])
 {
@@ -31,13 +33,7 @@ int audit_chain_link(const unsigned char prev[AUDIT_HASH_LEN], const char *canon
 
 void audit_chain_hex(const unsigned char hash[AUDIT_HASH_LEN], char out[AUDIT_HASH_HEX + 1])
 {
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < AUDIT_HASH_LEN; i++) {
-		out[2 * i] = digits[hash[i] >> 4];
-		out[2 * i + 1] = digits[hash[i] & 15];
-	}
-	out[AUDIT_HASH_HEX] = '\0';
+	auth_hex(hash, AUDIT_HASH_LEN, out);
 }
 
 static int hexval(char c)
@@ -55,7 +51,7 @@ int audit_chain_unhex(const char *s, size_t len, unsigned char out[AUDIT_HASH_LE
 {
 	if (len != AUDIT_HASH_HEX)
 		return -1;
-	for (int i = 0; i < AUDIT_HASH_LEN; i++) {
+	for (size_t i = 0; i < AUDIT_HASH_LEN; i++) {
 		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
