@@ -194,13 +194,7 @@ static void post_password(struct ctx *c)
 	const char *current = req_form(c->req, "current_password");
 	const char *next = req_form(c->req, "new_password");
 	const char *confirm = req_form(c->req, "new_password_confirm");
-	const char *error = NULL;
-	if (current == NULL || next == NULL || confirm == NULL)
-		error = "account.fields_missing";
-	else if (strcmp(next, confirm) != 0)
-		error = "account.passwords_differ";
-	else if (auth_check_policy(next, c->user.username) != AUTH_POLICY_OK)
-		error = auth_policy_key(auth_check_policy(next, c->user.username));
+	const char *error = auth_password_change_problem(current, next, confirm, c->user.username);
 	if (error) {
 		render_account(c, res, 400, NULL, error);
 		PQclear(res);

@@ -278,13 +278,7 @@ void admin_post_password(struct ctx *c)
 	const char *current = req_form(c->req, "current_password");
 	const char *next = req_form(c->req, "new_password");
 	const char *confirm = req_form(c->req, "new_password_confirm");
-	const char *error = NULL;
-	if (current == NULL || next == NULL || confirm == NULL)
-		error = "account.fields_missing";
-	else if (strcmp(next, confirm) != 0)
-		error = "account.passwords_differ";
-	else if (auth_check_policy(next, username) != AUTH_POLICY_OK)
-		error = auth_policy_key(auth_check_policy(next, username));
+	const char *error = auth_password_change_problem(current, next, confirm, username);
 	if (error) {
 		render_password(c, 400, error);
 		return;

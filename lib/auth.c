@@ -373,3 +373,14 @@ const char *auth_policy_key(enum auth_policy p)
 	/* Not a value auth_check_policy returns: refuse rather than say ok. */
 	return "password.too_short";
 }
+
+const char *auth_password_change_problem(const char *current, const char *next, const char *confirm,
+                                         const char *username)
+{
+	if (current == NULL || next == NULL || confirm == NULL)
+		return "account.fields_missing";
+	if (strcmp(next, confirm) != 0)
+		return "account.passwords_differ";
+	enum auth_policy p = auth_check_policy(next, username);
+	return p == AUTH_POLICY_OK ? NULL : auth_policy_key(p);
+}

@@ -67,6 +67,14 @@ enum auth_policy auth_check_policy(const char *password, const char *username);
 /* The message-catalogue key of a policy result ("password.too_short", ...). */
 const char *auth_policy_key(enum auth_policy p);
 
+/* The form of a password change (current, the new one and its repeat, any
+ * of them NULL when absent) for username: the catalogue key of its first
+ * problem ("account.fields_missing", "account.passwords_differ", a policy
+ * key), or NULL when it may go ahead. The current password is checked
+ * against the stored hash by whoever changes it. */
+const char *auth_password_change_problem(const char *current, const char *next, const char *confirm,
+                                         const char *username);
+
 /* Fills out with n random bytes from getrandom. Returns 0 or -1. */
 int auth_random(unsigned char *out, size_t n);
 

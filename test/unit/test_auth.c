@@ -572,6 +572,20 @@ static void test_equal_compares_whole_strings(void **state)
 	assert_int_equal(auth_equal(NULL, NULL), 0);
 }
 
+static void test_password_change_form_names_its_first_problem(void **state)
+{
+	(void)state;
+	assert_string_equal(auth_password_change_problem(NULL, "x", "x", "anna"),
+	                    "account.fields_missing");
+	assert_string_equal(
+	    auth_password_change_problem("oud", "Lente-in-het-bos-1", "Lente-in-het-bos-2", "anna"),
+	    "account.passwords_differ");
+	assert_string_equal(auth_password_change_problem("oud", "kort", "kort", "anna"),
+	                    auth_policy_key(AUTH_POLICY_TOO_SHORT));
+	assert_null(auth_password_change_problem("oud", "Lente-in-het-bos-1", "Lente-in-het-bos-1",
+	                                         "anna"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_random_fills_differently_each_call),
 		cmocka_unit_test(test_hex_is_lower_case_two_digits_per_byte),
 		cmocka_unit_test(test_equal_compares_whole_strings),
+		cmocka_unit_test(test_password_change_form_names_its_first_problem),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

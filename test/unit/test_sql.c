@@ -162,9 +162,34 @@ static void test_no_source_has_its_sql_cut_into_one_character_lines(void **state
 	assert_true(files > 10);
 }
 
+/* The operations on users, roles and reports (lib/users.c, roles.c,
+ * reports.c) write their audit row with the actor as $1 to $3 (audit.h). */
+static void test_every_operation_writes_its_audit_row_with_actor_channel_and_address(void **state)
+{
+	(void)state;
+	static const struct db_stmt *const ops[] = { users_stmts, roles_stmts, reports_stmts,
+		                                     NULL };
+	int n = 0;
+	for (const struct db_stmt *const *t = ops; *t != NULL; t++) {
+		for (const struct db_stmt *s = *t; s->name != NULL; s++) {
+			const char *a = strstr(s->sql, "INSERT INTO audit_log");
+			if (a == NULL)
+				continue; /* a read: users_find, users_list */
+			n++;
+			if (strstr(a, "$1::bigint") == NULL ||
+			    strstr(a, "'via', $2::text") == NULL || strstr(a, "$3::inet") == NULL)
+				fail_msg("%s: its audit row does not take the actor as $1 to $3",
+				         s->name);
+		}
+	}
+	assert_int_equal(n, 8); /* 4 of users, 2 of roles, 2 of reports */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    test_every_operation_writes_its_audit_row_with_actor_channel_and_address),
 		cmocka_unit_test(test_every_statement_has_a_name_of_its_own),
 		cmocka_unit_test(test_every_statement_declares_the_parameters_its_text_uses),
 		cmocka_unit_test(test_is_cut_string_finds_the_strings_clang_format_cut),
