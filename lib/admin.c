@@ -62,9 +62,12 @@ PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const c
 	return res;
 }
 
-int admin_post_guard(struct ctx *c)
+/* For a POST: the session, superuser (and, when confirmed, the
+ * confirmation) and CSRF checks, with c->user copied out of the result. */
+static int post_guard(struct ctx *c, int confirmed)
 {
-	PGresult *res = admin_page_query(c, "session_check", 0, NULL);
+	PGresult *res = confirmed ? admin_page_query(c, "session_check", 0, NULL)
+	                          : superuser_query(c, "session_check", 0, NULL);
 	if (res == NULL)
 		return 0;
 	/* c->user points into res: keep copies of what the change needs. */
@@ -78,6 +81,11 @@ int admin_post_guard(struct ctx *c)
 		return 0;
 	}
 	return 1;
+}
+
+int admin_post_guard(struct ctx *c)
+{
+	return post_guard(c, 1);
 }
 
 void admin_actor(const struct ctx *c, struct admin_actor *a)
@@ -207,18 +215,9 @@ void admin_get_confirm(struct ctx *c)
 
 void admin_post_confirm(struct ctx *c)
 {
-	PGresult *res = superuser_query(c, "session_check", 0, NULL);
-	if (res == NULL)
+	if (!post_guard(c, 0))
 		return;
-	/* c->user points into res. */
-	const char *csrf = arena_strdup(c->arena, c->user.csrf);
-	const char *username = arena_strdup(c->arena, c->user.username);
-	PQclear(res);
 	const char *next = req_form(c->req, "next");
-	if (!session_csrf_ok(c->req, csrf)) {
-		app_error(c, 403);
-		return;
-	}
 	const char *password = req_form(c->req, "password");
 	if (password == NULL || password[0] == '\0') {
 		render_confirm(c, 200, next, 1, 0);
@@ -227,8 +226,8 @@ void admin_post_confirm(struct ctx *c)
 	int wait = 0;
 	enum db_status st = DB_OK;
 	switch (session_admin_confirm(c->app->db, &c->app->cfg, req_cookie(c->req, SESSION_COOKIE),
-	                              c->user.uid, username, password, c->req->remote_addr, &wait,
-	                              &st)) {
+	                              c->user.uid, c->user.username, password, c->req->remote_addr,
+	                              &wait, &st)) {
 	case LOGIN_OK:
 		resp_redirect(c->resp, 303, confirm_next(next));
 		break;
@@ -264,21 +263,12 @@ void admin_get_password(struct ctx *c)
 
 void admin_post_password(struct ctx *c)
 {
-	PGresult *res = superuser_query(c, "session_check", 0, NULL);
-	if (res == NULL)
+	if (!post_guard(c, 0))
 		return;
-	/* c->user points into res. */
-	const char *csrf = arena_strdup(c->arena, c->user.csrf);
-	const char *username = arena_strdup(c->arena, c->user.username);
-	PQclear(res);
-	if (!session_csrf_ok(c->req, csrf)) {
-		app_error(c, 403);
-		return;
-	}
 	const char *current = req_form(c->req, "current_password");
 	const char *next = req_form(c->req, "new_password");
 	const char *confirm = req_form(c->req, "new_password_confirm");
-	const char *error = auth_password_change_problem(current, next, confirm, username);
+	const char *error = auth_password_change_problem(current, next, confirm, c->user.username);
 	if (error) {
 		render_password(c, 400, error);
 		return;
