@@ -170,12 +170,6 @@ const char *admin_user_notice(const char *done)
 	return NULL;
 }
 
-static int cell_true(const PGresult *res, int row, const char *name)
-{
-	int col = PQfnumber(res, name);
-	return col >= 0 && row < PQntuples(res) && strcmp(PQgetvalue(res, row, col), "t") == 0;
-}
-
 /* The choices of a filter select, with the current one selected. */
 static void set_options(struct ctx *c, const char *key, const char *current,
                         const char *const *labels)
@@ -352,8 +346,8 @@ static void render_user(struct ctx *c, int status, const PGresult *res, const st
 	struct tvars *form = tvars_new(c->arena);
 	tvars_str(form, "display_name", f ? f->display_name : db_text(res, 0, "u_name"));
 	tvars_str(form, "email", f ? f->email : db_text(res, 0, "u_email"));
-	tvars_bool(form, "superuser", f ? f->superuser : cell_true(res, 0, "u_superuser"));
-	tvars_bool(form, "active", f ? f->active : cell_true(res, 0, "u_active"));
+	tvars_bool(form, "superuser", f ? f->superuser : db_bool(res, 0, "u_superuser"));
+	tvars_bool(form, "active", f ? f->active : db_bool(res, 0, "u_active"));
 	tvars_str(form, "version", version ? version : db_text(res, 0, "u_version"));
 	tvars_obj(c->vars, "form", form);
 	tvars_obj(c->vars, "errors", errors);
@@ -367,7 +361,7 @@ static void render_user(struct ctx *c, int status, const PGresult *res, const st
 	tvars_str(c->vars, "roles_remove_action",
 	          arena_printf(c->arena, "/admin/users/%s/roles/remove", id));
 	int n = db_is_null(res, 0, "role_id") ? 0 : PQntuples(res), mine = 0;
-	while (mine < n && cell_true(res, mine, "has_role"))
+	while (mine < n && db_bool(res, mine, "has_role"))
 		mine++;
 	tvars_rows_range(c->vars, "member_roles", res, 0, mine);
 	tvars_rows_range(c->vars, "other_roles", res, mine, n - mine);

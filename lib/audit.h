@@ -24,4 +24,10 @@ enum { AUDIT_NPARAMS = 3 };
 /* Fills p[0..2] from a (pointers into a). */
 void audit_params(const struct audit_actor *a, const char **p);
 
+/* For an operation on one row: p[0..2] as audit_params, and p[3] the row's
+ * id in decimal, written into idtext. */
+enum { AUDIT_ID_LEN = 24 };
+void audit_params_on(const struct audit_actor *a, long long id, char idtext[AUDIT_ID_LEN],
+                     const char **p);
+
 #endif

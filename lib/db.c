@@ -306,6 +306,12 @@ long long db_int(const PGresult *res, int row, const char *col)
 	return errno == 0 && end != v && *end == '\0' ? n : 0;
 }
 
+int db_bool(const PGresult *res, int row, const char *col)
+{
+	const char *v = db_text(res, row, col);
+	return v != NULL && strcmp(v, "t") == 0;
+}
+
 const char *db_text(const PGresult *res, int row, const char *col)
 {
 	int c = res ? PQfnumber(res, col) : -1;

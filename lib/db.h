@@ -84,6 +84,10 @@ const char *db_last_message(const struct db *db);
  * server always sends as decimal text. */
 long long db_int(const PGresult *res, int row, const char *col);
 
+/* 1 when column col (by name) of row row of res is boolean true ("t");
+ * 0 for false, SQL NULL, or no such column or row. */
+int db_bool(const PGresult *res, int row, const char *col);
+
 /* The text in column col (by name) of row row of res: "" for SQL NULL, NULL
  * only when there is no such column or row. Points into res. */
 const char *db_text(const PGresult *res, int row, const char *col);

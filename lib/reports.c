@@ -86,13 +86,11 @@ enum reports_status reports_update(struct db *db, const struct audit_actor *a, l
                                    const char *version, const struct reports_values *v,
                                    struct reports_outcome *o)
 {
-	char idtext[24];
+	char idtext[AUDIT_ID_LEN];
 	const char *p[AUDIT_NPARAMS + 7];
 
 	memset(o, 0, sizeof *o);
-	snprintf(idtext, sizeof idtext, "%lld", id);
-	audit_params(a, p);
-	p[3] = idtext;
+	audit_params_on(a, id, idtext, p);
 	p[4] = version;
 	p[5] = v->title;
 	p[6] = v->url;
@@ -103,11 +101,10 @@ enum reports_status reports_update(struct db *db, const struct audit_actor *a, l
 	if (res == NULL)
 		return REPORTS_DB_ERROR;
 	enum reports_status rc;
-	int same = strcmp(db_text(res, 0, "same"), "t") == 0;
+	int same = db_bool(res, 0, "same");
 	if (db_int(res, 0, "found") == 0)
 		rc = REPORTS_NOT_FOUND;
-	else if (strcmp(db_text(res, 0, "stale"), "t") == 0 ||
-	         (!same && db_int(res, 0, "updated") == 0))
+	else if (db_bool(res, 0, "stale") || (!same && db_int(res, 0, "updated") == 0))
 		rc = REPORTS_STALE; /* also: changed between the check and the UPDATE */
 	else if (same)
 		rc = REPORTS_UNCHANGED;

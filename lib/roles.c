@@ -67,11 +67,6 @@ const struct db_stmt roles_stmts[] = {
 	{ NULL, NULL, 0 },
 };
 
-static int is_true(const PGresult *res, const char *col)
-{
-	return strcmp(db_text(res, 0, col), "t") == 0;
-}
-
 enum roles_status roles_create(struct db *db, const struct audit_actor *a, const char *name,
                                const char *description, struct roles_outcome *o)
 {
@@ -103,13 +98,11 @@ enum roles_status roles_create(struct db *db, const struct audit_actor *a, const
 enum roles_status roles_update(struct db *db, const struct audit_actor *a, long long id,
                                const struct roles_change *c, struct roles_outcome *o)
 {
-	char idtext[24];
+	char idtext[AUDIT_ID_LEN];
 	const char *p[AUDIT_NPARAMS + 5];
 
 	memset(o, 0, sizeof *o);
-	snprintf(idtext, sizeof idtext, "%lld", id);
-	audit_params(a, p);
-	p[3] = idtext;
+	audit_params_on(a, id, idtext, p);
 	p[4] = c->version;
 	p[5] = c->name;
 	p[6] = c->description;
@@ -118,10 +111,10 @@ enum roles_status roles_update(struct db *db, const struct audit_actor *a, long 
 	if (res == NULL)
 		return o->db == DB_CONFLICT ? ROLES_TAKEN : ROLES_DB_ERROR;
 	enum roles_status rc;
-	int taken = is_true(res, "taken"), same = is_true(res, "same");
+	int taken = db_bool(res, 0, "taken"), same = db_bool(res, 0, "same");
 	if (db_int(res, 0, "found") == 0)
 		rc = ROLES_NOT_FOUND;
-	else if (is_true(res, "stale") || (!taken && !same && db_int(res, 0, "updated") == 0))
+	else if (db_bool(res, 0, "stale") || (!taken && !same && db_int(res, 0, "updated") == 0))
 		rc = ROLES_STALE; /* also: changed between the check and the UPDATE */
 	else if (taken)
 		rc = ROLES_TAKEN;

@@ -732,21 +732,14 @@ enum users_status users_find(struct db *db, const char *name, struct users_outco
 	return rc;
 }
 
-static int is_true(const PGresult *res, const char *col)
-{
-	return strcmp(db_text(res, 0, col), "t") == 0;
-}
-
 enum users_status users_update(struct db *db, const struct audit_actor *a, long long id,
                                const struct users_change *c, struct users_outcome *o)
 {
-	char idtext[24];
+	char idtext[AUDIT_ID_LEN];
 	const char *p[9];
 
 	outcome_clear(o);
-	snprintf(idtext, sizeof idtext, "%lld", id);
-	audit_params(a, p);
-	p[3] = idtext;
+	audit_params_on(a, id, idtext, p);
 	p[4] = c->version;
 	p[5] = c->display_name;
 	p[6] = c->email;
@@ -762,12 +755,12 @@ enum users_status users_update(struct db *db, const struct audit_actor *a, long 
 		o->id = id;
 		snprintf(o->username, sizeof o->username, "%s", db_text(res, 0, "username"));
 		o->sessions_ended = (long)db_int(res, 0, "sessions_ended");
-		o->refused = is_true(res, "refused");
-		o->email_taken = is_true(res, "email_taken");
+		o->refused = db_bool(res, 0, "refused");
+		o->email_taken = db_bool(res, 0, "email_taken");
 		/* Not updated, though nothing refused it: changed between the
 		 * check and the UPDATE, which is stale too. */
-		int stale = is_true(res, "stale") ||
-		            (!o->refused && !o->email_taken && !is_true(res, "same") &&
+		int stale = db_bool(res, 0, "stale") ||
+		            (!o->refused && !o->email_taken && !db_bool(res, 0, "same") &&
 		             db_int(res, 0, "updated") == 0);
 		if (stale)
 			rc = USERS_STALE;
@@ -775,7 +768,7 @@ enum users_status users_update(struct db *db, const struct audit_actor *a, long 
 			rc = USERS_LAST_SUPERUSER;
 		else if (o->email_taken)
 			rc = USERS_EMAIL_TAKEN;
-		else if (is_true(res, "same"))
+		else if (db_bool(res, 0, "same"))
 			rc = USERS_UNCHANGED;
 		else
 			rc = USERS_OK;
@@ -787,13 +780,11 @@ enum users_status users_update(struct db *db, const struct audit_actor *a, long 
 enum users_status users_set_password(struct db *db, const struct audit_actor *a, long long id,
                                      const char *phc, int must_change, struct users_outcome *o)
 {
-	char idtext[24];
+	char idtext[AUDIT_ID_LEN];
 	const char *p[6];
 
 	outcome_clear(o);
-	snprintf(idtext, sizeof idtext, "%lld", id);
-	audit_params(a, p);
-	p[3] = idtext;
+	audit_params_on(a, id, idtext, p);
 	p[4] = phc;
 	p[5] = bool_param(must_change);
 	PGresult *res = run_op(db, "users_set_password", 6, p, o);
@@ -809,13 +800,11 @@ enum users_status users_set_password(struct db *db, const struct audit_actor *a,
 enum users_status users_unlock(struct db *db, const struct audit_actor *a, long long id,
                                struct users_outcome *o)
 {
-	char idtext[24];
+	char idtext[AUDIT_ID_LEN];
 	const char *p[4];
 
 	outcome_clear(o);
-	snprintf(idtext, sizeof idtext, "%lld", id);
-	audit_params(a, p);
-	p[3] = idtext;
+	audit_params_on(a, id, idtext, p);
 	PGresult *res = run_op(db, "users_unlock", 4, p, o);
 	if (res == NULL)
 		return USERS_DB_ERROR;

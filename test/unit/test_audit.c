@@ -31,11 +31,24 @@ static void test_the_console_is_nobody_from_nowhere_via_portalctl(void **state)
 	assert_null(p[2]);
 }
 
+static void test_params_on_a_row_add_its_id_in_decimal(void **state)
+{
+	(void)state;
+	char idtext[AUDIT_ID_LEN];
+	const char *p[AUDIT_NPARAMS + 1];
+	audit_params_on(&audit_console, 9007199254740993LL, idtext, p);
+	assert_null(p[0]);
+	assert_string_equal(p[1], "portalctl");
+	assert_ptr_equal(p[3], idtext);
+	assert_string_equal(p[3], "9007199254740993");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_params_are_actor_channel_and_address_in_that_order),
 		cmocka_unit_test(test_the_console_is_nobody_from_nowhere_via_portalctl),
+		cmocka_unit_test(test_params_on_a_row_add_its_id_in_decimal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

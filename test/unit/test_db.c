@@ -182,6 +182,26 @@ static void test_db_int_reads_numbers_by_column_and_refuses_the_rest(void **stat
 	PQclear(res);
 }
 
+static void test_db_bool_is_true_only_for_t(void **state)
+{
+	(void)state;
+	PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	assert_non_null(res);
+	PGresAttDesc at[1] = {
+		{ .name = (char *)"ok", .typid = 16, .typlen = 1, .atttypmod = -1 }
+	};
+	assert_int_equal(PQsetResultAttrs(res, 1, at), 1);
+	assert_int_equal(PQsetvalue(res, 0, 0, (char *)"t", 1), 1);
+	assert_int_equal(PQsetvalue(res, 1, 0, (char *)"f", 1), 1);
+	assert_int_equal(PQsetvalue(res, 2, 0, NULL, -1), 1);
+	assert_true(db_bool(res, 0, "ok"));
+	assert_false(db_bool(res, 1, "ok"));
+	assert_false(db_bool(res, 2, "ok"));      /* SQL NULL */
+	assert_false(db_bool(res, 3, "ok"));      /* no such row */
+	assert_false(db_bool(res, 0, "missing")); /* no such column */
+	PQclear(res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_exec_without_server_is_unavailable_and_retries_each_call),
 		cmocka_unit_test(test_connect_and_ping_without_server_are_unavailable),
 		cmocka_unit_test(test_db_int_reads_numbers_by_column_and_refuses_the_rest),
+		cmocka_unit_test(test_db_bool_is_true_only_for_t),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
