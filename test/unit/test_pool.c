@@ -50,11 +50,9 @@ static int count_spawns(void)
 	return stat(spawn_log, &st) == 0 ? (int)st.st_size : 0;
 }
 
-/* A worker that answers every connection with its pid. */
-static void serve_pid(void *ctx, int fd, volatile sig_atomic_t *stop)
+/* A worker's loop: each connection is answered with what answer writes. */
+static void serve_answers(int fd, volatile sig_atomic_t *stop, int (*answer)(char *, size_t))
 {
-	(void)ctx;
-	note_spawn();
 	while (!*stop) {
 		int r = pool_wait_readable(fd);
 		if (r <= 0)
@@ -63,12 +61,25 @@ static void serve_pid(void *ctx, int fd, volatile sig_atomic_t *stop)
 		if (c < 0)
 			continue;
 		char msg[32];
-		int n = snprintf(msg, sizeof(msg), "%d\n", (int)getpid());
+		int n = answer(msg, sizeof(msg));
 		ssize_t w = write(c, msg, (size_t)n);
 		close(c);
 		if (w != n)
 			_exit(4); /* the master logs it; the test sees a missing answer */
 	}
+}
+
+static int answer_pid(char *out, size_t n)
+{
+	return snprintf(out, n, "%d\n", (int)getpid());
+}
+
+/* A worker that answers every connection with its pid. */
+static void serve_pid(void *ctx, int fd, volatile sig_atomic_t *stop)
+{
+	(void)ctx;
+	note_spawn();
+	serve_answers(fd, stop, answer_pid);
 }
 
 /* A worker that dies at once: the master must back off. */
@@ -117,24 +128,16 @@ static void serve_stuck(void *ctx, int fd, volatile sig_atomic_t *stop)
 		pause();
 }
 
+static int answer_turn(char *out, size_t n)
+{
+	return snprintf(out, n, "%d\n", pool_take_turn(3600));
+}
+
 /* A worker that answers whether pool_take_turn gave it the turn. */
 static void serve_turn(void *ctx, int fd, volatile sig_atomic_t *stop)
 {
 	(void)ctx;
-	while (!*stop) {
-		int r = pool_wait_readable(fd);
-		if (r <= 0)
-			continue;
-		int c = accept(fd, NULL, NULL);
-		if (c < 0)
-			continue;
-		char msg[4];
-		int n = snprintf(msg, sizeof(msg), "%d\n", pool_take_turn(3600));
-		ssize_t w = write(c, msg, (size_t)n);
-		close(c);
-		if (w != n)
-			_exit(4);
-	}
+	serve_answers(fd, stop, answer_turn);
 }
 
 static int reload_ok(void *ctx)
