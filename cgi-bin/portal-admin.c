@@ -10,7 +10,7 @@
 #include "admin.h"
 #include "admin_access.h"
 #include "admin_audit.h"
-#include "admin_grants.h"
+#include "grants.h"
 #include "admin_reports.h"
 #include "admin_roles.h"
 #include "admin_users.h"
@@ -62,7 +62,7 @@ static const struct route routes[] = {
 
 static const struct db_stmt *const stmt_sets[] = { session_stmts,
 	                                           admin_reports_stmts,
-	                                           admin_grants_stmts,
+	                                           grants_stmts,
 	                                           admin_roles_stmts,
 	                                           admin_users_stmts,
 	                                           admin_access_stmts,

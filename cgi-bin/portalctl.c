@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "admin_grants.h"
+#include "grants.h"
 #include "auth.h"
 #include "cfg.h"
 #include "ctl.h"
@@ -508,11 +508,11 @@ struct subcommand {
 /* These commands check their values before they connect. */
 static int cmd_admin_db(struct ctx *c)
 {
-	const struct db_stmt *const tables[] = {
-		ctl_role_stmts,  ctl_report_stmts, ctl_access_stmts,
-		ctl_audit_stmts, ctl_import_stmts, admin_grants_stmts,
-		roles_stmts,     reports_stmts,    NULL
-	};
+	const struct db_stmt *const tables[] = { ctl_role_stmts,   ctl_report_stmts,
+		                                 ctl_access_stmts, ctl_audit_stmts,
+		                                 ctl_import_stmts, grants_stmts,
+		                                 roles_stmts,      reports_stmts,
+		                                 users_stmts,      NULL };
 
 	return open_db(c, c->cfg.statement_timeout, tables, 0);
 }

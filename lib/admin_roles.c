@@ -1,6 +1,6 @@
 /*
  * admin_roles: SQL, validation and handlers of the admin pool's roles area
- * (see admin_roles.h). Grants go through admin_grants.h; report_access
+ * (see admin_roles.h). Grants go through grants.h; report_access
  * follows by trigger, also when a role is switched off or on.
  */
 #include "admin_roles.h"
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "admin.h"
-#include "admin_grants.h"
+#include "grants.h"
 #include "roles.h"
 
 #include "buf.h"
@@ -620,7 +620,7 @@ void admin_post_role_activate(struct ctx *c)
 }
 
 /* Adds or removes the checked ids of field (users or reports) to or from
- * this role with one of the admin_grants statements; role_first says the
+ * this role with one of the grants statements; role_first says the
  * role ids are its first array. */
 static void post_grant(struct ctx *c, const char *stmt, const char *field, int role_first,
                        const char *done, const char *anchor)
@@ -645,10 +645,10 @@ static void post_grant(struct ctx *c, const char *stmt, const char *field, int r
 	const char *role = arena_printf(c->arena, "{%s}", app_id_param(c));
 	struct admin_actor a;
 	admin_actor(c, &a);
-	struct grant_result out;
+	struct grants_outcome out;
 	enum db_status st;
-	if (admin_grant(c->app->db, stmt, a.id, a.ip, "admin", role_first ? role : ids,
-	                role_first ? ids : role, &out, &st) < 0) {
+	if (grants_change(c->app->db, stmt, &a.audit, role_first ? role : ids,
+	                  role_first ? ids : role, &out, &st) < 0) {
 		app_db_error(c, st);
 		return;
 	}

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "admin.h"
-#include "admin_grants.h"
+#include "grants.h"
 #include "auth.h"
 #include "session.h"
 #include "users.h"
@@ -545,10 +545,10 @@ static void change_roles(struct ctx *c, const char *stmt, const char *done)
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	struct grant_result g;
+	struct grants_outcome g;
 	enum db_status st;
-	if (admin_grant(c->app->db, stmt, a.id, a.ip, "admin",
-	                arena_printf(c->arena, "{%s}", app_id_param(c)), roles, &g, &st) != 0) {
+	if (grants_change(c->app->db, stmt, &a.audit,
+	                  arena_printf(c->arena, "{%s}", app_id_param(c)), roles, &g, &st) != 0) {
 		app_db_error(c, st);
 		return;
 	}

@@ -31,9 +31,8 @@ static const char sql_audit_tail[] =
 /* clang-format on */
 
 static const char sql_checkpoint[] =
-    "INSERT INTO audit_log (action, details)"
-    " VALUES ('audit.checkpoint', jsonb_build_object('via', 'portalctl'))"
-    " RETURNING id, seq, encode(hash, 'hex') AS hash";
+    "SELECT w.id, w.seq, encode(w.hash, 'hex') AS hash"
+    " FROM audit_write(NULL, 'portalctl', NULL, 'audit.checkpoint', NULL, NULL, NULL) w";
 
 const struct db_stmt ctl_audit_stmts[] = {
 	{ "ctl_audit_tail", sql_audit_tail, 1 },

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "admin_grants.h"
+#include "grants.h"
 #include "csv.h"
 #include "ctl.h"
 #include "ctl_roles.h"
@@ -22,8 +22,9 @@ enum { IMPORT_MAX_PROBLEMS = 50, IMPORT_FIELDS = 4 };
 
 /*
  * The SQL below is laid out by hand, one clause a line, the C indentation
- * showing the structure. Every change is one statement with its audit row
- * (actor NULL, "via": "portalctl").
+ * showing the structure. The users are provisioned by users_provision and
+ * their roles granted by grants_change, each with its audit rows (actor
+ * NULL, "via": "portalctl"); the import adds one summary row.
  */
 /* clang-format off */
 /* The ids of the roles named in $1 (text[]), in its order, NULL for a name
@@ -31,39 +32,6 @@ enum { IMPORT_MAX_PROBLEMS = 50, IMPORT_FIELDS = 4 };
 static const char sql_import_roles[] =
 	"SELECT r.id FROM unnest($1::text[]) WITH ORDINALITY AS t(n, i)"
 	" LEFT JOIN roles r ON r.name = t.n::citext ORDER BY t.i";
-
-/*
- * One row of an import: $1 username, $2 email, $3 display name, $4 the
- * file's name. Creates the user (no password) or updates email and display
- * name when they differ ($3 '' keeps the name), with its audit row. An
- * email that another user has writes nothing and names that user. An email
- * that differs only in case is not a change (citext).
- */
-static const char sql_import_user[] =
-	"WITH old AS (SELECT * FROM users WHERE username = $1::citext FOR UPDATE),"
-	" taken AS (SELECT username::text AS who FROM users"
-		"  WHERE email = $2::citext AND username <> $1::citext),"
-	" ins AS (INSERT INTO users (username, email, display_name)"
-		"  SELECT $1::citext, $2::citext, coalesce(nullif($3::text, ''), $1::text)"
-		"  WHERE NOT EXISTS (SELECT 1 FROM old) AND NOT EXISTS (SELECT 1 FROM taken)"
-		"  RETURNING *),"
-	" upd AS (UPDATE users u SET email = $2::citext,"
-		"   display_name = coalesce(nullif($3::text, ''), u.display_name) FROM old"
-		"  WHERE u.id = old.id AND NOT EXISTS (SELECT 1 FROM taken)"
-		"   AND (old.email <> $2::citext OR ($3::text <> '' AND old.display_name <> $3::text))"
-		"  RETURNING u.*),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details)"
-		"  SELECT NULL::bigint, 'user.created', 'user', ins.id, jsonb_build_object('via', 'portalctl',"
-		"   'import', $4::text, 'after', to_jsonb(ins) - 'hashed_password') FROM ins"
-		"  UNION ALL"
-		"  SELECT NULL, 'user.updated', 'user', upd.id, jsonb_build_object('via', 'portalctl',"
-		"   'import', $4::text, 'before', to_jsonb(old) - 'hashed_password',"
-		"   'after', to_jsonb(upd) - 'hashed_password') FROM old, upd)"
-	" SELECT coalesce((SELECT id FROM ins), (SELECT id FROM old)) AS id,"
-	"  (SELECT count(*) FROM ins) AS created, (SELECT count(*) FROM upd) AS updated,"
-	"  (SELECT min(who) FROM taken) AS taken_by,"
-	"  (SELECT email::text FROM old) AS old_email, (SELECT display_name FROM old) AS old_name,"
-	"  (SELECT email::text FROM upd) AS new_email, (SELECT display_name FROM upd) AS new_name";
 
 /* The names of the roles of $2 (bigint[]) that user $1 does not have yet. */
 static const char sql_import_missing[] =
@@ -74,15 +42,14 @@ static const char sql_import_missing[] =
 /* The import's one summary audit row: $1 file, $2 rows, $3 created,
  * $4 updated, $5 granted. */
 static const char sql_import_summary[] =
-	"INSERT INTO audit_log (actor_id, action, details)"
-	" VALUES (NULL, 'import.users', jsonb_build_object('via', 'portalctl', 'file', $1::text,"
-	"  'rows', $2::int, 'created', $3::int, 'updated', $4::int, 'granted', $5::int))";
+	"SELECT id FROM audit_write(NULL, 'portalctl', NULL, 'import.users', NULL, NULL,"
+	" jsonb_build_object('file', $1::text, 'rows', $2::int, 'created', $3::int,"
+	"  'updated', $4::int, 'granted', $5::int))";
 
 /* clang-format on */
 
 const struct db_stmt ctl_import_stmts[] = {
 	{ "ctl_import_roles", sql_import_roles, 1 },
-	{ "ctl_import_user", sql_import_user, 4 },
 	{ "ctl_import_missing", sql_import_missing, 2 },
 	{ "ctl_import_summary", sql_import_summary, 5 },
 	{ NULL, NULL, 0 },
@@ -458,40 +425,47 @@ static int import_roles(struct import_run *ir)
 /* One row: the user, then the roles it lacks. -1: the database failed. */
 static int import_row(struct import_run *ir, const struct ctl_import_row *row, const char *file)
 {
-	const char *p[4] = { row->username, row->email, row->display_name, file };
+	const struct users_new u = { .username = row->username,
+		                     .email = row->email,
+		                     .display_name = row->display_name };
+	const char *p[2];
 	struct buf ids = { 0 }, uid = { 0 };
-	struct grant_result g;
+	struct users_outcome o;
+	struct grants_outcome g;
 	enum db_status st;
 	PGresult *res;
 	long long id;
 	int rc = 0;
 
-	res = ctl_run(ir->db, "ctl_import_user", 4, p, "import the user", ir->err);
-	if (res == NULL)
-		return -1;
-	if (!PQgetisnull(res, 0, 3)) {
+	switch (users_provision(ir->db, &audit_console, &u, file, &o)) {
+	case USERS_EMAIL_TAKEN:
 		problem(&ir->pr, row->line, "email address \"%s\" is already used by user \"%s\"",
-		        row->email, PQgetvalue(res, 0, 3));
-		PQclear(res);
+		        row->email, o.username);
 		return 0;
+	case USERS_DB_ERROR:
+		fprintf(ir->err, CTL_PROG ": could not import the user: %s\n",
+		        db_last_message(ir->db)[0] ? db_last_message(ir->db)
+		                                   : "the database failed");
+		return -1;
+	default:
+		break;
 	}
-	id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	if (strcmp(PQgetvalue(res, 0, 1), "1") == 0) {
+	id = o.id;
+	if (o.created) {
 		ir->created++;
 		buf_printf(&ir->lines, "create user \"%s\" (%s, \"%s\")\n", row->username,
 		           row->email, row->display_name[0] ? row->display_name : row->username);
-	} else if (strcmp(PQgetvalue(res, 0, 2), "1") == 0) {
+	} else if (o.updated) {
+		/* The email as typed is stored; the name only when one was given. */
+		const char *name = row->display_name[0] ? row->display_name : o.display_name;
 		ir->updated++;
 		buf_printf(&ir->lines, "update user \"%s\":", row->username);
-		if (strcmp(PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 6)) != 0)
-			buf_printf(&ir->lines, " email %s -> %s", PQgetvalue(res, 0, 4),
-			           PQgetvalue(res, 0, 6));
-		if (strcmp(PQgetvalue(res, 0, 5), PQgetvalue(res, 0, 7)) != 0)
-			buf_printf(&ir->lines, " name \"%s\" -> \"%s\"", PQgetvalue(res, 0, 5),
-			           PQgetvalue(res, 0, 7));
+		if (strcmp(o.email, row->email) != 0)
+			buf_printf(&ir->lines, " email %s -> %s", o.email, row->email);
+		if (strcmp(o.display_name, name) != 0)
+			buf_printf(&ir->lines, " name \"%s\" -> \"%s\"", o.display_name, name);
 		buf_putc(&ir->lines, '\n');
 	}
-	PQclear(res);
 	if (row->nroles == 0)
 		return 0;
 
@@ -511,8 +485,8 @@ static int import_row(struct import_run *ir, const struct ctl_import_row *row, c
 			           PQgetvalue(res, i, 0), row->username);
 		buf_reset(&uid);
 		buf_printf(&uid, "{%lld}", id);
-		if (admin_grant(ir->db, "grant_user_roles", NULL, NULL, "portalctl", buf_str(&uid),
-		                buf_str(&ids), &g, &st) != 0) {
+		if (grants_change(ir->db, "grant_user_roles", &audit_console, buf_str(&uid),
+		                  buf_str(&ids), &g, &st) != 0) {
 			fprintf(ir->err, CTL_PROG ": could not grant the roles of \"%s\": %s\n",
 			        row->username, db_last_message(ir->db));
 			rc = -1;

@@ -20,7 +20,7 @@
 #include "db.h"
 
 /* The statements of this module, terminated by { NULL }. The handle must
- * also hold admin_grants_stmts. */
+ * also hold users_stmts and grants_stmts. */
 extern const struct db_stmt ctl_import_stmts[];
 
 struct ctl_import_row {

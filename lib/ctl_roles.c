@@ -1,6 +1,6 @@
 /*
  * ctl_roles: portalctl's role commands and the checks of a role's name and
- * description (see ctl_roles.h). Grants go through admin_grants, as the
+ * description (see ctl_roles.h). Grants go through grants, as the
  * admin pool's do.
  */
 #include "ctl_roles.h"
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_grants.h"
+#include "grants.h"
 #include "ctl.h"
 #include "req.h"
 #include "roles.h"
@@ -128,16 +128,16 @@ int ctl_role_list(struct db *db, FILE *out, FILE *err)
 	return ctl_list(db, "ctl_role_list", 0, NULL, "list the roles", "role", "roles", out, err);
 }
 
-/* Grants or revokes one pair through admin_grants; prints what changed. */
+/* Grants or revokes one pair through grants; prints what changed. */
 static int grant_pair(struct db *db, const char *stmt, long long a, long long b,
-                      struct grant_result *g, FILE *err)
+                      struct grants_outcome *g, FILE *err)
 {
 	char ids_a[32], ids_b[32];
 	enum db_status st;
 
 	snprintf(ids_a, sizeof ids_a, "{%lld}", a);
 	snprintf(ids_b, sizeof ids_b, "{%lld}", b);
-	if (admin_grant(db, stmt, NULL, NULL, "portalctl", ids_a, ids_b, g, &st) != 0) {
+	if (grants_change(db, stmt, &audit_console, ids_a, ids_b, g, &st) != 0) {
 		fprintf(err, CTL_PROG ": could not change the grant: %s\n",
 		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
 		return -1;
@@ -149,7 +149,7 @@ int ctl_role_user(struct db *db, int grant, const char *role, const char *user, 
                   FILE *err)
 {
 	const char *p[2] = { role, user };
-	struct grant_result g;
+	struct grants_outcome g;
 	PGresult *res;
 	int rc = 1;
 
@@ -196,7 +196,7 @@ int ctl_role_report(struct db *db, int grant, const char *role, const char *repo
                     FILE *err)
 {
 	const char *p[2] = { role, report };
-	struct grant_result g;
+	struct grants_outcome g;
 	long long id;
 	PGresult *res;
 	int rc = 1;

@@ -2,7 +2,7 @@
  * ctl_roles: portalctl's role commands (role add, list, grant-user,
  * revoke-user, grant-report, revoke-report) and the checks of a role's name
  * and description. Every change is one statement with its audit_log row
- * (actor NULL, details "via": "portalctl"); grants go through admin_grants,
+ * (actor NULL, details "via": "portalctl"); grants go through grants,
  * as the admin pool's do.
  *
  * The command functions validate their values first, then connect (a bad
@@ -19,7 +19,7 @@
 #include "db.h"
 
 /* The statements of this module, terminated by { NULL }. The handle must
- * also hold admin_grants_stmts. */
+ * also hold grants_stmts. */
 extern const struct db_stmt ctl_role_stmts[];
 
 /* Role name: not blank, at most 100 characters, valid UTF-8, no control

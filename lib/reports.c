@@ -14,10 +14,9 @@
 static const char sql_report_create[] =
 	"WITH n AS (INSERT INTO reports (title, url, category, description, status)"
 	"  VALUES ($4::text, $5::text, $6::text, $7::text, $8::report_status) RETURNING *),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, 'report.created', 'report', n.id,"
-	"   jsonb_build_object('via', $2::text, 'after', to_jsonb(n)), $3::inet FROM n)"
-	" SELECT id FROM n";
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet, 'report.created', 'report', n.id,"
+	"   jsonb_build_object('after', to_jsonb(n))) FROM n)"
+	" SELECT id, (SELECT count(*) FROM audit) AS audited FROM n";
 
 /*
  * Changes report $4: $5 the version (updated_at) the change was based on,
@@ -44,14 +43,14 @@ static const char sql_report_update[] =
 	"  WHERE r.id = $4::bigint AND ($5::timestamptz IS NULL OR r.updated_at = $5::timestamptz)"
 	"   AND NOT chk.stale AND NOT chk.same"
 	"  RETURNING r.*),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, CASE WHEN upd.status = 'archived' AND old.status <> 'archived'"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet,"
+	"   CASE WHEN upd.status = 'archived' AND old.status <> 'archived'"
 	"    THEN 'report.archived' ELSE 'report.updated' END, 'report', upd.id,"
-	"   jsonb_build_object('via', $2::text, 'before', to_jsonb(old), 'after', to_jsonb(upd)),"
-	"   $3::inet"
+	"   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)))"
 	"  FROM old, upd)"
 	" SELECT (SELECT count(*) FROM old) AS found, (SELECT status::text FROM old) AS old_status,"
-	"  chk.stale, chk.same, (SELECT count(*) FROM upd) AS updated"
+	"  chk.stale, chk.same, (SELECT count(*) FROM upd) AS updated,"
+	"  (SELECT count(*) FROM audit) AS audited"
 	" FROM chk";
 
 /* clang-format on */

@@ -17,11 +17,11 @@
 static const char sql_role_create[] =
 	"WITH n AS (INSERT INTO roles (name, description) VALUES ($4::citext, $5::text)"
 	"  ON CONFLICT (name) DO NOTHING RETURNING *),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, 'role.created', 'role', n.id,"
-	"   jsonb_build_object('via', $2::text, 'after', to_jsonb(n)), $3::inet FROM n)"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet, 'role.created', 'role', n.id,"
+	"   jsonb_build_object('after', to_jsonb(n))) FROM n)"
 	" SELECT (SELECT id FROM n) AS id,"
-	"  (SELECT name::text FROM roles WHERE name = $4::citext) AS taken_as";
+	"  (SELECT name::text FROM roles WHERE name = $4::citext) AS taken_as,"
+	"  (SELECT count(*) FROM audit) AS audited";
 
 /*
  * Changes role $4: $5 the version (updated_at) the change was based on, or
@@ -48,15 +48,14 @@ static const char sql_role_update[] =
 	"  WHERE r.id = $4::bigint AND ($5::timestamptz IS NULL OR r.updated_at = $5::timestamptz)"
 	"   AND NOT chk.stale AND NOT chk.taken AND NOT chk.same"
 	"  RETURNING r.*),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, CASE WHEN old.is_active AND NOT upd.is_active THEN 'role.deactivated'"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet,"
+	"   CASE WHEN old.is_active AND NOT upd.is_active THEN 'role.deactivated'"
 	"    WHEN NOT old.is_active AND upd.is_active THEN 'role.activated'"
 	"    ELSE 'role.updated' END, 'role', upd.id,"
-	"   jsonb_build_object('via', $2::text, 'before', to_jsonb(old), 'after', to_jsonb(upd)),"
-	"   $3::inet"
+	"   jsonb_build_object('before', to_jsonb(old), 'after', to_jsonb(upd)))"
 	"  FROM old, upd)"
 	" SELECT (SELECT count(*) FROM old) AS found, chk.stale, chk.taken, chk.same,"
-	"  (SELECT count(*) FROM upd) AS updated"
+	"  (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM audit) AS audited"
 	" FROM chk";
 
 /* clang-format on */

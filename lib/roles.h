@@ -7,7 +7,7 @@
  * address (audit.h). A front end reads its input, checks it (roles_check_*
  * in ctl_roles and admin_role_check, the same limits), calls one of these
  * and turns the enum into a page or a message. Granting goes through
- * admin_grants.
+ * grants.
  */
 #ifndef ROLES_H
 #define ROLES_H

@@ -98,10 +98,9 @@ static const char sql_password_change_admin[] =
 	"   admin_confirmed_until)"
 	"  SELECT sha256($3::bytea), id, $4::bytea, now() + make_interval(secs => $7::int),"
 	"   $5::inet, left($6, 512), now() + make_interval(secs => $8::int) FROM u RETURNING id),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT id, 'password.changed', 'user', id, jsonb_build_object('pool', 'admin'), $5::inet"
-	"  FROM u)"
-	" SELECT id FROM s";
+	" audit AS (SELECT audit_write(id, 'web', $5::inet, 'password.changed', 'user', id,"
+	"   jsonb_build_object('pool', 'admin')) FROM u)"
+	" SELECT id, (SELECT count(*) FROM audit) AS audited FROM s";
 
 /*
  * The admin pool's confirmation, as portal_admin (the only role that may
@@ -116,11 +115,10 @@ static const char sql_admin_confirm[] =
 	"  RETURNING id, user_id, admin_confirmed_until),"
 	" h AS (UPDATE users SET hashed_password = $5::text"
 	"  WHERE $5::text IS NOT NULL AND id IN (SELECT user_id FROM s)),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT user_id, 'admin.confirmed', 'user', user_id,"
-	"   jsonb_build_object('until', admin_confirmed_until, 'rehashed', $5::text IS NOT NULL),"
-	"   $4::inet FROM s)"
-	" SELECT id FROM s";
+	" audit AS (SELECT audit_write(user_id, 'web', $4::inet, 'admin.confirmed', 'user', user_id,"
+	"   jsonb_build_object('until', admin_confirmed_until, 'rehashed', $5::text IS NOT NULL))"
+	"  FROM s)"
+	" SELECT id, (SELECT count(*) FROM audit) AS audited FROM s";
 
 /* The account page in one round trip: the session check, the user's active
  * roles and every live session of the user (this one marked). */

@@ -42,13 +42,49 @@ static const char sql_user_create[] =
 	"   CASE WHEN $8::text IS NULL THEN NULL ELSE now() END, $9::boolean"
 	"  FROM dup WHERE by_name IS NULL AND by_email IS NULL"
 	"  RETURNING *),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, 'user.created', 'user', n.id,"
-	"   jsonb_build_object('via', $2::text, 'after', to_jsonb(n) - 'hashed_password',"
-	"    'password', $8::text IS NOT NULL), $3::inet"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet, 'user.created', 'user', n.id,"
+	"   jsonb_build_object('after', to_jsonb(n) - 'hashed_password',"
+	"    'password', $8::text IS NOT NULL))"
 	"  FROM n)"
 	" SELECT (SELECT id FROM n) AS id, (SELECT username::text FROM n) AS username,"
-	"  by_name, by_email FROM dup";
+	"  by_name, by_email, (SELECT count(*) FROM audit) AS audited FROM dup";
+
+/*
+ * Provisions a user from a list kept elsewhere (the CSV import; later the
+ * directory): $4 username, $5 email, $6 display name ('' keeps the stored
+ * one, or the username for a new user), $7 the source (the file's name),
+ * written into the audit row as "import". Creates the user (no password)
+ * or, when they differ, updates email and display name. An email another
+ * user has writes nothing and names that user. An email that differs only
+ * in case is no change (citext). The values before and after, for the
+ * front end to show what changed.
+ */
+static const char sql_user_provision[] =
+	"WITH old AS (SELECT * FROM users WHERE username = $4::citext FOR UPDATE),"
+	" taken AS (SELECT username::text AS who FROM users"
+	"  WHERE email = $5::citext AND username <> $4::citext),"
+	" ins AS (INSERT INTO users (username, email, display_name)"
+	"  SELECT $4::citext, $5::citext, coalesce(nullif($6::text, ''), $4::text)"
+	"  WHERE NOT EXISTS (SELECT 1 FROM old) AND NOT EXISTS (SELECT 1 FROM taken)"
+	"  RETURNING *),"
+	" upd AS (UPDATE users u SET email = $5::citext,"
+	"   display_name = coalesce(nullif($6::text, ''), u.display_name) FROM old"
+	"  WHERE u.id = old.id AND NOT EXISTS (SELECT 1 FROM taken)"
+	"   AND (old.email <> $5::citext OR ($6::text <> '' AND old.display_name <> $6::text))"
+	"  RETURNING u.*),"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet, 'user.created', 'user', ins.id,"
+	"   jsonb_build_object('import', $7::text, 'after', to_jsonb(ins) - 'hashed_password'))"
+	"  FROM ins"
+	"  UNION ALL"
+	"  SELECT audit_write($1::bigint, $2::text, $3::inet, 'user.updated', 'user', upd.id,"
+	"   jsonb_build_object('import', $7::text, 'before', to_jsonb(old) - 'hashed_password',"
+	"    'after', to_jsonb(upd) - 'hashed_password'))"
+	"  FROM old, upd)"
+	" SELECT coalesce((SELECT id FROM ins), (SELECT id FROM old)) AS id,"
+	"  (SELECT count(*) FROM ins) AS created, (SELECT count(*) FROM upd) AS updated,"
+	"  (SELECT min(who) FROM taken) AS taken_by,"
+	"  (SELECT email::text FROM old) AS old_email, (SELECT display_name FROM old) AS old_name,"
+	"  (SELECT count(*) FROM audit) AS audited";
 
 /* The id and name of user $1 (no row when none). */
 static const char sql_user_find[] =
@@ -99,17 +135,17 @@ static const char sql_user_update[] =
 	"   AND NOT (SELECT is_active FROM want)"
 	"   AND (SELECT NOT stale AND NOT refused AND NOT email_taken FROM chk)"
 	"  RETURNING id),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, CASE WHEN old.is_active AND NOT upd.is_active THEN 'user.deactivated'"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet,"
+	"   CASE WHEN old.is_active AND NOT upd.is_active THEN 'user.deactivated'"
 	"    WHEN NOT old.is_active AND upd.is_active THEN 'user.activated'"
 	"    ELSE 'user.updated' END, 'user', upd.id,"
-	"   jsonb_build_object('via', $2::text, 'before', to_jsonb(old) - 'hashed_password',"
-	"    'after', to_jsonb(upd) - 'hashed_password', 'sessions_ended', (SELECT count(*) FROM s)),"
-	"   $3::inet"
+	"   jsonb_build_object('before', to_jsonb(old) - 'hashed_password',"
+	"    'after', to_jsonb(upd) - 'hashed_password', 'sessions_ended', (SELECT count(*) FROM s)))"
 	"  FROM old, upd)"
 	" SELECT (SELECT count(*) FROM old) AS found, (SELECT username::text FROM old) AS username,"
 	"  chk.stale, chk.refused, chk.email_taken, chk.same,"
-	"  (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM s) AS sessions_ended"
+	"  (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM s) AS sessions_ended,"
+	"  (SELECT count(*) FROM audit) AS audited"
 	" FROM chk";
 
 /* Sets user $4's password to PHC $5; $6 true: the user must choose their
@@ -124,14 +160,14 @@ static const char sql_user_set_password[] =
 	"  WHERE id = $4::bigint RETURNING id, must_change_password),"
 	" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) RETURNING id),"
 	" t AS (SELECT login_throttle_clear(id) AS n FROM u),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, CASE WHEN $6::boolean THEN 'password.reset' ELSE 'password.set' END,"
-	"   'user', u.id, jsonb_build_object('via', $2::text,"
-	"    'must_change_password', u.must_change_password,"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet,"
+	"   CASE WHEN $6::boolean THEN 'password.reset' ELSE 'password.set' END, 'user', u.id,"
+	"   jsonb_build_object('must_change_password', u.must_change_password,"
 	"    'sessions_ended', (SELECT count(*) FROM s),"
-	"    'throttled_addresses', (SELECT n FROM t)), $3::inet"
+	"    'throttled_addresses', (SELECT n FROM t)))"
 	"  FROM u)"
-	" SELECT (SELECT count(*) FROM u) AS found, (SELECT count(*) FROM s) AS sessions_ended";
+	" SELECT (SELECT count(*) FROM u) AS found, (SELECT count(*) FROM s) AS sessions_ended,"
+	"  (SELECT count(*) FROM audit) AS audited";
 
 /* Unlocks user $4: clears failed_logins and any old lock, and lifts the
  * throttling of sign-in with the user's name from every address
@@ -143,18 +179,17 @@ static const char sql_user_unlock[] =
 	" u AS (UPDATE users SET failed_logins = 0, locked_until = NULL FROM old"
 	"  WHERE users.id = old.id RETURNING users.id),"
 	" t AS (SELECT login_throttle_clear(id) AS n FROM u),"
-	" a AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"
-	"  SELECT $1::bigint, 'account.unlocked', 'user', u.id,"
-	"   jsonb_build_object('via', $2::text,"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet, 'account.unlocked', 'user', u.id,"
+	"   jsonb_build_object("
 	"    'before', jsonb_build_object('failed_logins', old.failed_logins,"
 	"     'locked_until', old.locked_until, 'throttled_addresses', t.n),"
 	"    'after', jsonb_build_object('failed_logins', 0, 'locked_until', NULL,"
-	"     'throttled_addresses', 0)), $3::inet"
+	"     'throttled_addresses', 0)))"
 	"  FROM old, u, t)"
 	" SELECT old.failed_logins,"
 	"  CASE WHEN old.locked_until > now()"
 	"   THEN to_char(old.locked_until, 'YYYY-MM-DD HH24:MI:SS') ELSE '' END AS locked_until,"
-	"  t.n AS throttled"
+	"  t.n AS throttled, (SELECT count(*) FROM audit) AS audited"
 	" FROM old, t";
 
 /* Every user, as portalctl's table: column names are the table's header. Times in the server's time zone.
@@ -176,6 +211,7 @@ static const char sql_users_list[] =
 
 const struct db_stmt users_stmts[] = {
 	{ "users_create", sql_user_create, 9 },
+	{ "users_provision", sql_user_provision, 7 },
 	{ "users_find", sql_user_find, 1 },
 	{ "users_update", sql_user_update, 9 },
 	{ "users_set_password", sql_user_set_password, 6 },
@@ -710,6 +746,38 @@ enum users_status users_create(struct db *db, const struct audit_actor *a,
 	} else {
 		copy_name(o, res, 3);
 		rc = USERS_EMAIL_TAKEN;
+	}
+	PQclear(res);
+	return rc;
+}
+
+enum users_status users_provision(struct db *db, const struct audit_actor *a,
+                                  const struct users_new *u, const char *source,
+                                  struct users_outcome *o)
+{
+	const char *p[AUDIT_NPARAMS + 4];
+	enum users_status rc;
+
+	outcome_clear(o);
+	audit_params(a, p);
+	p[3] = u->username;
+	p[4] = u->email;
+	p[5] = u->display_name ? u->display_name : "";
+	p[6] = source;
+	PGresult *res = run_op(db, "users_provision", 7, p, o);
+	if (res == NULL)
+		return USERS_DB_ERROR;
+	if (!db_is_null(res, 0, "taken_by")) {
+		snprintf(o->username, sizeof o->username, "%s", db_text(res, 0, "taken_by"));
+		rc = USERS_EMAIL_TAKEN;
+	} else {
+		o->id = db_int(res, 0, "id");
+		o->created = db_int(res, 0, "created") > 0;
+		o->updated = db_int(res, 0, "updated") > 0;
+		snprintf(o->email, sizeof o->email, "%s", db_text(res, 0, "old_email"));
+		snprintf(o->display_name, sizeof o->display_name, "%s",
+		         db_text(res, 0, "old_name"));
+		rc = o->created || o->updated ? USERS_OK : USERS_UNCHANGED;
 	}
 	PQclear(res);
 	return rc;

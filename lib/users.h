@@ -115,15 +115,18 @@ enum users_status {
 
 /* What a call found or did. */
 struct users_outcome {
-	enum db_status db;     /* on USERS_DB_ERROR: how the database failed */
-	long long id;          /* the user's id (0 when not found) */
-	char username[260];    /* as stored; for USERS_EMAIL_TAKEN by create: whose it is */
-	long sessions_ended;   /* update (deactivation), set_password */
-	int refused;           /* update: the last active superuser would go */
-	int email_taken;       /* update: the email is another user's */
-	long failed_logins;    /* unlock: the count before */
-	char locked_until[32]; /* unlock: the lock it lifted, "" when none was in force */
-	long throttled;        /* unlock: addresses whose sign-in throttling it lifted */
+	enum db_status db;      /* on USERS_DB_ERROR: how the database failed */
+	long long id;           /* the user's id (0 when not found) */
+	char username[260];     /* as stored; for USERS_EMAIL_TAKEN by create: whose it is */
+	long sessions_ended;    /* update (deactivation), set_password */
+	int refused;            /* update: the last active superuser would go */
+	int email_taken;        /* update: the email is another user's */
+	long failed_logins;     /* unlock: the count before */
+	char locked_until[32];  /* unlock: the lock it lifted, "" when none was in force */
+	long throttled;         /* unlock: addresses whose sign-in throttling it lifted */
+	int created, updated;   /* provision: which it did */
+	char email[256];        /* provision: the email before an update */
+	char display_name[808]; /* provision: the display name before an update */
 };
 
 /* A new user. superuser and must_change_password 0 or 1; phc the argon2id
@@ -143,6 +146,21 @@ struct users_new {
  */
 enum users_status users_create(struct db *db, const struct audit_actor *a,
                                const struct users_new *u, struct users_outcome *o);
+
+/*
+ * Provisions user u->username from a list kept elsewhere (the CSV import,
+ * later the directory), source naming it (the file) in the audit row:
+ * creates the user without a password (audit 'user.created'), or updates
+ * email and display name where they differ (u->display_name "" keeps the
+ * stored one; audit 'user.updated' with before and after). Only
+ * username, email and display_name of u are read. Returns USERS_OK
+ * (o->created or o->updated set, o->id; o->email and o->display_name the
+ * values before an update), USERS_UNCHANGED (o->id), USERS_EMAIL_TAKEN
+ * (o->username: whose it is; nothing written) or USERS_DB_ERROR.
+ */
+enum users_status users_provision(struct db *db, const struct audit_actor *a,
+                                  const struct users_new *u, const char *source,
+                                  struct users_outcome *o);
 
 /* Looks the user up by name (any case). USERS_OK with o->id and
  * o->username, USERS_NOT_FOUND or USERS_DB_ERROR. */

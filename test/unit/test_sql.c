@@ -3,7 +3,8 @@
  * every *_stmts table has a name of its own and as many parameters as its
  * text uses, and no source file has its SQL cut into strings of one or two
  * characters a line (what clang-format made of lib/admin_roles.c before its
- * SQL went into a clang-format off block). Run from the top of the tree.
+ * SQL went into a clang-format off block), and no statement writes the
+ * audit log but through audit_write(). Run from the top of the tree.
  */
 #include <ctype.h>
 #include <glob.h>
@@ -19,7 +20,7 @@
 
 #include "admin_access.h"
 #include "admin_audit.h"
-#include "admin_grants.h"
+#include "grants.h"
 #include "admin_reports.h"
 #include "admin_roles.h"
 #include "admin_users.h"
@@ -40,7 +41,7 @@ static const struct db_stmt *const all_tables[] = {
 	catalog_stmts,
 	admin_access_stmts,
 	admin_audit_stmts,
-	admin_grants_stmts,
+	grants_stmts,
 	admin_reports_stmts,
 	admin_roles_stmts,
 	admin_users_stmts,
@@ -162,27 +163,86 @@ static void test_no_source_has_its_sql_cut_into_one_character_lines(void **state
 	assert_true(files > 10);
 }
 
-/* The operations on users, roles and reports (lib/users.c, roles.c,
- * reports.c) write their audit row with the actor as $1 to $3 (audit.h). */
+/*
+ * The audit log has one writer, audit_write() (schema/0011): no statement
+ * of lib/ and no source inserts into audit_log itself. The operations on
+ * users, roles, reports and grants (users.c, roles.c, reports.c,
+ * grants.c) call it with the actor as $1 to $3 (audit.h), in a CTE named
+ * audit that their final SELECT reads: a CTE that only SELECTs is not run
+ * unless something reads it, and then no audit row would be written.
+ */
+static void test_no_statement_inserts_into_audit_log_itself(void **state)
+{
+	(void)state;
+	for (const struct db_stmt *const *t = all_tables; *t != NULL; t++)
+		for (const struct db_stmt *st = *t; st->name != NULL; st++)
+			if (strstr(st->sql, "INTO audit_log") != NULL ||
+			    strstr(st->sql, "into audit_log") != NULL)
+				fail_msg("%s inserts into audit_log: call audit_write()", st->name);
+
+	const char *const patterns[] = { "lib/*.c", "cgi-bin/*.c", NULL };
+	size_t files = 0;
+	for (const char *const *pat = patterns; *pat != NULL; pat++) {
+		glob_t g;
+		assert_int_equal(glob(*pat, 0, NULL, &g), 0);
+		for (size_t i = 0; i < g.gl_pathc; i++, files++) {
+			FILE *f = fopen(g.gl_pathv[i], "r");
+			char line[4096];
+			int lineno = 0;
+			assert_non_null(f);
+			while (fgets(line, sizeof(line), f) != NULL) {
+				lineno++;
+				if (strstr(line, "INTO audit_log") != NULL)
+					fail_msg("%s:%d inserts into audit_log: call audit_write()",
+					         g.gl_pathv[i], lineno);
+			}
+			fclose(f);
+		}
+		globfree(&g);
+	}
+	assert_true(files > 10);
+}
+
+static void test_every_statement_that_audits_reads_its_audit_cte(void **state)
+{
+	(void)state;
+	int n = 0;
+	for (const struct db_stmt *const *t = all_tables; *t != NULL; t++) {
+		for (const struct db_stmt *st = *t; st->name != NULL; st++) {
+			if (strstr(st->sql, " audit AS (") == NULL)
+				continue;
+			n++;
+			if (strstr(st->sql, "(SELECT count(*) FROM audit)") == NULL)
+				fail_msg("%s: its audit CTE is not read, so it would not run",
+				         st->name);
+		}
+	}
+	assert_true(n >= 15);
+}
+
 static void test_every_operation_writes_its_audit_row_with_actor_channel_and_address(void **state)
 {
 	(void)state;
 	static const struct db_stmt *const ops[] = { users_stmts, roles_stmts, reports_stmts,
-		                                     NULL };
+		                                     grants_stmts, NULL };
 	int n = 0;
 	for (const struct db_stmt *const *t = ops; *t != NULL; t++) {
 		for (const struct db_stmt *s = *t; s->name != NULL; s++) {
-			const char *a = strstr(s->sql, "INSERT INTO audit_log");
+			const char *a = strstr(s->sql, "audit_write(");
 			if (a == NULL)
 				continue; /* a read: users_find, users_list */
 			n++;
-			if (strstr(a, "$1::bigint") == NULL ||
-			    strstr(a, "'via', $2::text") == NULL || strstr(a, "$3::inet") == NULL)
-				fail_msg("%s: its audit row does not take the actor as $1 to $3",
-				         s->name);
+			for (; a != NULL; a = strstr(a + 1, "audit_write("))
+				if (strncmp(a, "audit_write($1::bigint, $2::text, $3::inet,", 43) !=
+				    0)
+					fail_msg("%s: its audit row does not take the actor as "
+					         "$1 to $3",
+					         s->name);
 		}
 	}
-	assert_int_equal(n, 8); /* 4 of users, 2 of roles, 2 of reports */
+	/* users: create, provision, update, set_password, unlock; roles and
+	 * reports: create, update; grants: four */
+	assert_int_equal(n, 13);
 }
 
 int main(void)
@@ -190,6 +250,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 		    test_every_operation_writes_its_audit_row_with_actor_channel_and_address),
+		cmocka_unit_test(test_no_statement_inserts_into_audit_log_itself),
+		cmocka_unit_test(test_every_statement_that_audits_reads_its_audit_cte),
 		cmocka_unit_test(test_every_statement_has_a_name_of_its_own),
 		cmocka_unit_test(test_every_statement_declares_the_parameters_its_text_uses),
 		cmocka_unit_test(test_is_cut_string_finds_the_strings_clang_format_cut),

@@ -23,6 +23,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "outage.h"
 #include "req.h"
 #include "users.h"
 
@@ -724,7 +726,7 @@ static void test_every_statement_declares_the_parameters_it_uses(void **state)
 		for (size_t m = 0; m < n; m++)
 			assert_string_not_equal(users_stmts[m].name, users_stmts[n].name);
 	}
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
 }
 
 /* Every operation's audit row shows the rows without their hash. */
@@ -742,9 +744,31 @@ static void test_no_statement_writes_the_hash_into_the_audit_log(void **state)
 	}
 }
 
+/* Without a database every operation answers USERS_DB_ERROR with the
+ * database's status (the page's 503). */
+static void test_without_a_database_the_operations_answer_unavailable(void **state)
+{
+	(void)state;
+	struct db *db =
+	    db_new("postgresql://nobody@127.0.0.1:1/none?connect_timeout=1", 5000, users_stmts, 2);
+	const struct users_new u = { .username = "anna", .email = "anna@ced.example" };
+	struct users_outcome o;
+	log_set_level(LOG_ERROR); /* the outage's line is not under test */
+	assert_non_null(db);
+	assert_int_equal(users_provision(db, &audit_console, &u, "people.csv", &o), USERS_DB_ERROR);
+	assert_int_equal(o.db, DB_UNAVAILABLE);
+	assert_int_equal(users_create(db, &audit_console, &u, &o), USERS_DB_ERROR);
+	assert_int_equal(o.db, DB_UNAVAILABLE);
+	assert_int_equal(users_unlock(db, &audit_console, 1, &o), USERS_DB_ERROR);
+	assert_int_equal(o.db, DB_UNAVAILABLE);
+	outage_ended();
+	db_free(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_without_a_database_the_operations_answer_unavailable),
 		cmocka_unit_test(test_add_takes_every_option_in_either_form),
 		cmocka_unit_test(test_add_takes_the_name_after_the_options),
 		cmocka_unit_test(test_add_without_email_is_a_usage_error),

@@ -1,17 +1,16 @@
 /*
- * admin_grants: grant and revoke statements (see admin_grants.h).
+ * grants: grant and revoke statements (see grants.h).
  */
-#include "admin_grants.h"
+#include "grants.h"
 
 #include <stdlib.h>
 
 /*
  * The SQL below is laid out by hand, one clause a line. Every statement
- * takes $1 actor (NULL for portalctl), $2 ip, $3 via ("admin" or
- * "portalctl"), $4 and $5 the ids of the two sides (bigint[] as text),
- * grants or revokes every pair of them with one audit row each, and
- * returns how many ids of each side do not exist and how many pairs
- * changed (see admin_grants.h).
+ * takes $1 to $3 the actor (audit.h), $4 and $5 the ids of the two sides
+ * (bigint[] as text), grants or revokes every pair of them with one audit
+ * row each, and returns how many ids of each side do not exist and how
+ * many pairs changed (see grants.h).
  */
 /* clang-format off */
 /* Which ids of the two arrays exist, typed once for all four statements. */
@@ -22,11 +21,11 @@
 	" SELECT cardinality(ARRAY(SELECT DISTINCT unnest($4::bigint[]))) - (SELECT count(*) FROM a)" \
 	"  AS missing_a,"                                                                        \
 	" cardinality(ARRAY(SELECT DISTINCT unnest($5::bigint[]))) - (SELECT count(*) FROM b)"    \
-	"  AS missing_b, (SELECT count(*) FROM ch) AS changed"
+	"  AS missing_b, (SELECT count(*) FROM ch) AS changed,"                                  \
+	" (SELECT count(*) FROM audit) AS audited"
 #define AUDIT(action, target, col, other)                                                         \
-	" log AS (INSERT INTO audit_log (actor_id, action, target_type, target_id, details, ip)"  \
-	"  SELECT $1::bigint, '" action "', '" target "', ch." col ","                           \
-	"   jsonb_build_object('" other "', ch." other ", 'via', $3::text), $2::inet FROM ch)"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet, '" action "', '" target "',"  \
+	"   ch." col ", jsonb_build_object('" other "', ch." other ")) FROM ch)"
 
 static const char sql_grant_user_roles[] =
 	EXISTING("users", "roles")
@@ -54,7 +53,7 @@ static const char sql_revoke_role_reports[] =
 	"  AND report_id IN (SELECT id FROM b) RETURNING role_id, report_id),"
 	AUDIT("role.report_removed", "role", "role_id", "report_id") MISSING;
 
-const struct db_stmt admin_grants_stmts[] = {
+const struct db_stmt grants_stmts[] = {
 	{ "grant_user_roles", sql_grant_user_roles, 5 },
 	{ "revoke_user_roles", sql_revoke_user_roles, 5 },
 	{ "grant_role_reports", sql_grant_role_reports, 5 },
@@ -63,11 +62,16 @@ const struct db_stmt admin_grants_stmts[] = {
 };
 /* clang-format on */
 
-int admin_grant(struct db *db, const char *stmt, const char *actor, const char *ip, const char *via,
-                const char *ids_a, const char *ids_b, struct grant_result *out, enum db_status *st)
+int grants_change(struct db *db, const char *stmt, const struct audit_actor *a, const char *ids_a,
+                  const char *ids_b, struct grants_outcome *out, enum db_status *st)
 {
-	const char *p[] = { actor, ip, via, ids_a, ids_b };
-	PGresult *res = db_exec(db, stmt, 5, p, st);
+	const char *p[AUDIT_NPARAMS + 2];
+	PGresult *res;
+
+	audit_params(a, p);
+	p[3] = ids_a;
+	p[4] = ids_b;
+	res = db_exec(db, stmt, 5, p, st);
 	if (res == NULL)
 		return -1;
 	out->missing_a = strtol(PQgetvalue(res, 0, 0), NULL, 10);
