@@ -75,7 +75,7 @@ static const struct command commands[] = {
 	{ "migrate", "[--dir DIR] [--status]",
 	  "apply pending schema migrations, or list them with --status", 0, cmd_migrate },
 	{ "user", "SUBCOMMAND [ARGS]",
-	  "add, passwd, unlock, deactivate, activate, list (user --help)", 0, cmd_user },
+	  "add, passwd, unlock, expire, deactivate, activate, list (user --help)", 0, cmd_user },
 	{ "role", "SUBCOMMAND [ARGS]",
 	  "add, list, grant-user, revoke-user, grant-report, revoke-report (role --help)", 0,
 	  cmd_role },
@@ -177,6 +177,7 @@ static const char cmd_user_synopsis[] =
     "                          [--password-stdin]\n"
     "       " PROG " user passwd NAME\n"
     "       " PROG " user unlock NAME\n"
+    "       " PROG " user expire NAME\n"
     "       " PROG " user deactivate NAME\n"
     "       " PROG " user activate NAME\n"
     "       " PROG " user list\n";
@@ -195,6 +196,9 @@ static const char cmd_user_help_text[] =
     "      the user and lifts a lock.\n"
     "  unlock NAME\n"
     "      Clears the failed sign-ins and the lock that too many of them set.\n"
+    "  expire NAME\n"
+    "      Expires the password: the user must choose a new one before anything\n"
+    "      else at the next page. Sessions and the password itself stay.\n"
     "  deactivate NAME\n"
     "      Switches the account off and ends its sessions at once. The last active\n"
     "      superuser cannot be deactivated.\n"
@@ -209,7 +213,8 @@ static const char cmd_user_help_text[] =
     "password. They are hashed with argon2id (PORTAL_ARGON2_M_KIB, PORTAL_ARGON2_T)\n"
     "and never shown or logged. Each change is written to audit_log in the same\n"
     "transaction as the change itself (action user.created, password.set,\n"
-    "account.unlocked, user.deactivated, user.activated; actor empty).\n"
+    "account.unlocked, password.expired, user.deactivated, user.activated; actor\n"
+    "empty).\n"
     "\n"
     "Exit status: 0 done, 1 failed (the message says why), 2 usage error.\n";
 
@@ -385,6 +390,35 @@ static int cmd_user_unlock(struct ctx *c, const struct users_args *a)
 	return 0;
 }
 
+static int cmd_user_expire(struct ctx *c, const struct users_args *a)
+{
+	struct users_outcome who, o;
+	enum users_status st;
+
+	if (cmd_user_connect(c) != 0)
+		return 1;
+	st = users_find(c->db, a->name, &who);
+	if (st == USERS_OK)
+		st = users_expire_password(c->db, &audit_console, who.id, &o);
+	switch (st) {
+	case USERS_OK:
+		printf("password of user \"%s\" expired: a new one is asked for at the next page\n",
+		       who.username);
+		return 0;
+	case USERS_UNCHANGED:
+		printf("password of user \"%s\" was expired already\n", who.username);
+		return 0;
+	case USERS_NO_PASSWORD:
+		fprintf(stderr,
+		        PROG
+		        ": user \"%s\" has no password to expire (set one with \"user passwd\")\n",
+		        who.username);
+		return 1;
+	default:
+		return cmd_user_failed(c, st, "expire the password of", a->name);
+	}
+}
+
 static int cmd_user_deactivate(struct ctx *c, const struct users_args *a)
 {
 	struct users_outcome o;
@@ -479,6 +513,8 @@ static int cmd_user(struct ctx *c, int argc, char **argv)
 		return cmd_user_passwd(c, &a);
 	case USERS_UNLOCK:
 		return cmd_user_unlock(c, &a);
+	case USERS_EXPIRE:
+		return cmd_user_expire(c, &a);
 	case USERS_DEACTIVATE:
 		return cmd_user_deactivate(c, &a);
 	case USERS_ACTIVATE:

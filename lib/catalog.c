@@ -68,7 +68,7 @@
  */
 #define NO_SESSION                                                                                 \
 	"NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean,"            \
-	" NULL::text, NULL::bigint, NULL::bigint, "
+	" NULL::boolean, NULL::text, NULL::bigint, NULL::bigint, "
 #define REPORT_COLS(t)                                                                             \
 	t ".id, " t ".title, " t ".description, " t ".category, " t ".status::text,"                \
 	" " DATE_NL(t ".updated_at") ", '/reports/' || " t ".id, '/go/' || " t ".id,"               \
@@ -128,7 +128,8 @@
  */
 #define LIST_ROWS(total, n_visible)                                                                \
 	" SELECT 0 AS ord, 'me' AS kind, cur.sid, cur.uid, cur.username, cur.display_name,"        \
-	"  cur.email, cur.is_superuser, cur.csrf, " total " AS total, " n_visible " AS n_visible,"  \
+	"  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf, " total " AS total,"  \
+	"  " n_visible " AS n_visible,"                                                            \
 	"  NULL::bigint AS id, NULL::text AS title, NULL::text AS description,"                    \
 	"  NULL::text AS category, NULL::text AS status, NULL::text AS updated,"                   \
 	"  NULL::text AS href, NULL::text AS go_href, NULL::text AS fav_action,"                   \

@@ -192,6 +192,22 @@ static const char sql_user_unlock[] =
 	"  t.n AS throttled, (SELECT count(*) FROM audit) AS audited"
 	" FROM old, t";
 
+/* Expires user $4's password (must_change_password), unless it has none
+ * or it is expired already: then nothing is written. */
+static const char sql_user_expire_password[] =
+	"WITH old AS (SELECT id, hashed_password IS NOT NULL AS has_password, must_change_password"
+	"  FROM users WHERE id = $4::bigint FOR NO KEY UPDATE),"
+	" u AS (UPDATE users SET must_change_password = true FROM old"
+	"  WHERE users.id = old.id AND old.has_password AND NOT old.must_change_password"
+	"  RETURNING users.id),"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet, 'password.expired', 'user', u.id,"
+	"   jsonb_build_object('before', jsonb_build_object('must_change_password', false),"
+	"    'after', jsonb_build_object('must_change_password', true)))"
+	"  FROM u)"
+	" SELECT old.has_password, old.must_change_password AS already,"
+	"  (SELECT count(*) FROM u) AS expired, (SELECT count(*) FROM audit) AS audited"
+	" FROM old";
+
 /* Every user, as portalctl's table: column names are the table's header. Times in the server's time zone.
  * The throttled counts are joined once, from the throttled rows (users' key
  * indexes, 0007), not looked up per user: that would hash both names of
@@ -216,6 +232,7 @@ const struct db_stmt users_stmts[] = {
 	{ "users_update", sql_user_update, 9 },
 	{ "users_set_password", sql_user_set_password, 6 },
 	{ "users_unlock", sql_user_unlock, 4 },
+	{ "users_expire_password", sql_user_expire_password, 4 },
 	{ "users_list", sql_users_list, 0 },
 	{ NULL, NULL, 0 },
 };
@@ -347,9 +364,13 @@ static const struct {
 	const char *name;
 	enum users_cmd cmd;
 } subcommands[] = {
-	{ "add", USERS_ADD },           { "passwd", USERS_PASSWD },
-	{ "unlock", USERS_UNLOCK },     { "deactivate", USERS_DEACTIVATE },
-	{ "activate", USERS_ACTIVATE }, { "list", USERS_LIST },
+	{ "add", USERS_ADD },
+	{ "passwd", USERS_PASSWD },
+	{ "unlock", USERS_UNLOCK },
+	{ "expire", USERS_EXPIRE },
+	{ "deactivate", USERS_DEACTIVATE },
+	{ "activate", USERS_ACTIVATE },
+	{ "list", USERS_LIST },
 	{ "help", USERS_HELP },
 };
 
@@ -884,6 +905,31 @@ enum users_status users_unlock(struct db *db, const struct audit_actor *a, long 
 		         db_text(res, 0, "locked_until"));
 		o->throttled = (long)db_int(res, 0, "throttled");
 	}
+	PQclear(res);
+	return rc;
+}
+
+enum users_status users_expire_password(struct db *db, const struct audit_actor *a, long long id,
+                                        struct users_outcome *o)
+{
+	char idtext[AUDIT_ID_LEN];
+	const char *p[4];
+	enum users_status rc;
+
+	outcome_clear(o);
+	audit_params_on(a, id, idtext, p);
+	PGresult *res = run_op(db, "users_expire_password", 4, p, o);
+	if (res == NULL)
+		return USERS_DB_ERROR;
+	if (PQntuples(res) == 0)
+		rc = USERS_NOT_FOUND;
+	else if (!db_bool(res, 0, "has_password"))
+		rc = USERS_NO_PASSWORD;
+	else if (db_int(res, 0, "expired") == 0)
+		rc = USERS_UNCHANGED;
+	else
+		rc = USERS_OK;
+	o->id = id;
 	PQclear(res);
 	return rc;
 }

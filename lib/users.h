@@ -33,6 +33,7 @@ enum users_cmd {
 	USERS_ADD,
 	USERS_PASSWD,
 	USERS_UNLOCK,
+	USERS_EXPIRE,
 	USERS_DEACTIVATE,
 	USERS_ACTIVATE,
 	USERS_LIST,
@@ -51,8 +52,8 @@ struct users_args {
 };
 
 /*
- * Parses argv (argv[0] is the subcommand: add, passwd, unlock, deactivate,
- * activate, list, help). Options may be given as "--email E" or
+ * Parses argv (argv[0] is the subcommand: add, passwd, unlock, expire,
+ * deactivate, activate, list, help). Options may be given as "--email E" or
  * "--email=E", before or after NAME; "--" ends the options. Returns 0, or
  * -1 with a message in err such as
  *   add: missing --email
@@ -110,6 +111,7 @@ enum users_status {
 	USERS_UNCHANGED,      /* update: already so; nothing written */
 	USERS_LAST_SUPERUSER, /* update: refused, nobody could administer */
 	USERS_STALE,          /* update: changed since the version given */
+	USERS_NO_PASSWORD,    /* expire: the account has no password to expire */
 	USERS_DB_ERROR,       /* the database failed: o->db and db_last_message() say why */
 };
 
@@ -203,6 +205,14 @@ enum users_status users_set_password(struct db *db, const struct audit_actor *a,
  * lifted (o->failed_logins, o->locked_until, o->throttled). */
 enum users_status users_unlock(struct db *db, const struct audit_actor *a, long long id,
                                struct users_outcome *o);
+
+/* Expires user id's password: the user must choose a new one at the next
+ * page (must_change_password), without anyone knowing it in between; the
+ * password itself, the sessions and a lock stay. Audit 'password.expired'.
+ * USERS_OK, USERS_UNCHANGED (expired already; nothing written),
+ * USERS_NO_PASSWORD, USERS_NOT_FOUND or USERS_DB_ERROR. */
+enum users_status users_expire_password(struct db *db, const struct audit_actor *a, long long id,
+                                        struct users_outcome *o);
 
 /* The list, sorted by username: a result for users_print_table (the caller
  * PQclear()s it), or NULL with *st. */

@@ -240,9 +240,9 @@ static void test_every_operation_writes_its_audit_row_with_actor_channel_and_add
 					         s->name);
 		}
 	}
-	/* users: create, provision, update, set_password, unlock; roles and
+	/* users: create, provision, update, set_password, unlock, expire; roles and
 	 * reports: create, update; grants: four */
-	assert_int_equal(n, 13);
+	assert_int_equal(n, 14);
 }
 
 int main(void)

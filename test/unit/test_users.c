@@ -136,7 +136,8 @@ static void test_a_second_name_is_an_unexpected_argument(void **state)
 
 static void test_commands_on_a_user_need_its_name(void **state)
 {
-	static const char *const subs[] = { "passwd", "unlock", "deactivate", "activate" };
+	static const char *const subs[] = { "passwd", "unlock", "expire", "deactivate",
+		                            "activate" };
 	struct users_args a;
 	char want[64];
 	(void)state;
@@ -146,6 +147,9 @@ static void test_commands_on_a_user_need_its_name(void **state)
 		snprintf(want, sizeof want, "%s: missing user name", subs[i]);
 		assert_string_equal(err, want);
 	}
+	assert_int_equal(parse(&a, "expire", "carla", NULL), 0);
+	assert_int_equal(a.cmd, USERS_EXPIRE);
+	assert_string_equal(a.name, "carla");
 	assert_int_equal(parse(&a, "activate", "dirk", NULL), 0);
 	assert_int_equal(a.cmd, USERS_ACTIVATE);
 	assert_string_equal(a.name, "dirk");
@@ -726,7 +730,7 @@ static void test_every_statement_declares_the_parameters_it_uses(void **state)
 		for (size_t m = 0; m < n; m++)
 			assert_string_not_equal(users_stmts[m].name, users_stmts[n].name);
 	}
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 8);
 }
 
 /* Every operation's audit row shows the rows without their hash. */
