@@ -10,6 +10,8 @@
 #include "app.h"
 #include "auth.h"
 #include "catalog.h"
+#include "field.h"
+#include "pager.h"
 #include "session.h"
 
 /* Home: the list for whoever holds a session cookie (checked there), the
@@ -68,19 +70,19 @@ static void render_login(struct ctx *c, int status, const char *next, int failed
 
 static void get_login(struct ctx *c)
 {
-	render_login(c, 200, req_query(c->req, "next"), 0, 0);
+	render_login(c, 200, field_str(&c->fields, "next", NULL), 0, 0);
 }
 
 static void post_login(struct ctx *c)
 {
-	const char *next = req_form(c->req, "next");
+	const char *next = field_str(&c->fields, "next", NULL);
 	if (!session_csrf_ok(c->req, req_cookie(c->req, PRESESSION_COOKIE))) {
 		app_error(c, 403);
 		return;
 	}
-	const char *login = req_form(c->req, "username");
-	const char *password = req_form(c->req, "password");
-	if (login == NULL || password == NULL || login[0] == '\0' || password[0] == '\0') {
+	const char *login = field_str(&c->fields, "username", "");
+	const char *password = field_str(&c->fields, "password", "");
+	if (login[0] == '\0' || password[0] == '\0') {
 		render_login(c, 200, next, 1, 0);
 		return;
 	}
@@ -160,9 +162,8 @@ static void get_account(struct ctx *c)
 	PGresult *res = app_session_query(c, "account_page", 0, NULL);
 	if (res == NULL)
 		return;
-	const char *done = req_query(c->req, "done");
 	const char *notice = NULL;
-	if (done && strcmp(done, "password") == 0)
+	if (field_present(&c->fields, "done"))
 		notice = "account.password_changed";
 	else if (c->user.must_change_password)
 		notice = "account.change_required";
@@ -191,9 +192,9 @@ static void post_password(struct ctx *c)
 	PGresult *res = app_session_post(c, "account_page", 0, NULL);
 	if (res == NULL)
 		return;
-	const char *current = req_form(c->req, "current_password");
-	const char *next = req_form(c->req, "new_password");
-	const char *confirm = req_form(c->req, "new_password_confirm");
+	const char *current = field_str(&c->fields, "current_password", NULL);
+	const char *next = field_str(&c->fields, "new_password", NULL);
+	const char *confirm = field_str(&c->fields, "new_password_confirm", NULL);
 	const char *error = auth_password_change_problem(current, next, confirm, c->user.username);
 	if (error) {
 		render_account(c, res, 400, NULL, error);
@@ -256,67 +257,44 @@ static const char *list_href(struct ctx *c, const struct list_query *lq, const c
 	return out;
 }
 
-/* Reads q, category, sort and page; returns 0, or -1 when out of bounds. */
-static int read_list_query(struct ctx *c, struct list_query *lq)
+/* The list's search (trimmed, at most 200 characters), category (at most
+ * 200), sort (anything but "updated" is by title) and page. */
+static const char *const sorts[] = { "title", "updated", NULL };
+static const struct field list_fields[] = {
+	{ "q", FIELD_TEXT, FIELD_QUERY | FIELD_TRIM, 0, 200, NULL },
+	{ "category", FIELD_TEXT, FIELD_QUERY, 0, 200, NULL },
+	{ "sort", FIELD_ENUM, FIELD_QUERY | FIELD_LENIENT, 0, 0, sorts },
+	PAGER_FIELD("page"),
+	FIELDS_END,
+};
+
+static void read_list_query(struct ctx *c, struct list_query *lq)
 {
-	const char *q = req_query(c->req, "q");
-	const char *cat = req_query(c->req, "category");
-	const char *sort = req_query(c->req, "sort");
-	const char *page = req_query(c->req, "page");
-	q = q ? q : "";
-	while (*q == ' ')
-		q++;
-	size_t n = strlen(q);
-	while (n > 0 && q[n - 1] == ' ')
-		n--;
-	if (n > 200 || (cat && strlen(cat) > 200))
-		return -1;
-	lq->q = arena_strndup(c->arena, q, n);
-	lq->category = cat ? cat : "";
-	lq->sort = sort && strcmp(sort, "updated") == 0 ? "updated" : "title";
-	lq->page = 1;
-	if (page && *page) {
-		char *end;
-		long v = strtol(page, &end, 10);
-		if (*end != '\0' || v < 1 || v > 100000)
-			return -1;
-		lq->page = v;
-	}
-	return 0;
+	lq->q = field_str(&c->fields, "q", "");
+	lq->category = field_str(&c->fields, "category", "");
+	lq->sort = field_str(&c->fields, "sort", "title");
+	lq->page = pager_make(field_int(&c->fields, "page", 1), CATALOG_PAGE_SIZE).page;
+}
+
+/* The list's link to page n, the rest of the query kept: a pager_href_fn. */
+struct list_link {
+	struct ctx *c;
+	const struct list_query *lq;
+};
+
+static const char *list_page_href(void *arg, long n)
+{
+	const struct list_link *l = arg;
+	return list_href(l->c, l->lq, l->lq->category, l->lq->sort, n);
 }
 
 static void set_pagination(struct ctx *c, const struct list_query *lq, long total)
 {
-	long pages = (total + CATALOG_PAGE_SIZE - 1) / CATALOG_PAGE_SIZE;
-	struct tvars *items[16];
-	size_t n = 0;
-	/* First, last, and a window around the current page. */
-	long lo = lq->page - 3 > 1 ? lq->page - 3 : 1;
-	long hi = lq->page + 3 < pages ? lq->page + 3 : pages;
-	for (long p = 1; p <= pages && n < 16; p++) {
-		if (p != 1 && p != pages && (p < lo || p > hi)) {
-			if (p == lo - 1 || p == hi + 1) {
-				struct tvars *gap = tvars_new(c->arena);
-				tvars_bool(gap, "gap", 1);
-				items[n++] = gap;
-			}
-			continue;
-		}
-		struct tvars *it = tvars_new(c->arena);
-		tvars_int(it, "n", p);
-		tvars_bool(it, "current", p == lq->page);
-		tvars_str(it, "href", list_href(c, lq, lq->category, lq->sort, p));
-		items[n++] = it;
-	}
-	tvars_list(c->vars, "pages", items, pages > 1 ? n : 0);
-	tvars_str(c->vars, "prev_href",
-	          lq->page > 1 && lq->page <= pages
-	              ? list_href(c, lq, lq->category, lq->sort, lq->page - 1)
-	              : NULL);
-	tvars_str(c->vars, "next_href",
-	          lq->page < pages ? list_href(c, lq, lq->category, lq->sort, lq->page + 1) : NULL);
-	tvars_int(c->vars, "page", lq->page);
-	tvars_int(c->vars, "page_count", pages);
+	struct pager pg = pager_make(lq->page, CATALOG_PAGE_SIZE);
+	pager_set_total(&pg, total);
+	struct list_link link = { c, lq };
+	pager_links(c->vars, c->arena, &pg, list_page_href, &link);
+	pager_vars(c->vars, &pg, list_page_href, &link);
 }
 
 static void set_categories(struct ctx *c, const struct list_query *lq, const PGresult *res,
@@ -341,12 +319,10 @@ static void set_categories(struct ctx *c, const struct list_query *lq, const PGr
 static void get_reports(struct ctx *c)
 {
 	struct list_query lq;
-	if (read_list_query(c, &lq) < 0) {
-		app_error(c, 400);
-		return;
-	}
+	read_list_query(c, &lq);
+	struct pager pg = pager_make(lq.page, CATALOG_PAGE_SIZE);
 	char offset[24];
-	snprintf(offset, sizeof(offset), "%ld", (lq.page - 1) * CATALOG_PAGE_SIZE);
+	snprintf(offset, sizeof(offset), "%ld", pager_offset(&pg));
 	const char *p[] = { offset, lq.category, lq.sort, lq.q };
 	int np;
 	const char *stmt = catalog_list_stmt(lq.q, lq.category, lq.sort, &np);
@@ -420,12 +396,7 @@ static void post_favourite(struct ctx *c)
 	PGresult *res = app_session_post(c, "session_check", 0, NULL);
 	if (res == NULL)
 		return;
-	const char *action = req_form(c->req, "action");
-	if (action == NULL || (strcmp(action, "add") != 0 && strcmp(action, "remove") != 0)) {
-		PQclear(res);
-		app_error(c, 400);
-		return;
-	}
+	const char *action = field_str(&c->fields, "action", NULL);
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", c->user.uid);
 	PQclear(res);
@@ -442,7 +413,7 @@ static void post_favourite(struct ctx *c)
 		app_error(c, 404);
 		return;
 	}
-	const char *next = req_form(c->req, "next");
+	const char *next = field_str(&c->fields, "next", NULL);
 	resp_redirect(c->resp, 303,
 	              session_local_path(next)
 	                  ? next
@@ -452,12 +423,8 @@ static void post_favourite(struct ctx *c)
 /* The nl/en switch in the header: remembered in a cookie for a year. */
 static void get_lang(struct ctx *c)
 {
-	const char *to = req_query(c->req, "to");
-	const char *next = req_query(c->req, "next");
-	if (to == NULL || (strcmp(to, "nl") != 0 && strcmp(to, "en") != 0)) {
-		app_error(c, 400);
-		return;
-	}
+	const char *to = field_str(&c->fields, "to", "nl");
+	const char *next = field_str(&c->fields, "next", NULL);
 	struct cookie ck = { .name = "lang",
 		             .value = to,
 		             .path = "/",
@@ -469,21 +436,59 @@ static void get_lang(struct ctx *c)
 	resp_redirect(c->resp, 303, session_local_path(next) ? next : "/");
 }
 
+/* ---- the routes and their fields ---- */
+
+/* Where to go after sign-in, a favourite or the language switch: any text
+ * (session_local_path decides whether it is followed). */
+#define NEXT(from)                                                                                 \
+	{                                                                                          \
+		"next", FIELD_TEXT, (from) | FIELD_LENIENT, 0, 0, NULL                             \
+	}
+/* Passwords and the name typed at sign-in: as typed; an empty one is the
+ * form's own message. */
+#define TYPED(name)                                                                                \
+	{                                                                                          \
+		(name), FIELD_TEXT, FIELD_FORM | FIELD_LENIENT, 0, 0, NULL                         \
+	}
+
+static const struct field login_fields[] = { NEXT(FIELD_QUERY), FIELDS_END };
+static const struct field login_post_fields[] = { NEXT(FIELD_FORM), TYPED("username"),
+	                                          TYPED("password"), FIELDS_END };
+static const char *const dones[] = { "password", NULL };
+static const struct field account_fields[] = {
+	{ "done", FIELD_ENUM, FIELD_QUERY | FIELD_LENIENT, 0, 0, dones },
+	FIELDS_END,
+};
+static const struct field password_fields[] = { TYPED("current_password"), TYPED("new_password"),
+	                                        TYPED("new_password_confirm"), FIELDS_END };
+static const char *const actions[] = { "add", "remove", NULL };
+static const struct field favourite_fields[] = {
+	{ "action", FIELD_ENUM, FIELD_FORM | FIELD_REQUIRED, 0, 0, actions },
+	NEXT(FIELD_FORM),
+	FIELDS_END,
+};
+static const char *const langs[] = { "nl", "en", NULL };
+static const struct field lang_fields[] = {
+	{ "to", FIELD_ENUM, FIELD_QUERY | FIELD_REQUIRED, 0, 0, langs },
+	NEXT(FIELD_QUERY),
+	FIELDS_END,
+};
+
 static const struct route routes[] = {
-	{ "GET", "/", get_root },
-	{ "GET", "/login", get_login },
-	{ "POST", "/login", post_login },
-	{ "POST", "/logout", post_logout },
-	{ "GET", "/account", get_account },
-	{ "POST", "/account/password", post_password },
-	{ "POST", "/account/logout-all", post_logout_all },
-	{ "GET", "/reports", get_reports },
-	{ "GET", "/reports/{id}", get_report },
-	{ "POST", "/reports/{id}/favourite", post_favourite },
-	{ "GET", "/go/{id}", get_go },
-	{ "GET", "/lang", get_lang },
-	{ "GET", "/healthz", app_healthz },
-	{ "GET", "/status", app_status },
+	{ "GET", "/", get_root, NULL },
+	{ "GET", "/login", get_login, login_fields },
+	{ "POST", "/login", post_login, login_post_fields },
+	{ "POST", "/logout", post_logout, NULL },
+	{ "GET", "/account", get_account, account_fields },
+	{ "POST", "/account/password", post_password, password_fields },
+	{ "POST", "/account/logout-all", post_logout_all, NULL },
+	{ "GET", "/reports", get_reports, list_fields },
+	{ "GET", "/reports/{id}", get_report, NULL },
+	{ "POST", "/reports/{id}/favourite", post_favourite, favourite_fields },
+	{ "GET", "/go/{id}", get_go, NULL },
+	{ "GET", "/lang", get_lang, lang_fields },
+	{ "GET", "/healthz", app_healthz, NULL },
+	{ "GET", "/status", app_status, NULL },
 };
 
 static const struct db_stmt *const stmt_sets[] = { session_stmts, catalog_stmts, NULL };

@@ -80,7 +80,7 @@ static int post_guard(struct ctx *c, int confirmed)
 		app_error(c, 403);
 		return 0;
 	}
-	return 1;
+	return app_fields_ok(c);
 }
 
 int admin_post_guard(struct ctx *c)
@@ -97,18 +97,11 @@ void admin_actor(const struct ctx *c, struct admin_actor *a)
 	a->audit = (struct audit_actor){ a->id, "web", a->ip };
 }
 
-const char *admin_field(struct ctx *c, const char *name)
+void admin_pager_vars(struct ctx *c, const char *base, const struct pager *p)
 {
-	const char *v = req_form(c->req, name);
-	if (v == NULL)
-		return "";
-	while (*v == ' ' || *v == '\t')
-		v++;
-	size_t n = strlen(v);
-	while (n > 0 &&
-	       (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
-		n--;
-	return arena_strndup(c->arena, v, n);
+	struct pager_base b = { c->arena, base };
+	pager_vars(c->vars, p, pager_href_base, &b);
+	tvars_int(c->vars, "total", p->total);
 }
 
 void admin_error(struct ctx *c, struct tvars *errors, const char *field, const char *key)
@@ -134,54 +127,6 @@ const char *admin_text_problem(const char *s, size_t max, int flags)
 	return str_hidden_is_control(cp) ? "admin.error.control" : "admin.error.invisible";
 }
 
-long admin_page_number(struct ctx *c)
-{
-	const char *p = req_query(c->req, "page");
-	if (p == NULL || *p == '\0')
-		return 1;
-	char *end;
-	long v = strtol(p, &end, 10);
-	return *end == '\0' && v >= 1 && v <= 100000 ? v : -1;
-}
-
-void admin_pagination(struct ctx *c, const char *base, long page, long total)
-{
-	long pages = (total + ADMIN_PAGE_SIZE - 1) / ADMIN_PAGE_SIZE;
-	tvars_int(c->vars, "page", page);
-	tvars_int(c->vars, "page_count", pages);
-	tvars_int(c->vars, "total", total);
-	tvars_str(c->vars, "prev_href",
-	          page > 1 && page <= pages ? arena_printf(c->arena, "%spage=%ld", base, page - 1)
-	                                    : NULL);
-	tvars_str(c->vars, "next_href",
-	          page < pages ? arena_printf(c->arena, "%spage=%ld", base, page + 1) : NULL);
-}
-
-const char *admin_id_array(struct ctx *c, const char *name)
-{
-	struct buf b = { 0 };
-	buf_putc(&b, '{');
-	size_t n = 0;
-	for (size_t i = 0; i < c->req->form.n; i++) {
-		const struct kv *f = &c->req->form.items[i];
-		if (strcmp(f->key, name) != 0)
-			continue;
-		size_t len = strlen(f->value);
-		if (len == 0 || len > 18 || strspn(f->value, "0123456789") != len ||
-		    f->value[0] == '0') {
-			buf_free(&b);
-			return NULL;
-		}
-		if (n++)
-			buf_putc(&b, ',');
-		buf_puts(&b, f->value);
-	}
-	buf_putc(&b, '}');
-	const char *out = n ? arena_strdup(c->arena, buf_str(&b)) : NULL;
-	buf_free(&b);
-	return out;
-}
-
 /* ---- "confirm it's you" ---- */
 
 /* Where the confirmation returns to: next when it is an admin page, else
@@ -204,12 +149,23 @@ static void render_confirm(struct ctx *c, int status, const char *next, int fail
 	app_render(c, status, "admin/confirm");
 }
 
+const struct field admin_confirm_get_fields[] = {
+	{ "next", FIELD_TEXT, FIELD_QUERY | FIELD_LENIENT, 0, 0, NULL },
+	FIELDS_END,
+};
+
+const struct field admin_confirm_post_fields[] = {
+	{ "next", FIELD_TEXT, FIELD_FORM | FIELD_LENIENT, 0, 0, NULL },
+	{ "password", FIELD_TEXT, FIELD_FORM | FIELD_LENIENT, 0, 0, NULL },
+	FIELDS_END,
+};
+
 void admin_get_confirm(struct ctx *c)
 {
 	PGresult *res = superuser_query(c, "session_check", 0, NULL);
 	if (res == NULL)
 		return;
-	render_confirm(c, 200, req_query(c->req, "next"), 0, 0);
+	render_confirm(c, 200, field_str(&c->fields, "next", NULL), 0, 0);
 	PQclear(res);
 }
 
@@ -217,9 +173,9 @@ void admin_post_confirm(struct ctx *c)
 {
 	if (!post_guard(c, 0))
 		return;
-	const char *next = req_form(c->req, "next");
-	const char *password = req_form(c->req, "password");
-	if (password == NULL || password[0] == '\0') {
+	const char *next = field_str(&c->fields, "next", NULL);
+	const char *password = field_str(&c->fields, "password", "");
+	if (password[0] == '\0') {
 		render_confirm(c, 200, next, 1, 0);
 		return;
 	}
@@ -252,6 +208,13 @@ static void render_password(struct ctx *c, int status, const char *error)
 	app_render(c, status, "admin/password");
 }
 
+const struct field admin_password_fields[] = {
+	{ "current_password", FIELD_TEXT, FIELD_FORM | FIELD_LENIENT, 0, 0, NULL },
+	{ "new_password", FIELD_TEXT, FIELD_FORM | FIELD_LENIENT, 0, 0, NULL },
+	{ "new_password_confirm", FIELD_TEXT, FIELD_FORM | FIELD_LENIENT, 0, 0, NULL },
+	FIELDS_END,
+};
+
 void admin_get_password(struct ctx *c)
 {
 	PGresult *res = superuser_query(c, "session_check", 0, NULL);
@@ -265,9 +228,9 @@ void admin_post_password(struct ctx *c)
 {
 	if (!post_guard(c, 0))
 		return;
-	const char *current = req_form(c->req, "current_password");
-	const char *next = req_form(c->req, "new_password");
-	const char *confirm = req_form(c->req, "new_password_confirm");
+	const char *current = field_str(&c->fields, "current_password", NULL);
+	const char *next = field_str(&c->fields, "new_password", NULL);
+	const char *confirm = field_str(&c->fields, "new_password_confirm", NULL);
 	const char *error = auth_password_change_problem(current, next, confirm, c->user.username);
 	if (error) {
 		render_password(c, 400, error);

@@ -12,8 +12,10 @@
 
 #include "app.h"
 #include "audit.h"
+#include "field.h"
+#include "pager.h"
 
-/* The page size of admin lists. */
+/* The page size of admin lists (pager.h). */
 #define ADMIN_PAGE_SIZE 50
 
 /*
@@ -35,6 +37,7 @@ PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const c
  */
 void admin_get_confirm(struct ctx *c);
 void admin_post_confirm(struct ctx *c);
+extern const struct field admin_confirm_get_fields[], admin_confirm_post_fields[];
 
 /*
  * GET and POST /admin/password: a superuser's own password change, which
@@ -47,10 +50,12 @@ void admin_post_confirm(struct ctx *c);
  */
 void admin_get_password(struct ctx *c);
 void admin_post_password(struct ctx *c);
+extern const struct field admin_password_fields[];
 
-/* For a POST: session, superuser, confirmation and CSRF token. Returns 1 when the change
- * may proceed (c->user is set), 0 when the response is answered (303 to
- * sign in or to /admin/confirm, 404, 403). */
+/* For a POST: session, superuser, confirmation and CSRF token, then the
+ * route's declared fields (app_fields_ok). Returns 1 when the change may
+ * proceed (c->user is set), 0 when the response is answered (303 to sign in
+ * or to /admin/confirm, 404, 403, 400). */
 int admin_post_guard(struct ctx *c);
 
 /* Who makes a change here: the signed-in administrator's id and address,
@@ -62,9 +67,6 @@ struct admin_actor {
 	struct audit_actor audit;
 };
 void admin_actor(const struct ctx *c, struct admin_actor *a);
-
-/* A form field with surrounding spaces removed; "" when absent. */
-const char *admin_field(struct ctx *c, const char *name);
 
 /* Adds the message of key as errors.<field> (the form shows it at the
  * field) and counts it. */
@@ -86,17 +88,22 @@ void admin_form_bad(void *form, const char *field, const char *key);
  * is none of these. */
 const char *admin_text_problem(const char *s, size_t max, int flags);
 
-/* Reads ?page=N (1 when absent); -1 when malformed or over 100000. */
-long admin_page_number(struct ctx *c);
+/* Declares a trimmed text field of a form, as the admin forms read them
+ * (their checks, such as admin_role_check, word the messages at the
+ * field), and a checkbox, a lenient FIELD_BOOL (unchecked when anything
+ * else is sent). */
+#define ADMIN_FORM_TEXT(name)                                                                      \
+	{                                                                                          \
+		(name), FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 0, NULL                            \
+	}
+#define ADMIN_CHECKBOX(name)                                                                       \
+	{                                                                                          \
+		(name), FIELD_BOOL, FIELD_FORM | FIELD_LENIENT, 0, 0, NULL                         \
+	}
 
-/* Sets pages/prev_href/next_href for a list of total rows, with base the
- * list's href up to and including '?' or '&'. */
-void admin_pagination(struct ctx *c, const char *base, long page, long total);
-
-/* The values of a repeated form field (name ends in "[]", e.g. the
- * checkboxes "user_id[]") as a PostgreSQL bigint array literal "{1,2}".
- * Returns NULL when there are none or any is not a positive number. */
-const char *admin_id_array(struct ctx *c, const char *name);
+/* The pagination of an admin list (pager_vars) with its links base +
+ * "page=N" (base up to and including '?' or '&'), and total. */
+void admin_pager_vars(struct ctx *c, const char *base, const struct pager *p);
 
 /* Maps the outcome of a change statement to a response when it failed:
  * DB_CONFLICT and DB_INVALID re-render nothing here (the caller re-renders

@@ -366,27 +366,34 @@ void admin_get_access_csv(struct ctx *c)
 
 /* ---- pages ---- */
 
-/* A search field of at most 200 bytes, "" when absent; NULL when too long. */
-static const char *query_text(struct ctx *c, const char *name)
-{
-	const char *v = req_query(c->req, name);
-	if (v == NULL)
-		return "";
-	while (*v == ' ')
-		v++;
-	size_t n = strlen(v);
-	while (n > 0 && v[n - 1] == ' ')
-		n--;
-	return n > 200 ? NULL : arena_strndup(c->arena, v, n);
-}
+/* ---- the fields of each route ---- */
+
+const struct field admin_access_fields[] = {
+	{ "user", FIELD_TEXT, FIELD_QUERY | FIELD_TRIM, 0, 200, NULL },
+	{ "report", FIELD_TEXT, FIELD_QUERY | FIELD_TRIM, 0, 200, NULL },
+	FIELDS_END,
+};
+
+const struct field admin_access_page_fields[] = {
+	PAGER_FIELD("page"),
+	FIELDS_END,
+};
+
+static const char *const usage_sorts[] = { "views30", "views90", "last", "title", NULL };
+static const char *const usage_never[] = { "1", NULL };
+
+/* An empty sort is the first; never is "1" or nothing. */
+const struct field admin_usage_fields[] = {
+	{ "sort", FIELD_ENUM, FIELD_QUERY, 0, 0, usage_sorts },
+	{ "never", FIELD_ENUM, FIELD_QUERY, 0, 0, usage_never },
+	PAGER_FIELD("page"),
+	FIELDS_END,
+};
 
 void admin_get_access(struct ctx *c)
 {
-	const char *uq = query_text(c, "user"), *rq = query_text(c, "report");
-	if (uq == NULL || rq == NULL) {
-		app_error(c, 400);
-		return;
-	}
+	const char *uq = field_str(&c->fields, "user", "");
+	const char *rq = field_str(&c->fields, "report", "");
 	const char *p[] = { uq, rq };
 	PGresult *res = admin_page_query(c, "admin_access_find", 2, p);
 	if (res == NULL)
@@ -407,22 +414,17 @@ void admin_get_access(struct ctx *c)
 }
 
 /* Runs a {id} page with ?page=: $3 id, $4 offset. NULL when answered. */
-static PGresult *id_page_query(struct ctx *c, const char *stmt, long *page)
+static PGresult *id_page_query(struct ctx *c, const char *stmt, struct pager *pg)
 {
-	*page = admin_page_number(c);
-	if (*page < 0) {
-		app_error(c, 400);
-		return NULL;
-	}
-	const char *p[] = { app_id_param(c),
-		            arena_printf(c->arena, "%ld", (*page - 1) * ADMIN_PAGE_SIZE) };
+	*pg = pager_make(field_int(&c->fields, "page", 1), ADMIN_PAGE_SIZE);
+	const char *p[] = { app_id_param(c), arena_printf(c->arena, "%ld", pager_offset(pg)) };
 	return admin_page_query(c, stmt, 2, p);
 }
 
 void admin_get_access_user(struct ctx *c)
 {
-	long page;
-	PGresult *res = id_page_query(c, "admin_access_user", &page);
+	struct pager pg;
+	PGresult *res = id_page_query(c, "admin_access_user", &pg);
 	if (res == NULL)
 		return;
 	if (db_is_null(res, 0, "u_id")) {
@@ -436,16 +438,17 @@ void admin_get_access_user(struct ctx *c)
 	tvars_row(c->vars, "u", res, 0);
 	tvars_rows_range(c->vars, "roles", res, rf, rn);
 	tvars_rows_range(c->vars, "reports", res, vf, vn);
-	admin_pagination(c, arena_printf(c->arena, "/admin/access/users/%s?", app_id_param(c)),
-	                 page, db_int(res, 0, "total"));
+	pager_set_total(&pg, (long)db_int(res, 0, "total"));
+	admin_pager_vars(c, arena_printf(c->arena, "/admin/access/users/%s?", app_id_param(c)),
+	                 &pg);
 	app_render(c, 200, "admin/access_user");
 	PQclear(res);
 }
 
 void admin_get_access_report(struct ctx *c)
 {
-	long page;
-	PGresult *res = id_page_query(c, "admin_access_report", &page);
+	struct pager pg;
+	PGresult *res = id_page_query(c, "admin_access_report", &pg);
 	if (res == NULL)
 		return;
 	if (db_is_null(res, 0, "r_id")) {
@@ -459,31 +462,20 @@ void admin_get_access_report(struct ctx *c)
 	tvars_row(c->vars, "r", res, 0);
 	tvars_rows_range(c->vars, "roles", res, rf, rn);
 	tvars_rows_range(c->vars, "users", res, uf, un);
-	admin_pagination(c, arena_printf(c->arena, "/admin/access/reports/%s?", app_id_param(c)),
-	                 page, db_int(res, 0, "total"));
+	pager_set_total(&pg, (long)db_int(res, 0, "total"));
+	admin_pager_vars(c, arena_printf(c->arena, "/admin/access/reports/%s?", app_id_param(c)),
+	                 &pg);
 	app_render(c, 200, "admin/access_report");
 	PQclear(res);
 }
 
-static const char *const usage_sorts[] = { "views30", "views90", "last", "title" };
-
 void admin_get_usage(struct ctx *c)
 {
-	const char *sort = req_query(c->req, "sort");
-	const char *never = req_query(c->req, "never");
-	long page = admin_page_number(c);
-	int never_only = never != NULL && strcmp(never, "1") == 0;
-	size_t s = 0;
-	if (sort != NULL && sort[0] != '\0') {
-		while (s < 4 && strcmp(sort, usage_sorts[s]) != 0)
-			s++;
-	}
-	if (page < 0 || s == 4 || (never != NULL && !never_only && never[0] != '\0')) {
-		app_error(c, 400);
-		return;
-	}
+	int never_only = field_present(&c->fields, "never");
+	size_t s = (size_t)field_int(&c->fields, "sort", 0);
+	struct pager pg = pager_make(field_int(&c->fields, "page", 1), ADMIN_PAGE_SIZE);
 	const char *p[] = { never_only ? "never" : "all", usage_sorts[s],
-		            arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE) };
+		            arena_printf(c->arena, "%ld", pager_offset(&pg)) };
 	PGresult *res = admin_page_query(c, "admin_report_usage", 3, p);
 	if (res == NULL)
 		return;
@@ -500,10 +492,11 @@ void admin_get_usage(struct ctx *c)
 		tvars_bool(sorts, arena_printf(c->arena, "%s_current", usage_sorts[i]), i == s);
 	}
 	tvars_obj(c->vars, "sorts", sorts);
-	admin_pagination(c,
+	pager_set_total(&pg, (long)db_int(res, 0, "total"));
+	admin_pager_vars(c,
 	                 arena_printf(c->arena, "/admin/usage?never=%s&sort=%s&",
 	                              never_only ? "1" : "", usage_sorts[s]),
-	                 page, db_int(res, 0, "total"));
+	                 &pg);
 	app_render(c, 200, "admin/usage");
 	PQclear(res);
 }

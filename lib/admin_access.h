@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "field.h"
 
 struct ctx;
 
@@ -70,6 +71,11 @@ int admin_csv_export(PGconn *conn, const char *select, int nparams, const char *
  */
 void admin_csv_response(struct ctx *c, const char *filename, const char *select, int nparams,
                         const char *const *params, const char *const *header);
+
+/* The declared fields (field.h): the searches user and report (trimmed, at
+ * most 200 characters); page of the {id} pages; the usage page's sort
+ * (views30, views90, last, title), never ("1") and page. */
+extern const struct field admin_access_fields[], admin_access_page_fields[], admin_usage_fields[];
 
 /* Handlers: GET /admin/access (?user=, ?report=), /admin/access/users/{id},
  * /admin/access/reports/{id} (?page=), /admin/access.csv, /admin/usage

@@ -149,28 +149,36 @@ int admin_audit_check(const struct audit_filter *f,
 	return n;
 }
 
-/* A query field with surrounding spaces removed; "" when absent. */
-static const char *query_field(struct ctx *c, const char *name)
-{
-	const char *v = req_query(c->req, name);
-	if (v == NULL)
-		return "";
-	while (*v == ' ' || *v == '\t')
-		v++;
-	size_t n = strlen(v);
-	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	return arena_strndup(c->arena, v, n);
-}
+/* ---- the fields of each route ---- */
+
+#define FILTER_TEXT(name)                                                                          \
+	{                                                                                          \
+		(name), FIELD_TEXT, FIELD_QUERY | FIELD_TRIM, 0, 0, NULL                           \
+	}
+#define FILTER                                                                                     \
+	FILTER_TEXT("actor"), FILTER_TEXT("action"), FILTER_TEXT("target_type"),                   \
+	    FILTER_TEXT("target_id"), FILTER_TEXT("from"), FILTER_TEXT("to")
+
+const struct field admin_audit_fields[] = {
+	FILTER,
+	PAGER_FIELD("page"),
+	FIELDS_END,
+};
+
+const struct field admin_audit_csv_fields[] = {
+	FILTER,
+	FIELDS_END,
+};
 
 static void read_filter(struct ctx *c, struct audit_filter *f)
 {
-	f->actor = query_field(c, "actor");
-	f->action = query_field(c, "action");
-	f->target_type = query_field(c, "target_type");
-	f->target_id = query_field(c, "target_id");
-	f->from = query_field(c, "from");
-	f->to = query_field(c, "to");
+	const struct fieldset *in = &c->fields;
+	f->actor = field_str(in, "actor", "");
+	f->action = field_str(in, "action", "");
+	f->target_type = field_str(in, "target_type", "");
+	f->target_id = field_str(in, "target_id", "");
+	f->from = field_str(in, "from", "");
+	f->to = field_str(in, "to", "");
 }
 
 /* The checked dates as a daterange literal, both days included; an empty
@@ -229,12 +237,8 @@ void admin_get_audit(struct ctx *c)
 {
 	struct audit_filter f;
 	read_filter(c, &f);
-	long page = admin_page_number(c);
+	struct pager pg = pager_make(field_int(&c->fields, "page", 1), ADMIN_PAGE_SIZE);
 	struct admin_form fe = { c, tvars_new(c->arena) };
-	if (page < 0) {
-		app_error(c, 400);
-		return;
-	}
 	if (admin_audit_check(&f, admin_form_bad, &fe) > 0) {
 		/* Show the form with its messages, and no entries. */
 		PGresult *res = admin_page_query(c, "session_check", 0, NULL);
@@ -243,18 +247,16 @@ void admin_get_audit(struct ctx *c)
 		set_filter_vars(c, &f, fe.errors);
 		tvars_rows_range(c->vars, "actions", NULL, 0, 0);
 		tvars_rows_range(c->vars, "entries", NULL, 0, 0);
-		tvars_int(c->vars, "page", 1);
-		tvars_str(c->vars, "prev_href", NULL);
-		tvars_str(c->vars, "next_href", NULL);
+		struct pager none = pager_make(1, ADMIN_PAGE_SIZE);
+		pager_set_more(&none, 0);
+		pager_vars(c->vars, &none, pager_href_base, NULL);
 		app_render(c, 400, "admin/audit");
 		PQclear(res);
 		return;
 	}
-	const char *p[] = {
-		f.actor,       f.action,
-		f.target_type, f.target_id,
-		days(c, &f),   arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE)
-	};
+	const char *p[] = { f.actor,       f.action,
+		            f.target_type, f.target_id,
+		            days(c, &f),   arena_printf(c->arena, "%ld", pager_offset(&pg)) };
 	PGresult *res = admin_page_query(c, "admin_audit_list", 6, p);
 	if (res == NULL)
 		return;
@@ -265,12 +267,10 @@ void admin_get_audit(struct ctx *c)
 	tvars_rows_range(c->vars, "actions", res, af, an);
 	tvars_rows_range(c->vars, "entries", res, ef, en > ADMIN_PAGE_SIZE ? ADMIN_PAGE_SIZE : en);
 	/* The log can be long: no count(*) of it, a 51st row says "there is more". */
-	const char *base = arena_printf(c->arena, "/admin/audit?%s&page=", filter_query(c, &f));
-	tvars_int(c->vars, "page", page);
-	tvars_str(c->vars, "prev_href",
-	          page > 1 ? arena_printf(c->arena, "%s%ld", base, page - 1) : NULL);
-	tvars_str(c->vars, "next_href",
-	          en > ADMIN_PAGE_SIZE ? arena_printf(c->arena, "%s%ld", base, page + 1) : NULL);
+	struct pager_base base = { c->arena, arena_printf(c->arena, "/admin/audit?%s&",
+		                                          filter_query(c, &f)) };
+	pager_set_more(&pg, en > ADMIN_PAGE_SIZE);
+	pager_vars(c->vars, &pg, pager_href_base, &base);
 	app_render(c, 200, "admin/audit");
 	PQclear(res);
 }

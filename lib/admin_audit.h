@@ -9,6 +9,7 @@
 #define ADMIN_AUDIT_H
 
 #include "db.h"
+#include "field.h"
 
 struct ctx;
 
@@ -42,6 +43,11 @@ struct audit_filter {
  * calendar dates written YYYY-MM-DD, the target id a positive number. */
 int admin_audit_check(const struct audit_filter *f,
                       void (*bad)(void *ctx, const char *field, const char *key), void *ctx);
+
+/* The declared fields (field.h): the filter (trimmed text: its values'
+ * rules, dates among them, are admin_audit_check's, shown at the fields),
+ * and for the page also page. */
+extern const struct field admin_audit_fields[], admin_audit_csv_fields[];
 
 /* Handlers: GET /admin/audit (?actor=&action=&target_type=&target_id=
  * &from=&to=&page=) and GET /admin/audit.csv (the same filters). */

@@ -148,19 +148,41 @@ static void set_status_options(struct ctx *c, const char *key, const char *curre
 	tvars_list(c->vars, key, items, n);
 }
 
+/* ---- the fields of each route ---- */
+
+/* The list's status filter is any short text: one the list does not know
+ * finds nothing. */
+const struct field admin_reports_list_fields[] = {
+	{ "q", FIELD_TEXT, FIELD_QUERY, 0, 200, NULL },
+	{ "status", FIELD_TEXT, FIELD_QUERY, 0, 20, NULL },
+	PAGER_FIELD("page"),
+	FIELDS_END,
+};
+
+const struct field admin_report_fields[] = {
+	{ "saved", FIELD_TEXT, FIELD_QUERY | FIELD_LENIENT, 0, 0, NULL },
+	FIELDS_END,
+};
+
+/* The values' rules are admin_report_check's, worded at the fields. The
+ * form's "Archiveren" button (archive, any value) saves it as archived. */
+const struct field admin_report_form_fields[] = {
+	ADMIN_FORM_TEXT("title"),
+	ADMIN_FORM_TEXT("url"),
+	ADMIN_FORM_TEXT("category"),
+	ADMIN_FORM_TEXT("description"),
+	ADMIN_FORM_TEXT("status"),
+	{ "archive", FIELD_TEXT, FIELD_FORM | FIELD_LENIENT, 0, 0, NULL },
+	ADMIN_FORM_TEXT("version"),
+	FIELDS_END,
+};
+
 void admin_get_reports(struct ctx *c)
 {
-	const char *q = req_query(c->req, "q");
-	const char *status = req_query(c->req, "status");
-	long page = admin_page_number(c);
-	q = q ? q : "";
-	status = status ? status : "";
-	if (page < 0 || strlen(q) > 200 || strlen(status) > 20) {
-		app_error(c, 400);
-		return;
-	}
-	const char *p[] = { q, status,
-		            arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE) };
+	const char *q = field_str(&c->fields, "q", "");
+	const char *status = field_str(&c->fields, "status", "");
+	struct pager pg = pager_make(field_int(&c->fields, "page", 1), ADMIN_PAGE_SIZE);
+	const char *p[] = { q, status, arena_printf(c->arena, "%ld", pager_offset(&pg)) };
 	PGresult *res = admin_page_query(c, "admin_reports_list", 3, p);
 	if (res == NULL)
 		return;
@@ -171,7 +193,8 @@ void admin_get_reports(struct ctx *c)
 	buf_puts(&base, "/admin/reports?q=");
 	app_url_encode(&base, q);
 	buf_printf(&base, "&status=%s&", status);
-	admin_pagination(c, buf_str(&base), page, total);
+	pager_set_total(&pg, total);
+	admin_pager_vars(c, buf_str(&base), &pg);
 	buf_free(&base);
 	tvars_str(c->vars, "q", q);
 	set_status_options(c, "statuses", status, 1);
@@ -227,8 +250,7 @@ void admin_get_report(struct ctx *c)
 	struct report_form f = { db_text(res, 0, "title"), db_text(res, 0, "url"),
 		                 db_text(res, 0, "category"), db_text(res, 0, "description"),
 		                 db_text(res, 0, "status") };
-	const char *saved = req_query(c->req, "saved");
-	tvars_bool(c->vars, "saved", saved != NULL);
+	tvars_bool(c->vars, "saved", field_present(&c->fields, "saved"));
 	render_report_form(c, 200, app_id_param(c), db_text(res, 0, "version"), &f,
 	                   tvars_new(c->arena), res);
 	PQclear(res);
@@ -236,13 +258,13 @@ void admin_get_report(struct ctx *c)
 
 static void read_report_form(struct ctx *c, struct report_form *f)
 {
-	f->title = admin_field(c, "title");
-	f->url = admin_field(c, "url");
-	f->category = admin_field(c, "category");
-	f->description = admin_field(c, "description");
-	f->status = admin_field(c, "status");
-	/* The form's "Archiveren" button saves it as archived. */
-	if (req_form(c->req, "archive"))
+	const struct fieldset *in = &c->fields;
+	f->title = field_str(in, "title", "");
+	f->url = field_str(in, "url", "");
+	f->category = field_str(in, "category", "");
+	f->description = field_str(in, "description", "");
+	f->status = field_str(in, "status", "");
+	if (field_present(in, "archive"))
 		f->status = "archived";
 	if (f->category[0] == '\0')
 		f->category = "Algemeen";
@@ -281,7 +303,7 @@ void admin_post_report_update(struct ctx *c)
 		return;
 	struct report_form f;
 	read_report_form(c, &f);
-	const char *version = admin_field(c, "version");
+	const char *version = field_str(&c->fields, "version", "");
 	struct admin_form fe = { c, tvars_new(c->arena) };
 	if (admin_report_check(&f, admin_form_bad, &fe) > 0) {
 		render_report_form(c, 400, app_id_param(c), version, &f, fe.errors, NULL);

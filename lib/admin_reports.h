@@ -6,6 +6,7 @@
 #define ADMIN_REPORTS_H
 
 #include "db.h"
+#include "field.h"
 
 struct ctx;
 
@@ -33,6 +34,12 @@ struct report_form {
  * bad(ctx, field, message_key). Returns the number of problems. */
 int admin_report_check(const struct report_form *f,
                        void (*bad)(void *ctx, const char *field, const char *key), void *ctx);
+
+/* The declared fields (field.h): the list's q (at most 200 characters),
+ * status (at most 20) and page; the report page's ?saved; the form's
+ * values, archive and version (for create and update alike). */
+extern const struct field admin_reports_list_fields[], admin_report_fields[],
+    admin_report_form_fields[];
 
 /* Handlers: GET /admin/ (start page), GET /admin/reports, GET
  * /admin/reports/new, POST /admin/reports, GET and POST /admin/reports/{id}. */

@@ -231,29 +231,92 @@ struct role_view {
 	long page[N_PAGES];
 };
 
+/* ---- the fields of each route ---- */
+
+/* The notices a change leaves in its redirect (?done=...&n=...); another
+ * value shows none. */
+static const char *const dones[] = {
+	"created",         "saved",         "deactivated",     "activated",     "members_added",
+	"members_removed", "reports_added", "reports_removed", "none_selected", NULL
+};
+
+/* The view of the role page in its query: the searches (at most 200
+ * characters each) and the four lists' pages. */
+#define VIEW_QUERY_TEXT(name)                                                                      \
+	{                                                                                          \
+		(name), FIELD_TEXT, FIELD_QUERY, 0, 200, NULL                                      \
+	}
+/* The view in a POST's hidden fields, trimmed (its pages go back to 1). */
+#define VIEW_FORM_TEXT(name)                                                                       \
+	{                                                                                          \
+		(name), FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 200, NULL                          \
+	}
+#define VIEW_FORM                                                                                  \
+	VIEW_FORM_TEXT("mf"), VIEW_FORM_TEXT("member_q"), VIEW_FORM_TEXT("rf"),                    \
+	    VIEW_FORM_TEXT("report_q"), VIEW_FORM_TEXT("category")
+
+const struct field admin_roles_list_fields[] = {
+	{ "q", FIELD_TEXT, FIELD_QUERY, 0, 200, NULL },
+	PAGER_FIELD("page"),
+	FIELDS_END,
+};
+
+const struct field admin_role_create_fields[] = {
+	ADMIN_FORM_TEXT("name"),
+	ADMIN_FORM_TEXT("description"),
+	FIELDS_END,
+};
+
+const struct field admin_role_fields[] = {
+	VIEW_QUERY_TEXT("mf"),
+	VIEW_QUERY_TEXT("member_q"),
+	VIEW_QUERY_TEXT("rf"),
+	VIEW_QUERY_TEXT("report_q"),
+	VIEW_QUERY_TEXT("category"),
+	PAGER_FIELD("mpage"),
+	PAGER_FIELD("cpage"),
+	PAGER_FIELD("rpage"),
+	PAGER_FIELD("kpage"),
+	{ "done", FIELD_ENUM, FIELD_QUERY | FIELD_LENIENT, 0, 0, dones },
+	{ "n", FIELD_INT, FIELD_QUERY | FIELD_LENIENT, 0, 0, NULL },
+	FIELDS_END,
+};
+
+/* A save without its version is no form of ours: 400. */
+const struct field admin_role_update_fields[] = {
+	VIEW_FORM,
+	ADMIN_FORM_TEXT("name"),
+	ADMIN_FORM_TEXT("description"),
+	{ "version", FIELD_TEXT, FIELD_FORM | FIELD_TRIM | FIELD_REQUIRED, 0, 0, NULL },
+	FIELDS_END,
+};
+
+const struct field admin_role_view_fields[] = {
+	VIEW_FORM,
+	FIELDS_END,
+};
+
+/* The checked users or reports: ids, 400 when any is not one. */
+const struct field admin_role_members_fields[] = {
+	VIEW_FORM,
+	{ "user_id[]", FIELD_ID, FIELD_FORM | FIELD_MULTI, 0, 0, NULL },
+	FIELDS_END,
+};
+
+const struct field admin_role_reports_fields[] = {
+	VIEW_FORM,
+	{ "report_id[]", FIELD_ID, FIELD_FORM | FIELD_MULTI, 0, 0, NULL },
+	FIELDS_END,
+};
+
 /* Reads the view from the query (GET) or from the form's hidden fields (a
- * POST, pages back to 1). Returns -1 when a value is malformed. */
-static int read_view(struct ctx *c, struct role_view *v, int from_form)
+ * POST, pages back to 1), as the route's fields declare them. */
+static void read_view(struct ctx *c, struct role_view *v, int from_form)
 {
-	for (int i = 0; i < N_SEARCH; i++) {
-		const char *s = from_form ? admin_field(c, search_names[i])
-		                          : req_query(c->req, search_names[i]);
-		v->s[i] = s ? s : "";
-		if (strlen(v->s[i]) > 200)
-			return -1;
-	}
-	for (int i = 0; i < N_PAGES; i++) {
-		v->page[i] = 1;
-		const char *p = from_form ? NULL : req_query(c->req, page_names[i]);
-		if (p == NULL || *p == '\0')
-			continue;
-		char *end;
-		long n = strtol(p, &end, 10);
-		if (*end != '\0' || n < 1 || n > 100000)
-			return -1;
-		v->page[i] = n;
-	}
-	return 0;
+	for (int i = 0; i < N_SEARCH; i++)
+		v->s[i] = field_str(&c->fields, search_names[i], "");
+	for (int i = 0; i < N_PAGES; i++)
+		v->page[i] = from_form ? 1 : (long)field_int(&c->fields, page_names[i], 1);
 }
 
 /* The role page's href for view v, with extra ("done=saved&n=1", or NULL)
@@ -286,26 +349,38 @@ static const char *view_href(struct ctx *c, const char *id, const struct role_vi
 	return out;
 }
 
+/* The link to page n of one list of the role page, the view otherwise
+ * kept: a pager_href_fn. */
+struct view_link {
+	struct ctx *c;
+	const char *id;
+	const struct role_view *v;
+	int which;
+	const char *anchor;
+};
+
+static const char *view_page_href(void *arg, long n)
+{
+	const struct view_link *l = arg;
+	struct role_view w = *l->v;
+	w.page[l->which] = n;
+	return view_href(l->c, l->id, &w, NULL, l->anchor);
+}
+
 /* Sets key to a list of one pager (page, page_count, prev_href, next_href)
  * when the list has more than one page, else to an empty list. */
 static void set_pager(struct ctx *c, const char *key, const char *id, const struct role_view *v,
                       int which, long total, const char *anchor)
 {
-	long pages = (total + ADMIN_PAGE_SIZE - 1) / ADMIN_PAGE_SIZE;
-	long page = v->page[which];
-	if (pages <= 1) {
+	struct pager p = pager_make(v->page[which], ADMIN_PAGE_SIZE);
+	pager_set_total(&p, total);
+	if (pager_pages(&p) <= 1) {
 		tvars_list(c->vars, key, NULL, 0);
 		return;
 	}
 	struct tvars *pg = tvars_new(c->arena);
-	struct role_view w = *v;
-	tvars_int(pg, "page", page);
-	tvars_int(pg, "page_count", pages);
-	w.page[which] = page - 1;
-	tvars_str(pg, "prev_href",
-	          page > 1 && page <= pages ? view_href(c, id, &w, NULL, anchor) : NULL);
-	w.page[which] = page + 1;
-	tvars_str(pg, "next_href", page < pages ? view_href(c, id, &w, NULL, anchor) : NULL);
+	struct view_link link = { c, id, v, which, anchor };
+	pager_vars(pg, &p, view_page_href, &link);
 	struct tvars *items[] = { pg };
 	tvars_list(c->vars, key, items, 1);
 }
@@ -321,21 +396,17 @@ static void set_list(struct ctx *c, const PGresult *res, const char *key, int fi
 	set_pager(c, arena_printf(c->arena, "%s_pager", key), id, v, which, total, anchor);
 }
 
-/* The notices a change leaves in its redirect (?done=...&n=...). */
-static const char *const dones[] = { "created",       "saved",           "deactivated",
-	                             "activated",     "members_added",   "members_removed",
-	                             "reports_added", "reports_removed", "none_selected" };
-
+/* The notice of ?done= and its count ?n=, on the GET page; a page
+ * re-rendered after a POST shows none. */
 static void set_done(struct ctx *c)
 {
 	struct tvars *d = tvars_new(c->arena);
-	const char *done = req_query(c->req, "done");
-	const char *n = req_query(c->req, "n");
-	for (size_t i = 0; done && i < sizeof(dones) / sizeof(dones[0]); i++)
-		if (strcmp(done, dones[i]) == 0)
-			tvars_bool(d, dones[i], 1);
+	int get = strcmp(c->req->method, "POST") != 0;
+	const char *done = get ? field_str(&c->fields, "done", NULL) : NULL;
+	if (done != NULL)
+		tvars_bool(d, done, 1);
 	tvars_obj(c->vars, "done", d);
-	tvars_int(c->vars, "n", n ? strtol(n, NULL, 10) : 0);
+	tvars_int(c->vars, "n", get ? field_int(&c->fields, "n", 0) : 0);
 }
 
 /* Renders the role page from an admin_role_page result; name and
@@ -416,14 +487,9 @@ static PGresult *role_page_query(struct ctx *c, const struct role_view *v)
 
 void admin_get_roles(struct ctx *c)
 {
-	const char *q = req_query(c->req, "q");
-	long page = admin_page_number(c);
-	q = q ? q : "";
-	if (page < 0 || strlen(q) > 200) {
-		app_error(c, 400);
-		return;
-	}
-	const char *p[] = { q, arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE) };
+	const char *q = field_str(&c->fields, "q", "");
+	struct pager pg = pager_make(field_int(&c->fields, "page", 1), ADMIN_PAGE_SIZE);
+	const char *p[] = { q, arena_printf(c->arena, "%ld", pager_offset(&pg)) };
 	PGresult *res = admin_page_query(c, "admin_roles_list", 2, p);
 	if (res == NULL)
 		return;
@@ -434,7 +500,8 @@ void admin_get_roles(struct ctx *c)
 	buf_puts(&base, "/admin/roles?q=");
 	app_url_encode(&base, q);
 	buf_putc(&base, '&');
-	admin_pagination(c, buf_str(&base), page, total);
+	pager_set_total(&pg, total);
+	admin_pager_vars(c, buf_str(&base), &pg);
 	buf_free(&base);
 	tvars_str(c->vars, "q", q);
 	app_render(c, 200, "admin/roles");
@@ -465,8 +532,8 @@ void admin_post_role_create(struct ctx *c)
 {
 	if (!admin_post_guard(c))
 		return;
-	const char *name = admin_field(c, "name");
-	const char *description = admin_field(c, "description");
+	const char *name = field_str(&c->fields, "name", "");
+	const char *description = field_str(&c->fields, "description", "");
 	struct admin_form fe = { c, tvars_new(c->arena) };
 	if (admin_role_check(name, description, admin_form_bad, &fe) > 0) {
 		render_new(c, 400, name, description, fe.errors);
@@ -501,10 +568,7 @@ void admin_post_role_create(struct ctx *c)
 void admin_get_role(struct ctx *c)
 {
 	struct role_view v;
-	if (read_view(c, &v, 0) < 0) {
-		app_error(c, 400);
-		return;
-	}
+	read_view(c, &v, 0);
 	PGresult *res = role_page_query(c, &v);
 	if (res == NULL)
 		return;
@@ -534,18 +598,11 @@ void admin_post_role_update(struct ctx *c)
 	if (!admin_post_guard(c))
 		return;
 	struct role_view v;
-	if (read_view(c, &v, 1) < 0) {
-		app_error(c, 400);
-		return;
-	}
-	const char *name = admin_field(c, "name");
-	const char *description = admin_field(c, "description");
-	const char *version = admin_field(c, "version");
+	read_view(c, &v, 1);
+	const char *name = field_str(&c->fields, "name", "");
+	const char *description = field_str(&c->fields, "description", "");
+	const char *version = field_str(&c->fields, "version", "");
 	struct admin_form fe = { c, tvars_new(c->arena) };
-	if (version[0] == '\0') {
-		app_error(c, 400);
-		return;
-	}
 	if (admin_role_check(name, description, admin_form_bad, &fe) > 0) {
 		rerender(c, 400, &v, name, description, fe.errors);
 		return;
@@ -587,10 +644,7 @@ static void post_set_active(struct ctx *c, int active)
 	if (!admin_post_guard(c))
 		return;
 	struct role_view v;
-	if (read_view(c, &v, 1) < 0) {
-		app_error(c, 400);
-		return;
-	}
+	read_view(c, &v, 1);
 	struct admin_actor a;
 	admin_actor(c, &a);
 	struct roles_change ch = { NULL, NULL, NULL, active };
@@ -628,16 +682,9 @@ static void post_grant(struct ctx *c, const char *stmt, const char *field, int r
 	if (!admin_post_guard(c))
 		return;
 	struct role_view v;
-	if (read_view(c, &v, 1) < 0) {
-		app_error(c, 400);
-		return;
-	}
-	const char *ids = admin_id_array(c, field);
+	read_view(c, &v, 1);
+	const char *ids = field_id_array(&c->fields, field);
 	if (ids == NULL) {
-		if (req_form(c->req, field) != NULL) {
-			app_error(c, 400);
-			return;
-		}
 		resp_redirect(c->resp, 303,
 		              view_href(c, app_id_param(c), &v, "done=none_selected", anchor));
 		return;

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 #include "db.h"
+#include "field.h"
 
 struct ctx;
 
@@ -55,6 +56,17 @@ void admin_roles_split(const PGresult *res, struct admin_role_ranges *out);
  * with '"' and '\' escaped. */
 struct buf;
 void admin_roles_array_item(struct buf *out, const char *s);
+
+/* The declared fields (field.h): the list's q (at most 200 characters) and
+ * page; the new role's name and description; the role page's view (its
+ * searches mf, member_q, rf, report_q, category, at most 200 characters
+ * each, and the pages mpage, cpage, rpage, kpage of its four lists) and
+ * notice (done, n: lenient); a save's view, name, description and version
+ * (required); the view alone (activate, deactivate); the view and the
+ * checked user_id[] or report_id[]. */
+extern const struct field admin_roles_list_fields[], admin_role_create_fields[],
+    admin_role_fields[], admin_role_update_fields[], admin_role_view_fields[],
+    admin_role_members_fields[], admin_role_reports_fields[];
 
 /* Handlers: GET /admin/roles, GET /admin/roles/new, POST /admin/roles,
  * GET and POST /admin/roles/{id}, POST /admin/roles/{id}/deactivate and

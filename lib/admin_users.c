@@ -140,35 +140,59 @@ const char *admin_user_password_problem(const char *password, const char *userna
 	return p == AUTH_POLICY_OK ? NULL : auth_policy_key(p);
 }
 
-static int one_of(const char *v, const char *const *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v, set[i]) == 0)
-			return 1;
-	return 0;
-}
+/* ---- the fields of each route ---- */
 
 static const char *const tristate[] = { "", "1", "0" };
+static const char *const yes_no[] = { "1", "0", NULL };
+static const char *const yes[] = { "1", NULL };
 
-int admin_users_filters_ok(const char *active, const char *superuser, const char *locked)
-{
-	static const char *const lock_values[] = { "", "1" };
-	return one_of(active, tristate, 3) && one_of(superuser, tristate, 3) &&
-	       one_of(locked, lock_values, 2);
-}
+/* The filters: "" (absent) is all, "1" and "0" the two halves; anything
+ * else answers 400. */
+const struct field admin_users_list_fields[] = {
+	{ "q", FIELD_TEXT, FIELD_QUERY, 0, 200, NULL },
+	{ "active", FIELD_ENUM, FIELD_QUERY, 0, 0, yes_no },
+	{ "superuser", FIELD_ENUM, FIELD_QUERY, 0, 0, yes_no },
+	{ "locked", FIELD_ENUM, FIELD_QUERY, 0, 0, yes },
+	PAGER_FIELD("page"),
+	FIELDS_END,
+};
 
-static const char *const notices[] = { "created",     "saved",         "password",  "unlocked",
-	                               "roles_added", "roles_removed", "roles_none" };
+/* The notices a change leaves in its redirect (?done=...&n=...); another
+ * value shows none. */
+static const char *const notices[] = { "created",     "saved",         "password",   "unlocked",
+	                               "roles_added", "roles_removed", "roles_none", NULL };
 
-const char *admin_user_notice(const char *done)
-{
-	if (done == NULL)
-		return NULL;
-	for (size_t i = 0; i < sizeof(notices) / sizeof(notices[0]); i++)
-		if (strcmp(done, notices[i]) == 0)
-			return notices[i];
-	return NULL;
-}
+const struct field admin_user_fields[] = {
+	{ "done", FIELD_ENUM, FIELD_QUERY | FIELD_LENIENT, 0, 0, notices },
+	{ "n", FIELD_INT, FIELD_QUERY | FIELD_LENIENT, 0, 999999, NULL },
+	FIELDS_END,
+};
+
+/* The password is taken as typed: spaces are part of it. */
+const struct field admin_user_create_fields[] = {
+	ADMIN_FORM_TEXT("username"),
+	ADMIN_FORM_TEXT("email"),
+	ADMIN_FORM_TEXT("display_name"),
+	ADMIN_CHECKBOX("superuser"),
+	{ "password", FIELD_TEXT, FIELD_FORM, 0, 0, NULL },
+	FIELDS_END,
+};
+
+const struct field admin_user_update_fields[] = {
+	ADMIN_FORM_TEXT("email"), ADMIN_FORM_TEXT("display_name"), ADMIN_CHECKBOX("superuser"),
+	ADMIN_CHECKBOX("active"), ADMIN_FORM_TEXT("version"),      FIELDS_END,
+};
+
+const struct field admin_user_password_fields[] = {
+	{ "password", FIELD_TEXT, FIELD_FORM, 0, 0, NULL },
+	FIELDS_END,
+};
+
+/* The checked roles: ids, 400 when any is not one. */
+const struct field admin_user_roles_fields[] = {
+	{ "role_id[]", FIELD_ID, FIELD_FORM | FIELD_MULTI, 0, 0, NULL },
+	FIELDS_END,
+};
 
 /* The choices of a filter select, with the current one selected. */
 static void set_options(struct ctx *c, const char *key, const char *current,
@@ -184,12 +208,6 @@ static void set_options(struct ctx *c, const char *key, const char *current,
 	tvars_list(c->vars, key, items, 3);
 }
 
-static int checkbox(struct ctx *c, const char *name)
-{
-	const char *v = req_form(c->req, name);
-	return v != NULL && strcmp(v, "1") == 0;
-}
-
 static int hash_password(struct ctx *c, const char *password, char *out)
 {
 	struct auth_params p = auth_default_params;
@@ -202,21 +220,13 @@ static int hash_password(struct ctx *c, const char *password, char *out)
 
 void admin_get_users(struct ctx *c)
 {
-	const char *q = req_query(c->req, "q");
-	const char *active = req_query(c->req, "active");
-	const char *superuser = req_query(c->req, "superuser");
-	const char *locked = req_query(c->req, "locked");
-	long page = admin_page_number(c);
-	q = q ? q : "";
-	active = active ? active : "";
-	superuser = superuser ? superuser : "";
-	locked = locked ? locked : "";
-	if (page < 0 || strlen(q) > 200 || !admin_users_filters_ok(active, superuser, locked)) {
-		app_error(c, 400);
-		return;
-	}
+	const char *q = field_str(&c->fields, "q", "");
+	const char *active = field_str(&c->fields, "active", "");
+	const char *superuser = field_str(&c->fields, "superuser", "");
+	const char *locked = field_str(&c->fields, "locked", "");
+	struct pager pg = pager_make(field_int(&c->fields, "page", 1), ADMIN_PAGE_SIZE);
 	const char *p[] = { q, active, superuser, locked,
-		            arena_printf(c->arena, "%ld", (page - 1) * ADMIN_PAGE_SIZE) };
+		            arena_printf(c->arena, "%ld", pager_offset(&pg)) };
 	PGresult *res = admin_page_query(c, "admin_users_list", 5, p);
 	if (res == NULL)
 		return;
@@ -227,7 +237,8 @@ void admin_get_users(struct ctx *c)
 	buf_puts(&base, "/admin/users?q=");
 	app_url_encode(&base, q);
 	buf_printf(&base, "&active=%s&superuser=%s&locked=%s&", active, superuser, locked);
-	admin_pagination(c, buf_str(&base), page, total);
+	pager_set_total(&pg, total);
+	admin_pager_vars(c, buf_str(&base), &pg);
 	buf_free(&base);
 	tvars_str(c->vars, "q", q);
 	tvars_bool(c->vars, "locked", locked[0] != '\0');
@@ -269,11 +280,11 @@ void admin_post_user_create(struct ctx *c)
 {
 	if (!admin_post_guard(c))
 		return;
-	struct user_form f = { admin_field(c, "username"), admin_field(c, "email"),
-		               admin_field(c, "display_name"), checkbox(c, "superuser"), 1 };
-	/* The password is taken as typed: spaces are part of it. */
-	const char *password = req_form(c->req, "password");
-	password = password ? password : "";
+	const struct fieldset *in = &c->fields;
+	struct user_form f = { field_str(in, "username", ""), field_str(in, "email", ""),
+		               field_str(in, "display_name", ""),
+		               (int)field_int(in, "superuser", 0), 1 };
+	const char *password = field_str(in, "password", "");
 	struct admin_form fe = { c, tvars_new(c->arena) };
 	int bad = admin_user_check(&f, 1, admin_form_bad, &fe);
 	const char *pw_key = admin_user_password_problem(password, f.username);
@@ -386,14 +397,11 @@ void admin_get_user(struct ctx *c)
 	if (res == NULL)
 		return;
 	struct tvars *done = tvars_new(c->arena);
-	const char *key = admin_user_notice(req_query(c->req, "done"));
+	const char *key = field_str(&c->fields, "done", NULL);
 	if (key != NULL)
 		tvars_bool(done, key, 1);
 	tvars_obj(c->vars, "done", done);
-	const char *n = req_query(c->req, "n");
-	tvars_int(c->vars, "n",
-	          n && strlen(n) <= 6 && strspn(n, "0123456789") == strlen(n) ? strtol(n, NULL, 10)
-	                                                                      : 0);
+	tvars_int(c->vars, "n", field_int(&c->fields, "n", 0));
 	render_user(c, 200, res, NULL, NULL, tvars_new(c->arena));
 	PQclear(res);
 }
@@ -402,9 +410,11 @@ void admin_post_user_update(struct ctx *c)
 {
 	if (!admin_post_guard(c))
 		return;
-	struct user_form f = { "", admin_field(c, "email"), admin_field(c, "display_name"),
-		               checkbox(c, "superuser"), checkbox(c, "active") };
-	const char *version = admin_field(c, "version");
+	const struct fieldset *in = &c->fields;
+	struct user_form f = { "", field_str(in, "email", ""), field_str(in, "display_name", ""),
+		               (int)field_int(in, "superuser", 0),
+		               (int)field_int(in, "active", 0) };
+	const char *version = field_str(in, "version", "");
 	struct admin_form fe = { c, tvars_new(c->arena) };
 	if (admin_user_check(&f, 0, admin_form_bad, &fe) > 0) {
 		rerender_user(c, 400, &f, version, fe.errors);
@@ -493,8 +503,8 @@ void admin_post_user_password(struct ctx *c)
 	}
 	const char *username = arena_strdup(c->arena, PQgetvalue(res, 0, 0));
 	PQclear(res);
-	const char *password = req_form(c->req, "password");
-	const char *key = admin_user_password_problem(password ? password : "", username);
+	const char *password = field_str(&c->fields, "password", "");
+	const char *key = admin_user_password_problem(password, username);
 	if (key != NULL) {
 		struct tvars *errors = tvars_new(c->arena);
 		admin_error(c, errors, "password", key);
@@ -532,12 +542,8 @@ static void change_roles(struct ctx *c, const char *stmt, const char *done)
 {
 	if (!admin_post_guard(c))
 		return;
-	const char *roles = admin_id_array(c, "role_id[]");
+	const char *roles = field_id_array(&c->fields, "role_id[]");
 	if (roles == NULL) {
-		if (req_form(c->req, "role_id[]") != NULL) {
-			app_error(c, 400);
-			return;
-		}
 		resp_redirect(
 		    c->resp, 303,
 		    arena_printf(c->arena, "/admin/users/%s?done=roles_none", app_id_param(c)));

@@ -7,6 +7,7 @@
 #define ADMIN_USERS_H
 
 #include "db.h"
+#include "field.h"
 
 struct ctx;
 
@@ -49,14 +50,13 @@ int admin_user_check(const struct user_form *f, int is_new,
  * username (empty, or against the policy), or NULL when it will do. */
 const char *admin_user_password_problem(const char *password, const char *username);
 
-/* Returns 1 when the list filters are values the list knows: active and
- * superuser "", "1" or "0"; locked "" or "1". */
-int admin_users_filters_ok(const char *active, const char *superuser, const char *locked);
-
-/* The message key of the notice for ?done=WHAT after a change (created,
- * saved, password, unlocked, roles_added, roles_removed, roles_none), or
- * NULL for anything else. */
-const char *admin_user_notice(const char *done);
+/* The declared fields (field.h) of the routes below: the list's q (at most
+ * 200 characters), active and superuser ("1", "0" or absent), locked ("1"
+ * or absent) and page; the user page's notice (done, n: lenient); the
+ * forms' fields; the checked role ids. */
+extern const struct field admin_users_list_fields[], admin_user_fields[],
+    admin_user_create_fields[], admin_user_update_fields[], admin_user_password_fields[],
+    admin_user_roles_fields[];
 
 /* Handlers: GET /admin/users, GET /admin/users/new, POST /admin/users, GET
  * and POST /admin/users/{id}, POST /admin/users/{id}/password, .../unlock,

@@ -237,7 +237,24 @@ PGresult *app_session_post(struct ctx *c, const char *stmt, int n_extra, const c
 		app_error(c, 403);
 		return NULL;
 	}
+	if (res != NULL && !app_fields_ok(c)) {
+		PQclear(res);
+		return NULL;
+	}
 	return res;
+}
+
+int app_fields_ok(struct ctx *c)
+{
+	const struct field *f = c->fields.bad;
+	c->fields.answered = 1;
+	if (f == NULL)
+		return 1;
+	const struct field_value *v = field_get(&c->fields, f->name);
+	log_info("bad field", "field=%s problem=\"%s\"", f->name,
+	         field_problem_str(v ? v->problem : FIELD_FINE));
+	app_error(c, 400);
+	return 0;
 }
 
 const char *app_id_param(struct ctx *c)
@@ -293,6 +310,11 @@ void app_handle(struct app *app, struct arena *a, char *const *envp, const char 
 	switch (
 	    router_match(app->spec->routes, app->spec->n_routes, req.method, req.path, &c.match)) {
 	case ROUTE_FOUND:
+		/* Every declared field is checked before the handler; a GET with a
+		 * bad one is answered here (app_fields_ok says why a POST waits). */
+		field_check(&c.fields, c.match.route->fields, &req.query, &req.form, a);
+		if (strcmp(req.method, "POST") != 0 && !app_fields_ok(&c))
+			break;
 		c.match.route->handler(&c);
 		break;
 	case ROUTE_METHOD_NOT_ALLOWED:

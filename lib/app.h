@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "cfg.h"
 #include "db.h"
+#include "field.h"
 #include "i18n.h"
 #include "req.h"
 #include "resp.h"
@@ -49,9 +50,10 @@ struct ctx {
 	struct response *resp;
 	struct arena *arena;
 	struct route_match match;
-	const char *lang;    /* "nl" or "en" */
-	struct tvars *vars;  /* page variables; lang and req_id preset */
-	struct session user; /* set by app_session_query; uid 0 when signed out */
+	const char *lang;       /* "nl" or "en" */
+	struct tvars *vars;     /* page variables; lang and req_id preset */
+	struct session user;    /* set by app_session_query; uid 0 when signed out */
+	struct fieldset fields; /* the route's declared fields, checked (field.h) */
 };
 
 /*
@@ -107,6 +109,18 @@ void app_url_encode(struct buf *out, const char *s);
  * session's CSRF token and Origin / Sec-Fetch-Site, answering 403 (and
  * returning NULL) when they are wrong. */
 PGresult *app_session_post(struct ctx *c, const char *stmt, int n_extra, const char *const *extra);
+
+/*
+ * The verdict on the route's declared fields (field.h) for a POST: 1 when
+ * they passed, else answers 400 (the readable error page, with a log line
+ * naming the field) and returns 0. A GET's fields are answered by the
+ * request cycle before its handler runs; a POST's wait for its guard, so
+ * that a signed-out visitor, someone who may not see the page and a POST
+ * without its CSRF token get the 303, 404 or 403 they got before a field
+ * was looked at: app_session_post and the admin pool's POST guard call
+ * this once those checks have passed.
+ */
+int app_fields_ok(struct ctx *c);
 
 /* The first {id} of the matched route as a statement parameter. */
 const char *app_id_param(struct ctx *c);

@@ -9,12 +9,16 @@
 
 #include <stddef.h>
 
-struct ctx; /* the request context, defined in app.h */
+struct ctx;   /* the request context, defined in app.h */
+struct field; /* a declared field, defined in field.h */
 
 struct route {
 	const char *method;  /* "GET" or "POST" */
 	const char *pattern; /* "/reports/{id}" */
 	void (*handler)(struct ctx *);
+	/* The fields the handler reads, checked before it runs (field.h):
+	 * a table ending in { NULL }, or NULL for none. */
+	const struct field *fields;
 };
 
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };

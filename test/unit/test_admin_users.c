@@ -134,27 +134,74 @@ static void test_password_problem_applies_the_policy(void **state)
 	assert_null(admin_user_password_problem("Lente-in-het-bos-42", "zoe"));
 }
 
-static void test_filters_accept_only_known_values(void **state)
+/* Checks the query string q (a=1&b=2) against fields; -1 when a field
+ * answers 400. */
+static int check_query(struct arena *a, const struct field *fields, const char *q,
+                       struct fieldset *fs)
+{
+	struct kvlist l;
+	assert_int_equal(req_parse_urlencoded(a, q, strlen(q), &req_default_limits, &l), REQ_OK);
+	return field_check(fs, fields, &l, NULL, a);
+}
+
+static void test_list_filters_accept_only_known_values(void **state)
 {
 	(void)state;
-	assert_true(admin_users_filters_ok("", "", ""));
-	assert_true(admin_users_filters_ok("1", "0", "1"));
-	assert_true(admin_users_filters_ok("0", "1", ""));
-	assert_false(admin_users_filters_ok("yes", "", ""));
-	assert_false(admin_users_filters_ok("", "2", ""));
-	assert_false(admin_users_filters_ok("", "", "0"));
-	assert_false(admin_users_filters_ok("1 ", "", ""));
+	struct arena ar = ARENA_INIT, *a = &ar;
+	struct fieldset fs;
+	assert_int_equal(check_query(a, admin_users_list_fields, "active=&superuser=&locked=", &fs),
+	                 0);
+	assert_string_equal(field_str(&fs, "active", ""), "");
+	assert_int_equal(
+	    check_query(a, admin_users_list_fields, "active=1&superuser=0&locked=1", &fs), 0);
+	assert_string_equal(field_str(&fs, "superuser", ""), "0");
+	assert_int_equal(check_query(a, admin_users_list_fields, "active=0&superuser=1", &fs), 0);
+	assert_int_equal(check_query(a, admin_users_list_fields, "active=yes", &fs), -1);
+	assert_string_equal(fs.bad->name, "active");
+	assert_int_equal(check_query(a, admin_users_list_fields, "superuser=2", &fs), -1);
+	assert_int_equal(check_query(a, admin_users_list_fields, "locked=0", &fs), -1);
+	assert_int_equal(check_query(a, admin_users_list_fields, "active=1+", &fs), -1);
+	arena_free(a);
+}
+
+static void test_list_refuses_a_long_search_and_a_bad_page(void **state)
+{
+	(void)state;
+	struct arena ar = ARENA_INIT, *a = &ar;
+	struct fieldset fs;
+	char q[256] = "q=";
+	memset(q + 2, 'x', 201);
+	q[203] = '\0';
+	assert_int_equal(check_query(a, admin_users_list_fields, q, &fs), -1);
+	assert_string_equal(fs.bad->name, "q");
+	q[202] = '\0';
+	assert_int_equal(check_query(a, admin_users_list_fields, q, &fs), 0);
+	assert_int_equal(check_query(a, admin_users_list_fields, "page=0", &fs), -1);
+	assert_int_equal(check_query(a, admin_users_list_fields, "page=100001", &fs), -1);
+	assert_int_equal(check_query(a, admin_users_list_fields, "page=", &fs), 0);
+	assert_int_equal(field_int(&fs, "page", 1), 1);
+	arena_free(a);
 }
 
 static void test_notice_knows_each_change_and_nothing_else(void **state)
 {
 	(void)state;
-	assert_string_equal(admin_user_notice("created"), "created");
-	assert_string_equal(admin_user_notice("roles_added"), "roles_added");
-	assert_string_equal(admin_user_notice("roles_none"), "roles_none");
-	assert_null(admin_user_notice("saved2"));
-	assert_null(admin_user_notice(""));
-	assert_null(admin_user_notice(NULL));
+	struct arena ar = ARENA_INIT, *a = &ar;
+	struct fieldset fs;
+	assert_int_equal(check_query(a, admin_user_fields, "done=created", &fs), 0);
+	assert_string_equal(field_str(&fs, "done", NULL), "created");
+	assert_int_equal(check_query(a, admin_user_fields, "done=roles_added&n=3", &fs), 0);
+	assert_string_equal(field_str(&fs, "done", NULL), "roles_added");
+	assert_int_equal(field_int(&fs, "n", 0), 3);
+	assert_int_equal(check_query(a, admin_user_fields, "done=roles_none", &fs), 0);
+	assert_string_equal(field_str(&fs, "done", NULL), "roles_none");
+	/* Unknown notices and counts are shown as none, never a 400. */
+	assert_int_equal(check_query(a, admin_user_fields, "done=saved2&n=1234567", &fs), 0);
+	assert_null(field_str(&fs, "done", NULL));
+	assert_int_equal(field_int(&fs, "n", 0), 0);
+	assert_int_equal(check_query(a, admin_user_fields, "done=", &fs), 0);
+	assert_null(field_str(&fs, "done", NULL));
+	arena_free(a);
 }
 
 /* The highest $N in sql. */
@@ -196,7 +243,8 @@ int main(void)
 		    test_check_refuses_invisible_characters_in_username_and_display_name),
 		cmocka_unit_test(test_password_problem_requires_a_password),
 		cmocka_unit_test(test_password_problem_applies_the_policy),
-		cmocka_unit_test(test_filters_accept_only_known_values),
+		cmocka_unit_test(test_list_filters_accept_only_known_values),
+		cmocka_unit_test(test_list_refuses_a_long_search_and_a_bad_page),
 		cmocka_unit_test(test_notice_knows_each_change_and_nothing_else),
 		cmocka_unit_test(test_every_statement_declares_the_parameters_it_uses),
 	};

@@ -36,9 +36,49 @@ static void h_item_post(struct ctx *c)
 {
 	char text[64];
 	snprintf(text, sizeof(text), "posted %lld %s", c->match.ids[0],
-	         req_form(c->req, "name") ? req_form(c->req, "name") : "-");
+	         field_str(&c->fields, "name", "-"));
 	app_text(c, 200, text);
 }
+
+/* A list with typed fields: the cycle answers a bad one before this runs. */
+static void h_list(struct ctx *c)
+{
+	char text[64];
+	snprintf(text, sizeof(text), "page %lld q %s", field_int(&c->fields, "page", 1),
+	         field_str(&c->fields, "q", ""));
+	app_text(c, 200, text);
+}
+
+/* A POST with a guard, as app_session_post and the admin pool's have one:
+ * "?deny" stands for a failed session or CSRF check, answered first. */
+static void h_guarded(struct ctx *c)
+{
+	if (strcmp(c->req->raw_query, "deny") == 0) {
+		app_error(c, 403);
+		return;
+	}
+	if (!app_fields_ok(c))
+		return;
+	char text[64];
+	snprintf(text, sizeof(text), "count %lld", field_int(&c->fields, "count", 0));
+	app_text(c, 200, text);
+}
+
+static const struct field item_fields[] = {
+	{ "name", FIELD_TEXT, FIELD_FORM, 0, 0, NULL },
+	FIELDS_END,
+};
+
+static const struct field list_fields[] = {
+	{ "page", FIELD_INT, FIELD_QUERY, 1, 100, NULL },
+	{ "q", FIELD_TEXT, FIELD_QUERY | FIELD_TRIM, 0, 5, NULL },
+	FIELDS_END,
+};
+
+static const struct field guarded_fields[] = {
+	{ "count", FIELD_INT, FIELD_FORM | FIELD_REQUIRED, 1, 9, NULL },
+	FIELDS_END,
+};
 
 static void h_page(struct ctx *c)
 {
@@ -60,12 +100,14 @@ static void h_private(struct ctx *c)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/ok", h_ok },
-	{ "GET", "/items/{id}", h_item_get },
-	{ "POST", "/items/{id}", h_item_post },
-	{ "GET", "/page", h_page },
-	{ "GET", "/broken", h_broken },
-	{ "GET", "/private", h_private },
+	{ "GET", "/ok", h_ok, NULL },
+	{ "GET", "/items/{id}", h_item_get, NULL },
+	{ "POST", "/items/{id}", h_item_post, item_fields },
+	{ "GET", "/page", h_page, NULL },
+	{ "GET", "/broken", h_broken, NULL },
+	{ "GET", "/private", h_private, NULL },
+	{ "GET", "/list", h_list, list_fields },
+	{ "POST", "/guarded", h_guarded, guarded_fields },
 };
 
 static const struct app_spec spec = {
@@ -316,6 +358,82 @@ static void test_post_form_reaches_the_handler(void **state)
 	assert_string_equal(body_of(f), "posted 7 Ján de Vries");
 }
 
+/* ---- declared fields ---- */
+
+static void test_get_with_valid_fields_reads_typed_values(void **state)
+{
+	struct fixture *f = *state;
+	char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/list?page=7&q=+ab+",
+		        "QUERY_STRING=page=7&q=+ab+", NULL };
+
+	handle(f, env, NULL, 0);
+	assert_int_equal(f->resp.status, 200);
+	assert_string_equal(body_of(f), "page 7 q ab");
+}
+
+static void test_get_with_a_bad_field_gives_400_before_the_handler(void **state)
+{
+	struct fixture *f = *state;
+	char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/list?page=101", "QUERY_STRING=page=101",
+		        NULL };
+	FILE *log = log_capture();
+
+	handle(f, env, NULL, 0);
+	assert_int_equal(log_count(log, "field=page problem=\"out of range\""), 1);
+	assert_int_equal(f->resp.status, 400);
+	assert_non_null(strstr(body_of(f), "Ongeldig verzoek"));
+	assert_null(strstr(body_of(f), "page "));
+}
+
+static void test_get_with_an_absent_field_takes_the_default(void **state)
+{
+	struct fixture *f = *state;
+	char *env[] = { "REQUEST_METHOD=GET",
+		        "REQUEST_URI=/list?page=", "QUERY_STRING=page=", NULL };
+
+	handle(f, env, NULL, 0);
+	assert_int_equal(f->resp.status, 200);
+	assert_string_equal(body_of(f), "page 1 q ");
+}
+
+static void test_post_with_a_bad_field_is_answered_at_its_guard(void **state)
+{
+	struct fixture *f = *state;
+	const char body[] = "count=10";
+	char *env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/guarded",
+		        "CONTENT_TYPE=application/x-www-form-urlencoded", "CONTENT_LENGTH=8",
+		        NULL };
+
+	handle(f, env, body, strlen(body));
+	assert_int_equal(f->resp.status, 400);
+	assert_null(strstr(body_of(f), "count"));
+}
+
+static void test_post_refused_by_its_guard_is_not_a_400(void **state)
+{
+	struct fixture *f = *state;
+	char *env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/guarded?deny",
+		        "QUERY_STRING=deny",   "CONTENT_TYPE=application/x-www-form-urlencoded",
+		        "CONTENT_LENGTH=0",    NULL };
+
+	/* count is missing, but the guard's 403 comes first, as before. */
+	handle(f, env, "", 0);
+	assert_int_equal(f->resp.status, 403);
+}
+
+static void test_post_with_valid_fields_passes_its_guard(void **state)
+{
+	struct fixture *f = *state;
+	const char body[] = "count=3";
+	char *env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/guarded",
+		        "CONTENT_TYPE=application/x-www-form-urlencoded", "CONTENT_LENGTH=7",
+		        NULL };
+
+	handle(f, env, body, strlen(body));
+	assert_int_equal(f->resp.status, 200);
+	assert_string_equal(body_of(f), "count 3");
+}
+
 static void test_malformed_query_gives_400_page(void **state)
 {
 	struct fixture *f = *state;
@@ -463,6 +581,12 @@ int main(void)
 		T(test_id_in_path_reaches_the_handler),
 		T(test_malformed_id_is_not_found),
 		T(test_post_form_reaches_the_handler),
+		T(test_get_with_valid_fields_reads_typed_values),
+		T(test_get_with_a_bad_field_gives_400_before_the_handler),
+		T(test_get_with_an_absent_field_takes_the_default),
+		T(test_post_with_a_bad_field_is_answered_at_its_guard),
+		T(test_post_refused_by_its_guard_is_not_a_400),
+		T(test_post_with_valid_fields_passes_its_guard),
 		T(test_malformed_query_gives_400_page),
 		T(test_oversized_body_gives_413_without_running_the_handler),
 		T(test_page_renders_with_layout_and_escaped_variables),

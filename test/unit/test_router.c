@@ -47,15 +47,15 @@ static void h_delete(struct ctx *c)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/", h_home },
-	{ "GET", "/reports", h_list },
-	{ "GET", "/reports/new", h_new },
-	{ "GET", "/reports/{id}", h_show },
-	{ "POST", "/roles/{id}/reports/{id}", h_grant },
-	{ "GET", "/login", h_login_form },
-	{ "POST", "/login", h_login },
-	{ "POST", "/reports/{id}/delete", h_delete },
-	{ "GET", "/a{id}", h_home },
+	{ "GET", "/", h_home, NULL },
+	{ "GET", "/reports", h_list, NULL },
+	{ "GET", "/reports/new", h_new, NULL },
+	{ "GET", "/reports/{id}", h_show, NULL },
+	{ "POST", "/roles/{id}/reports/{id}", h_grant, NULL },
+	{ "GET", "/login", h_login_form, NULL },
+	{ "POST", "/login", h_login, NULL },
+	{ "POST", "/reports/{id}/delete", h_delete, NULL },
+	{ "GET", "/a{id}", h_home, NULL },
 };
 static const size_t n_routes = sizeof(routes) / sizeof(routes[0]);
 
@@ -215,10 +215,10 @@ static void test_405_lists_get_first_whatever_the_table_order(void **state)
 {
 	(void)state;
 	static const struct route t[] = {
-		{ "POST", "/x", h_login },
-		{ "PUT", "/x", h_login },
-		{ "GET", "/x", h_login_form },
-		{ "POST", "/x", h_login },
+		{ "POST", "/x", h_login, NULL },
+		{ "PUT", "/x", h_login, NULL },
+		{ "GET", "/x", h_login_form, NULL },
+		{ "POST", "/x", h_login, NULL },
 	};
 	struct route_match m;
 
@@ -230,9 +230,12 @@ static void test_405_allow_list_that_would_overflow_is_cut_cleanly(void **state)
 {
 	(void)state;
 	static const struct route t[] = {
-		{ "GET", "/x", h_login_form },         { "METHODNUMBERONE", "/x", h_login },
-		{ "METHODNUMBERTWO", "/x", h_login },  { "METHODNUMBERTHREE", "/x", h_login },
-		{ "METHODNUMBERFOUR", "/x", h_login }, { "POST", "/x", h_login },
+		{ "GET", "/x", h_login_form, NULL },
+		{ "METHODNUMBERONE", "/x", h_login, NULL },
+		{ "METHODNUMBERTWO", "/x", h_login, NULL },
+		{ "METHODNUMBERTHREE", "/x", h_login, NULL },
+		{ "METHODNUMBERFOUR", "/x", h_login, NULL },
+		{ "POST", "/x", h_login, NULL },
 	};
 	struct route_match m;
 
