@@ -54,6 +54,7 @@ static const struct route routes[] = {
 	{ "POST", "/admin/users/{id}/password", admin_post_user_password,
 	  admin_user_password_fields },
 	{ "POST", "/admin/users/{id}/unlock", admin_post_user_unlock, NULL },
+	{ "POST", "/admin/users/{id}/expire", admin_post_user_expire, NULL },
 	{ "POST", "/admin/users/{id}/roles/add", admin_post_user_roles_add,
 	  admin_user_roles_fields },
 	{ "POST", "/admin/users/{id}/roles/remove", admin_post_user_roles_remove,

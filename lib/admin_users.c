@@ -66,6 +66,7 @@ static const char sql_user_page[] =
 	SESSION_CTE
 	"SELECT cur.*," USER_COLUMNS " u.updated_at::text AS u_version, u.failed_logins AS u_failed,"
 	" u.must_change_password AS u_must_change,"
+	" u.hashed_password IS NOT NULL AND NOT u.must_change_password AS u_expirable,"
 	" u.failed_logins > 0 OR u.locked_until IS NOT NULL"
 	"  OR EXISTS (SELECT 1 FROM user_login_throttle x WHERE x.user_id = u.id) AS u_unlockable,"
 	" to_char(u.created_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS u_created,"
@@ -159,8 +160,9 @@ const struct field admin_users_list_fields[] = {
 
 /* The notices a change leaves in its redirect (?done=...&n=...); another
  * value shows none. */
-static const char *const notices[] = { "created",     "saved",         "password",   "unlocked",
-	                               "roles_added", "roles_removed", "roles_none", NULL };
+static const char *const notices[] = { "created",       "saved",      "password",
+	                               "unlocked",      "expired",    "roles_added",
+	                               "roles_removed", "roles_none", NULL };
 
 const struct field admin_user_fields[] = {
 	{ "done", FIELD_ENUM, FIELD_QUERY | FIELD_LENIENT, 0, 0, notices },
@@ -367,6 +369,7 @@ static void render_user(struct ctx *c, int status, const PGresult *res, const st
 	tvars_str(c->vars, "password_action",
 	          arena_printf(c->arena, "/admin/users/%s/password", id));
 	tvars_str(c->vars, "unlock_action", arena_printf(c->arena, "/admin/users/%s/unlock", id));
+	tvars_str(c->vars, "expire_action", arena_printf(c->arena, "/admin/users/%s/expire", id));
 	tvars_str(c->vars, "roles_add_action",
 	          arena_printf(c->arena, "/admin/users/%s/roles/add", id));
 	tvars_str(c->vars, "roles_remove_action",
@@ -533,6 +536,24 @@ void admin_post_user_unlock(struct ctx *c)
 	const struct audit_actor *a = &aa.audit;
 	struct users_outcome o;
 	after_change(c, users_unlock(c->app->db, a, c->match.ids[0], &o), &o, "unlocked");
+}
+
+/* Expires the password: the user chooses a new one at their next page.
+ * Expired already is done as well; an account without a password has
+ * none to expire (409). */
+void admin_post_user_expire(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	struct admin_actor aa;
+	admin_actor(c, &aa);
+	struct users_outcome o;
+	enum users_status st = users_expire_password(c->app->db, &aa.audit, c->match.ids[0], &o);
+	if (st == USERS_NO_PASSWORD) {
+		app_error(c, 409);
+		return;
+	}
+	after_change(c, st == USERS_UNCHANGED ? USERS_OK : st, &o, "expired");
 }
 
 /* Adds or removes the checked roles ("role_id[]") of the user. A role id

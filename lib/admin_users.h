@@ -68,6 +68,7 @@ void admin_get_user(struct ctx *c);
 void admin_post_user_update(struct ctx *c);
 void admin_post_user_password(struct ctx *c);
 void admin_post_user_unlock(struct ctx *c);
+void admin_post_user_expire(struct ctx *c);
 void admin_post_user_roles_add(struct ctx *c);
 void admin_post_user_roles_remove(struct ctx *c);
 
