@@ -535,8 +535,9 @@ $$;
 -- At commit, the sets this transaction's users left: deleted when no user
 -- points at them. FOR UPDATE SKIP LOCKED: a set that a running transaction
 -- holds (it is pointing a user at it, or writing its rows) is left alone,
--- so this never waits and cannot deadlock; the next change that leaves it
--- collects it, and access_rebuild() keeps none. The empty set stays.
+-- so this never waits and cannot deadlock; the next collection (of any
+-- transaction that moved users) sweeps up to 100 such leftovers, and
+-- access_rebuild() keeps none. The empty set stays.
 CREATE FUNCTION access_gc() RETURNS trigger
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
 	-- bulk changes sort and hash 100,000 users in memory
@@ -551,6 +552,10 @@ BEGIN
 	IF v_cand IS NULL THEN
 		RETURN NULL;
 	END IF;
+	-- And up to 100 other unused sets: those that an earlier collection
+	-- left because a running transaction held them.
+	v_cand := v_cand || ARRAY(SELECT s.id FROM role_sets s WHERE s.role_ids <> '{}'
+		AND NOT EXISTS (SELECT 1 FROM user_role_sets us WHERE us.set_id = s.id) LIMIT 100);
 	SELECT array_agg(id) INTO v_dead
 	FROM (SELECT id FROM role_sets WHERE id = ANY (v_cand) AND role_ids <> '{}'
 	      ORDER BY id FOR UPDATE SKIP LOCKED) x;
