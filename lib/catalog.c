@@ -24,13 +24,19 @@
  */
 #define UID "(SELECT uid FROM cur)"
 #define SU  "(SELECT is_superuser FROM cur)"
+/*
+ * The user's role set (schema 0013_role_sets.sql): what the user may see is
+ * what the set may see. An InitPlan too, so that the scans below are index
+ * ranges of role_set_reports in list order for one set id.
+ */
+#define SET "(SELECT us.set_id FROM user_role_sets us WHERE us.user_id = " UID ")"
 
 /* One report by id ($3), if visible. */
 #define ONE_VISIBLE_CTE                                                                            \
 	", one AS ("                                                                               \
 	" SELECT r.* FROM cur JOIN reports r ON r.id = $3::bigint"                                 \
 	" WHERE cur.is_superuser OR (r.status = 'published' AND EXISTS ("                          \
-	"  SELECT 1 FROM report_access a WHERE a.user_id = cur.uid AND a.report_id = r.id))) "
+	"  SELECT 1 FROM role_set_reports a WHERE a.set_id = " SET " AND a.report_id = r.id))) "
 
 /*
  * The list page is four statements, one per way of listing, so that each
@@ -77,14 +83,15 @@
 
 /* Favourite or recent report v is still visible to the user. */
 #define STILL_VISIBLE_V                                                                            \
-	"(" SU " OR (v.status = 'published' AND EXISTS (SELECT 1 FROM report_access a"              \
-	"  WHERE a.user_id = " UID " AND a.report_id = v.id)))"
+	"(" SU " OR (v.status = 'published' AND EXISTS (SELECT 1 FROM role_set_reports a"           \
+	"  WHERE a.set_id = " SET " AND a.report_id = v.id)))"
 
 /*
  * The lists read what they show, not every visible report (schema
  * 0006_browse_listing.sql): without a search, the page's 25 ids come from
- * one index of report_access in list order and the counts from
- * user_category_counts; superusers read reports and report_category_counts
+ * one index of role_set_reports in list order (the user's set) and the
+ * counts from role_set_category_counts; superusers read reports and
+ * report_category_counts
  * the same way. Each statement has the user's branch and the superuser's,
  * gated on the session, so one of the two runs. CTE pg holds the page's
  * ids with their sort_at and sort_key (PAGE_IDS, or the search's own).
@@ -92,14 +99,14 @@
 
 /*
  * CTE pg, the page's ids without a search: the user's branch reads
- * report_access, the superuser's reports, each in list order (order_a,
+ * role_set_reports, the superuser's reports, each in list order (order_a,
  * order_r) after its filter (and_a, and_r), the first sort key (at_a, at_r)
  * as the list sorts on it.
  */
 #define PAGE_IDS(at_a, and_a, order_a, at_r, and_r, order_r)                                       \
 	", pg AS ("                                                                                \
 	"  (SELECT a.report_id AS id, " at_a " AS sort_at, a.sort_title AS sort_key"                \
-	"   FROM report_access a WHERE NOT " SU " AND a.user_id = " UID " AND a.published" and_a    \
+	"   FROM role_set_reports a WHERE NOT " SU " AND a.set_id = " SET " AND a.published" and_a  \
 	"   ORDER BY " order_a " LIMIT 25 OFFSET $3::int)"                                          \
 	"  UNION ALL"                                                                              \
 	"  (SELECT r.id, " at_r ", lower(r.title) FROM reports r WHERE " SU and_r                   \
@@ -108,15 +115,16 @@
 /* The side panel without a search: every category of the visible set. */
 #define CATS_VISIBLE                                                                               \
 	", cats AS ("                                                                              \
-	"  SELECT c.category, c.n::bigint AS n FROM user_category_counts c"                        \
-	"  WHERE NOT " SU " AND c.user_id = " UID                                                  \
+	"  SELECT c.category, c.n::bigint AS n FROM role_set_category_counts c"                    \
+	"  WHERE NOT " SU " AND c.set_id = " SET                                                   \
 	"  UNION ALL"                                                                              \
 	"  SELECT c.category, c.n::bigint FROM report_category_counts c WHERE " SU ")"
 
 /* The number of reports the user may see, search or not. */
 #define N_VISIBLE                                                                                  \
 	"CASE WHEN cur.is_superuser THEN (SELECT coalesce(sum(n), 0) FROM report_category_counts)" \
-	" ELSE (SELECT coalesce(sum(n), 0) FROM user_category_counts WHERE user_id = cur.uid) END"
+	" ELSE (SELECT coalesce(sum(n), 0) FROM role_set_category_counts c WHERE c.set_id = " SET ")" \
+	" END"
 
 /*
  * The rows every list result starts with: the "me" row (the session, the
@@ -204,9 +212,9 @@ static const char sql_reports_category[] =
 static const char sql_reports_search[] =
 	SESSION_CTE
 	", hit AS ("
-	"  SELECT r.id, r.title, r.category, r.updated_at FROM report_access a,"
+	"  SELECT r.id, r.title, r.category, r.updated_at FROM role_set_reports a,"
 	"   LATERAL (SELECT * FROM reports r WHERE r.id = a.report_id OFFSET 0) r"
-	"  WHERE NOT " SU " AND a.user_id = " UID " AND a.published"
+	"  WHERE NOT " SU " AND a.set_id = " SET " AND a.published"
 	"   AND r.status = 'published' AND " MATCHES_R
 	"  UNION ALL"
 	"  SELECT r.id, r.title, r.category, r.updated_at FROM reports r"

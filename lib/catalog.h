@@ -2,8 +2,10 @@
  * catalog: the employees' view of the reports, in SQL. Each page is ONE
  * prepared statement that begins with SESSION_CTE ($1 token, $2 idle), so the
  * session check, the authorisation and the page's data cost one round trip
- * whatever the number of roles. What a user may see is report_access (kept
- * by triggers on every grant change) joined with published reports;
+ * whatever the number of roles. What a user may see is what the user's role
+ * set may see (role_set_reports through user_role_sets, schema 0013, kept by
+ * triggers on every grant change; report_access is the view of it per
+ * user) joined with published reports;
  * superusers see every report in every status.
  */
 #ifndef CATALOG_H

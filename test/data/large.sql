@@ -11,8 +11,9 @@
 --          works for them), else NULL (no password sign-in)
 --   200 roles "Rol 001" ... "Rol 200" (every 40th inactive)
 --   5,000 reports in 12 categories, about 90% published, 6% draft, 4% archived
---   1-5 roles per user, 20-200 reports per role, then report_access (with its
---          copied report columns) and the category counts rebuilt
+--   1-5 roles per user, 20-200 reports per role, then the access structures
+--          (role sets, their reports with the copied report columns, the
+--          category counts; schema/0013_role_sets.sql) rebuilt
 --   1,000 live sessions, one for each of u00001 ... u01000, with favourites
 --          and recent views for those users
 --
@@ -160,14 +161,14 @@ CREATE UNIQUE INDEX ON b_reports (n);
 
 -- ---- grants ----------------------------------------------------------------
 
--- Bulk grants with the per-statement access triggers off; report_access is
--- rebuilt once below, which is what those triggers would have produced.
--- access_rebuild() also recomputes the list's counts (user_category_counts,
--- report_category_counts), so the triggers on report_access that keep those
--- are off for the rebuild as well.
+-- Bulk grants with the per-statement access triggers off; the access
+-- structures are rebuilt once below, which is what those triggers would have
+-- produced. access_rebuild() also recomputes the list's counts
+-- (role_set_category_counts, report_category_counts), so the triggers on
+-- role_set_reports that keep those are off for the rebuild as well.
 ALTER TABLE user_roles DISABLE TRIGGER USER;
 ALTER TABLE role_reports DISABLE TRIGGER USER;
-ALTER TABLE report_access DISABLE TRIGGER USER;
+ALTER TABLE role_set_reports DISABLE TRIGGER USER;
 
 -- k = 1..5 roles per user: start, start + step, ... (mod 200) with step odd
 -- and not a multiple of 5, so the k roles are distinct.
@@ -192,23 +193,24 @@ CROSS JOIN generate_series(0, g.k - 1) i
 JOIN b_roles r ON r.n = g.n
 JOIN b_reports p ON p.n = 1 + (g.start + i * g.stride) % :reports;
 
--- report_access gets about 3 million rows. Filled under its keys and
+-- role_set_reports gets about 3 million rows (with 1-5 random roles of 200,
+-- nearly every user has a set of their own). Filled under its keys and
 -- indexes that takes ten times as long as building them afterwards, so they
 -- go first and come back from their own definitions, whatever the schema
 -- says they are.
 CREATE TEMP TABLE access_defs ON COMMIT DROP AS
-SELECT 1 AS ord, conname::text AS name, 'ALTER TABLE report_access ADD CONSTRAINT '
+SELECT 1 AS ord, conname::text AS name, 'ALTER TABLE role_set_reports ADD CONSTRAINT '
 	|| quote_ident(conname) || ' ' || pg_get_constraintdef(oid) AS def
-FROM pg_constraint WHERE conrelid = 'report_access'::regclass AND contype IN ('p', 'u')
+FROM pg_constraint WHERE conrelid = 'role_set_reports'::regclass AND contype IN ('p', 'u')
 UNION ALL
 SELECT 2, i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-FROM pg_index i WHERE i.indrelid = 'report_access'::regclass
+FROM pg_index i WHERE i.indrelid = 'role_set_reports'::regclass
 	AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid
 			AND c.conrelid = i.indrelid)
 UNION ALL
-SELECT 3, conname::text, 'ALTER TABLE report_access ADD CONSTRAINT '
+SELECT 3, conname::text, 'ALTER TABLE role_set_reports ADD CONSTRAINT '
 	|| quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
-FROM pg_constraint WHERE conrelid = 'report_access'::regclass AND contype = 'f';
+FROM pg_constraint WHERE conrelid = 'role_set_reports'::regclass AND contype = 'f';
 
 DO $$
 DECLARE
@@ -218,7 +220,7 @@ BEGIN
 		IF d.ord = 2 THEN
 			EXECUTE format('DROP INDEX %s', d.name);
 		ELSE
-			EXECUTE format('ALTER TABLE report_access DROP CONSTRAINT %I', d.name);
+			EXECUTE format('ALTER TABLE role_set_reports DROP CONSTRAINT %I', d.name);
 		END IF;
 	END LOOP;
 END
@@ -240,7 +242,7 @@ $$;
 
 ALTER TABLE user_roles ENABLE TRIGGER USER;
 ALTER TABLE role_reports ENABLE TRIGGER USER;
-ALTER TABLE report_access ENABLE TRIGGER USER;
+ALTER TABLE role_set_reports ENABLE TRIGGER USER;
 
 -- ---- sessions, favourites, views -----------------------------------------
 
@@ -271,5 +273,6 @@ WHERE p < 0.06;
 
 COMMIT;
 
-ANALYZE users, roles, reports, user_roles, role_reports, report_access, user_category_counts,
-	report_category_counts, sessions, favourites, report_views;
+ANALYZE users, roles, reports, user_roles, role_reports, role_sets, user_role_sets,
+	role_set_reports, role_set_category_counts, report_category_counts, sessions, favourites,
+	report_views;
