@@ -40,7 +40,7 @@ static char *buf_grow(struct buf *b, size_t extra)
 	return old;
 }
 
-void buf_append(struct buf *b, const char *s, size_t len)
+void buf_append_slow(struct buf *b, const char *s, size_t len)
 {
 	char *old = buf_grow(b, len);
 	if (len)
@@ -48,17 +48,6 @@ void buf_append(struct buf *b, const char *s, size_t len)
 	b->len += len;
 	b->data[b->len] = '\0';
 	free(old);
-}
-
-void buf_puts(struct buf *b, const char *s)
-{
-	if (s)
-		buf_append(b, s, strlen(s));
-}
-
-void buf_putc(struct buf *b, char c)
-{
-	buf_append(b, &c, 1);
 }
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)

@@ -1465,7 +1465,7 @@ static int render(const struct tmpl_set *set, const struct msgcat *msgs, const c
                   struct buf *out, char *err, size_t errlen)
 {
 	const struct tmpl *page = set ? find_tmpl(set, name) : NULL;
-	const struct tmpl *layout = layout_name ? find_tmpl(set, layout_name) : page;
+	const struct tmpl *layout = layout_name && set ? find_tmpl(set, layout_name) : page;
 	if (page == NULL || layout == NULL) {
 		snprintf(err, errlen, "unknown template \"%s\"", page ? layout_name : name);
 		return -1;

@@ -221,6 +221,39 @@ static void test_buf_appends_its_own_contents_across_growth(void **state)
 	buf_free(&b);
 }
 
+/* buf_append's inline path takes what fits with its NUL; one byte more
+ * goes through the growing path. Both leave the same contents. */
+static void test_buf_fills_its_capacity_exactly_then_grows(void **state)
+{
+	(void)state;
+	struct buf b = { 0 };
+	char chunk[600];
+
+	memset(chunk, 'z', sizeof(chunk));
+	buf_putc(&b, 'a');
+	size_t cap = b.cap;
+	assert_true(cap > 1);
+	buf_append(&b, chunk, cap - b.len - 1); /* fills it, NUL included */
+	assert_int_equal(b.cap, cap);
+	assert_int_equal(b.len, cap - 1);
+	assert_int_equal(b.data[b.len], '\0');
+	buf_putc(&b, 'b'); /* one past: grows */
+	assert_true(b.cap > cap);
+	assert_int_equal(b.len, cap);
+	assert_int_equal(b.data[0], 'a');
+	assert_int_equal(b.data[cap - 2], 'z');
+	assert_int_equal(b.data[cap - 1], 'b');
+	assert_int_equal(b.data[cap], '\0');
+	/* After a reset the memory stays and short appends reuse it. */
+	char *mem = b.data;
+	buf_reset(&b);
+	buf_append(&b, "", 0);
+	buf_puts(&b, "kept");
+	assert_ptr_equal(b.data, mem);
+	assert_string_equal(b.data, "kept");
+	buf_free(&b);
+}
+
 static void test_buf_printf_may_format_its_own_contents(void **state)
 {
 	(void)state;
@@ -248,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_buf_starts_empty_and_resets),
 		cmocka_unit_test(test_buf_printf_writes_strings_longer_than_initial_capacity),
 		cmocka_unit_test(test_buf_appends_its_own_contents_across_growth),
+		cmocka_unit_test(test_buf_fills_its_capacity_exactly_then_grows),
 		cmocka_unit_test(test_buf_printf_may_format_its_own_contents),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
