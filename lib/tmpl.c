@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,64 +283,74 @@ struct tmpl_set {
 
 /* ---- escaping and URLs ---- */
 
-void tmpl_escape_text(struct buf *out, const char *s, size_t len)
+/*
+ * Nonzero when a byte of w equals ch (SWAR: no false negatives; a false
+ * positive only sends that word through the byte loop). Most of what a page
+ * escapes is plain text: callgrind counted the byte-at-a-time escapers as
+ * 11 % of a list page in the pool.
+ */
+static inline uint64_t word_has(uint64_t w, unsigned char ch)
 {
-	size_t start = 0;
-	for (size_t i = 0; i < len; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		default:
-			continue;
+	const uint64_t ones = 0x0101010101010101u;
+	uint64_t y = w ^ (ones * ch);
+	return (y - ones) & ~y & (ones << 7);
+}
+
+/* The replacement of s[i] in text (attr: in a quoted attribute), or NULL. */
+static const char *escape_of(char ch, int attr)
+{
+	switch (ch) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return attr ? "&quot;" : NULL;
+	case '\'':
+		return attr ? "&#39;" : NULL;
+	default:
+		return NULL;
+	}
+}
+
+static void escape(struct buf *out, const char *s, size_t len, int attr)
+{
+	size_t start = 0, i = 0;
+	while (i < len) {
+		if (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			uint64_t hit = word_has(w, '&') | word_has(w, '<') | word_has(w, '>');
+			if (attr)
+				hit |= word_has(w, '"') | word_has(w, '\'');
+			if (hit == 0) {
+				i += 8;
+				continue;
+			}
 		}
-		if (i > start)
-			buf_append(out, s + start, i - start);
-		buf_puts(out, rep);
-		start = i + 1;
+		const char *rep = escape_of(s[i], attr);
+		if (rep != NULL) {
+			if (i > start)
+				buf_append(out, s + start, i - start);
+			buf_puts(out, rep);
+			start = i + 1;
+		}
+		i++;
 	}
 	if (len > start)
 		buf_append(out, s + start, len - start);
 }
 
+void tmpl_escape_text(struct buf *out, const char *s, size_t len)
+{
+	escape(out, s, len, 0);
+}
+
 void tmpl_escape_attr(struct buf *out, const char *s, size_t len)
 {
-	size_t start = 0;
-	for (size_t i = 0; i < len; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		default:
-			continue;
-		}
-		if (i > start)
-			buf_append(out, s + start, i - start);
-		buf_puts(out, rep);
-		start = i + 1;
-	}
-	if (len > start)
-		buf_append(out, s + start, len - start);
+	escape(out, s, len, 1);
 }
 
 static int ascii_casecmp_n(const char *a, const char *b, size_t n)

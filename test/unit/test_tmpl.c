@@ -141,6 +141,71 @@ static void test_escape_attr_escapes_all_five_characters(void **state)
 	buf_free(&b);
 }
 
+/* The escapers, one byte at a time, as the definition to hold them to. */
+static void escape_reference(struct buf *b, const char *s, size_t len, int attr)
+{
+	for (size_t i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, attr ? "&quot;" : "\"");
+			break;
+		case '\'':
+			buf_puts(b, attr ? "&#39;" : "'");
+			break;
+		default:
+			buf_append(b, s + i, 1);
+		}
+	}
+}
+
+/* The escapers skip eight plain bytes at a time: every special character
+ * at every position of strings of 0 to 40 bytes, around bytes that the
+ * word test could confuse (NUL, 0x80, 0xff, multi-byte UTF-8, the
+ * neighbours of each special character), in both escapers. */
+static void test_escapers_equal_the_byte_at_a_time_definition(void **state)
+{
+	(void)state;
+	const char specials[] = "&<>\"'%;=?\x7f\x80\xff\x01";
+	const char fills[] = { 'x', '\0', (char)0xc3, (char)0x80, '%', '=', '\'' + 1, '"' - 1 };
+	char s[41];
+	struct buf got = { 0 }, want = { 0 };
+	for (size_t f = 0; f < sizeof(fills); f++)
+		for (size_t len = 0; len <= 40; len++)
+			for (size_t pos = 0; pos <= len; pos++)
+				for (size_t k = 0; k < sizeof(specials) - 1; k++) {
+					memset(s, fills[f], sizeof(s));
+					if (pos < len)
+						s[pos] = specials[k];
+					if (len > 20)
+						s[len - 1 - pos % 8] =
+						    specials[(k + 3) % (sizeof(specials) - 1)];
+					for (int attr = 0; attr < 2; attr++) {
+						buf_reset(&got);
+						buf_reset(&want);
+						buf_putc(&got, '[');
+						buf_putc(&want, '[');
+						if (attr)
+							tmpl_escape_attr(&got, s, len);
+						else
+							tmpl_escape_text(&got, s, len);
+						escape_reference(&want, s, len, attr);
+						assert_int_equal(got.len, want.len);
+						assert_memory_equal(got.data, want.data, want.len);
+					}
+				}
+	buf_free(&got);
+	buf_free(&want);
+}
+
 static void test_text_from_data_is_escaped(void **state)
 {
 	(void)state;
@@ -840,6 +905,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape_text_escapes_amp_lt_gt_and_keeps_quotes),
+		cmocka_unit_test(test_escapers_equal_the_byte_at_a_time_definition),
 		cmocka_unit_test(test_escape_attr_escapes_all_five_characters),
 		cmocka_unit_test(test_text_from_data_is_escaped),
 		cmocka_unit_test(test_attribute_from_data_is_escaped),
