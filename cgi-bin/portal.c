@@ -86,7 +86,7 @@ static void render_login(struct ctx *c, int status, const char *next, int failed
 	tvars_bool(c->vars, "error", failed);
 	tvars_bool(c->vars, "throttled", throttled > 0);
 	tvars_int(c->vars, "wait", throttled);
-	tvars_bool(c->vars, "password", (c->app->cfg.auth.mask & SSO_PASSWORD) != 0);
+	tvars_bool(c->vars, "sso_only", !(c->app->cfg.auth.mask & SSO_PASSWORD));
 	tvars_str(c->vars, "sso_href", sso_href(c, next));
 	if (status == 401)
 		resp_header(c->resp, "WWW-Authenticate", "Negotiate");
