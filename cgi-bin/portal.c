@@ -268,7 +268,8 @@ static void get_login(struct ctx *c)
 			}
 		}
 	}
-	int challenge = (cfg->auth.mask & SSO_NEGOTIATE) && !field_present(&c->fields, "signed_out");
+	int challenge =
+	    (cfg->auth.mask & SSO_NEGOTIATE) && !field_present(&c->fields, "signed_out");
 	render_login(c, challenge ? 401 : 200, next, 0, 0);
 }
 
@@ -706,7 +707,7 @@ static const struct route routes[] = {
 };
 
 static const struct db_stmt *const stmt_sets[] = { session_stmts, catalog_stmts, users_sso_stmts,
-	                                            NULL };
+	                                           NULL };
 
 static const struct app_spec spec = {
 	.name = "portal",

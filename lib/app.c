@@ -198,7 +198,8 @@ static int identity_changed(const struct ctx *c)
 	if (c->user.auth_method && strcmp(c->user.auth_method, "remote-user") == 0)
 		return front == NULL || c->user.auth_identity == NULL ||
 		       strcmp(front, c->user.auth_identity) != 0;
-	return front != NULL && (c->user.username == NULL || strcasecmp(front, c->user.username) != 0);
+	return front != NULL &&
+	       (c->user.username == NULL || strcasecmp(front, c->user.username) != 0);
 }
 
 PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)

@@ -417,7 +417,8 @@ int cfg_load(struct cfg *c, char *const *envp, const char *dotenv, char *err, si
 			return -1;
 	}
 	/* Kerberos needs the service's key and the realm whose users these are. */
-	if ((n.auth.mask & SSO_NEGOTIATE) && (n.krb5_keytab[0] == '\0' || n.krb5_realm[0] == '\0')) {
+	if ((n.auth.mask & SSO_NEGOTIATE) &&
+	    (n.krb5_keytab[0] == '\0' || n.krb5_realm[0] == '\0')) {
 		seterr(err, errlen,
 		       "PORTAL_AUTH: negotiate needs PORTAL_KRB5_KEYTAB (the service's keytab) and "
 		       "PORTAL_KRB5_REALM (such as CED.EXAMPLE)");

@@ -26,11 +26,11 @@ struct cfg {
 	char templates[512];   /* PORTAL_TEMPLATES, a directory, default "templates" */
 	enum log_level log_level; /* PORTAL_LOG_LEVEL, default info */
 	/* Single sign-on (README.md, "Single sign-on"). */
-	struct sso_methods auth;   /* PORTAL_AUTH, e.g. "negotiate,password"; default "password" */
-	char krb5_keytab[512];     /* PORTAL_KRB5_KEYTAB: the service's keytab, "" for none */
-	char krb5_realm[256];      /* PORTAL_KRB5_REALM: whose principals are users, "" for none */
-	int sso_provision;         /* PORTAL_SSO_PROVISION, 0 or 1: create unknown SSO users */
-	char sso_contact[256];     /* PORTAL_SSO_CONTACT: whom a refused user asks, "" for none */
+	struct sso_methods auth; /* PORTAL_AUTH, e.g. "negotiate,password"; default "password" */
+	char krb5_keytab[512];   /* PORTAL_KRB5_KEYTAB: the service's keytab, "" for none */
+	char krb5_realm[256];    /* PORTAL_KRB5_REALM: whose principals are users, "" for none */
+	int sso_provision;       /* PORTAL_SSO_PROVISION, 0 or 1: create unknown SSO users */
+	char sso_contact[256];   /* PORTAL_SSO_CONTACT: whom a refused user asks, "" for none */
 };
 
 /* Fills c with the defaults above (database_url empty). */

@@ -503,8 +503,8 @@ enum req_error req_parse(struct request *r, struct arena *a, char *const *envp, 
 	r->https = v[P_HTTPS] != NULL && strcasecmp(v[P_HTTPS], "on") == 0;
 	/* Only nginx sets REMOTE_USER (a client's headers arrive as HTTP_*);
 	 * an empty one, as an unset nginx variable gives, is none. */
-	r->remote_user = v[P_REMOTE_USER] && v[P_REMOTE_USER][0] ? arena_strdup(a, v[P_REMOTE_USER])
-	                                                         : NULL;
+	r->remote_user =
+	    v[P_REMOTE_USER] && v[P_REMOTE_USER][0] ? arena_strdup(a, v[P_REMOTE_USER]) : NULL;
 	r->authorization = dup_or(a, v[P_HTTP_AUTHORIZATION], NULL);
 	req_parse_cookies(a, v[P_HTTP_COOKIE], &r->cookies);
 

@@ -366,9 +366,8 @@ enum login_result session_login(struct db *db, const struct cfg *cfg, const char
 
 enum session_sso_result session_login_sso(struct db *db, const struct cfg *cfg, const char *method,
                                           const char *username, const char *identity,
-                                          const char *ip, const char *user_agent,
-                                          char *cookie_out, long long *uid_out,
-                                          enum db_status *st)
+                                          const char *ip, const char *user_agent, char *cookie_out,
+                                          long long *uid_out, enum db_status *st)
 {
 	const char *p1[] = { username };
 	if (uid_out)
@@ -400,8 +399,8 @@ enum session_sso_result session_login_sso(struct db *db, const struct cfg *cfg, 
 		return SESSION_SSO_ERROR;
 	}
 	snprintf(life, sizeof(life), "%d", cfg->session_max);
-	const char *p2[] = { uid, tok, csrf, nonempty(ip), user_agent, life, username, method,
-		             identity };
+	const char *p2[] = { uid,  tok,      csrf,   nonempty(ip), user_agent,
+		             life, username, method, identity };
 	res = db_exec(db, "login_sso_success", 9, p2, st);
 	if (res == NULL)
 		return SESSION_SSO_ERROR;

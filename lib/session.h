@@ -52,9 +52,9 @@ struct session {
 	const char *display_name;
 	const char *email;
 	int is_superuser;
-	int must_change_password; /* an administrator set the password */
-	const char *csrf;         /* 64 hex digits: the form token of this session */
-	int admin_confirmed;      /* the admin pool's confirmation holds (admin_confirmed_until) */
+	int must_change_password;  /* an administrator set the password */
+	const char *csrf;          /* 64 hex digits: the form token of this session */
+	int admin_confirmed;       /* the admin pool's confirmation holds (admin_confirmed_until) */
 	const char *auth_method;   /* how it was made: "password", "negotiate", "remote-user" */
 	const char *auth_identity; /* what single sign-on said (principal, REMOTE_USER), or NULL */
 };
@@ -122,9 +122,8 @@ enum session_sso_result {
  */
 enum session_sso_result session_login_sso(struct db *db, const struct cfg *cfg, const char *method,
                                           const char *username, const char *identity,
-                                          const char *ip, const char *user_agent,
-                                          char *cookie_out, long long *uid_out,
-                                          enum db_status *st);
+                                          const char *ip, const char *user_agent, char *cookie_out,
+                                          long long *uid_out, enum db_status *st);
 
 /*
  * The admin pool's "confirm it's you": verifies password for the signed-in

@@ -24,9 +24,9 @@ static void describe(OM_uint32 major, OM_uint32 minor, char *why, size_t whylen)
 			continue;
 		do {
 			gss_buffer_desc msg = GSS_C_EMPTY_BUFFER;
-			if (GSS_ERROR(gss_display_status(&m, code,
-			                                 pass == 0 ? GSS_C_GSS_CODE : GSS_C_MECH_CODE,
-			                                 GSS_C_NO_OID, &ctx, &msg)))
+			if (GSS_ERROR(gss_display_status(
+			        &m, code, pass == 0 ? GSS_C_GSS_CODE : GSS_C_MECH_CODE,
+			        GSS_C_NO_OID, &ctx, &msg)))
 				break;
 			int n = snprintf(why + pos, whylen - pos, "%s%.*s", pos ? "; " : "",
 			                 (int)msg.length, (const char *)msg.value);

@@ -62,9 +62,10 @@ int sso_parse_methods(const char *list, struct sso_methods *out, char *err, size
 			for (size_t i = 0; i < n && k + 1 < sizeof(q); i++)
 				q[k++] = (start[i] >= 0x20 && start[i] < 0x7f) ? start[i] : '?';
 			q[k] = '\0';
-			snprintf(err, errlen,
-			         "\"%s\" is not a sign-in method (password, negotiate or remote-user)",
-			         q);
+			snprintf(
+			    err, errlen,
+			    "\"%s\" is not a sign-in method (password, negotiate or remote-user)",
+			    q);
 			return -1;
 		}
 		if (out->mask & (unsigned)m) {
@@ -138,7 +139,8 @@ long sso_b64_decode(const char *in, size_t len, unsigned char *out, size_t cap)
 
 void sso_b64_encode(const unsigned char *in, size_t n, char *out)
 {
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t o = 0;
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned long w = (unsigned long)in[i] << 16;

@@ -457,9 +457,12 @@ static void test_cfg_negotiate_needs_keytab_and_realm(void **state)
 	char *alone[] = { "PORTAL_AUTH=negotiate,password", NULL };
 	char *no_realm[] = { "PORTAL_AUTH=negotiate,password", "PORTAL_KRB5_KEYTAB=/etc/k.keytab",
 		             NULL };
-	char *both[] = { "PORTAL_AUTH=negotiate,password", "PORTAL_KRB5_KEYTAB=/etc/k.keytab",
-		         "PORTAL_KRB5_REALM=CED.EXAMPLE", "PORTAL_SSO_PROVISION=1",
-		         "PORTAL_SSO_CONTACT=de servicedesk (toestel 1234)", NULL };
+	char *both[] = { "PORTAL_AUTH=negotiate,password",
+		         "PORTAL_KRB5_KEYTAB=/etc/k.keytab",
+		         "PORTAL_KRB5_REALM=CED.EXAMPLE",
+		         "PORTAL_SSO_PROVISION=1",
+		         "PORTAL_SSO_CONTACT=de servicedesk (toestel 1234)",
+		         NULL };
 	(void)state;
 
 	assert_int_equal(load_env(&c, alone, err, sizeof err), -1);

@@ -885,8 +885,8 @@ static void test_str_hidden_char_names_the_first_and_allows_breaks_when_asked(vo
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_remote_user_comes_only_from_the_fastcgi_parameter,
-		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_remote_user_comes_only_from_the_fastcgi_parameter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_authorization_header_is_kept_as_sent, setup,
 		                                teardown),
 		cmocka_unit_test(test_utf8_count_counts_code_points_and_refuses_bad_input),

@@ -36,6 +36,7 @@
 #include "session.h"
 #include "users.h"
 
+/* clang-format off */
 static const struct db_stmt *const all_tables[] = {
 	session_stmts,
 	catalog_stmts,
@@ -56,6 +57,7 @@ static const struct db_stmt *const all_tables[] = {
 	reports_stmts,
 	NULL,
 };
+/* clang-format on */
 
 /* The highest $n in sql, 0 when none. */
 static int highest_param(const char *sql)

@@ -29,8 +29,8 @@ static void test_methods_keep_their_order(void **state)
 	assert_int_equal(m.order[0], SSO_NEGOTIATE);
 	assert_int_equal(m.order[1], SSO_PASSWORD);
 	assert_int_equal(m.mask, SSO_NEGOTIATE | SSO_PASSWORD);
-	assert_int_equal(sso_parse_methods(" remote-user , password,negotiate ", &m, err, sizeof(err)),
-	                 0);
+	assert_int_equal(
+	    sso_parse_methods(" remote-user , password,negotiate ", &m, err, sizeof(err)), 0);
 	assert_int_equal(m.n, 3);
 	assert_int_equal(m.order[0], SSO_REMOTE_USER);
 	assert_int_equal(m.order[2], SSO_NEGOTIATE);
@@ -121,9 +121,9 @@ static void test_authorization_basic_and_others_are_never_negotiate(void **state
 	(void)state;
 	const char *t;
 	size_t n;
-	const char *other[] = { "Basic YW5uYTpwdw==", "basic YW5uYTpwdw==", "Bearer abc", "NTLM TlRMTVNTUAAB",
-		                "Negotiates YWJj", "Negotiat YWJj", "Kerberos YWJj", "NegotiateYWJj",
-		                NULL };
+	const char *other[] = { "Basic YW5uYTpwdw==", "basic YW5uYTpwdw==", "Bearer abc",
+		                "NTLM TlRMTVNTUAAB",  "Negotiates YWJj",    "Negotiat YWJj",
+		                "Kerberos YWJj",      "NegotiateYWJj",      NULL };
 	for (const char **o = other; *o; o++) {
 		assert_int_equal(sso_parse_authorization(*o, &t, &n), SSO_AUTHZ_OTHER);
 		assert_null(t);
@@ -135,9 +135,16 @@ static void test_authorization_garbled_negotiate_is_bad(void **state)
 	(void)state;
 	const char *t;
 	size_t n;
-	const char *bad[] = { "Negotiate",      "Negotiate ",       "Negotiate !!!!",
-		              "Negotiate YWJ",  "Negotiate YW Jj",  "Negotiate YWJj extra",
-		              "Negotiate YW\tJj", "Negotiate YW-_", "Negotiate \xc3\xa9\xc3\xa9", NULL };
+	const char *bad[] = { "Negotiate",
+		              "Negotiate ",
+		              "Negotiate !!!!",
+		              "Negotiate YWJ",
+		              "Negotiate YW Jj",
+		              "Negotiate YWJj extra",
+		              "Negotiate YW\tJj",
+		              "Negotiate YW-_",
+		              "Negotiate \xc3\xa9\xc3\xa9",
+		              NULL };
 	for (const char **b = bad; *b; b++)
 		assert_int_equal(sso_parse_authorization(*b, &t, &n), SSO_AUTHZ_BAD);
 }
@@ -198,8 +205,8 @@ static void test_b64_refuses_what_is_not_base64(void **state)
 {
 	(void)state;
 	unsigned char out[16];
-	const char *bad[] = { "Zg=",  "Zg",   "Z===", "=Zg=", "Zg==Zg==", "Zm9v!", "Zm-v",
-		              "Zm_v", "Zh==", "Zm9=", "Zg=A", NULL };
+	const char *bad[] = { "Zg=",  "Zg",   "Z===", "=Zg=", "Zg==Zg==", "Zm9v!",
+		              "Zm-v", "Zm_v", "Zh==", "Zm9=", "Zg=A",     NULL };
 	for (const char **b = bad; *b; b++)
 		assert_int_equal(sso_b64_decode(*b, strlen(*b), out, sizeof(out)), -1);
 	/* A NUL inside the given length is no base64 character either. */
@@ -249,21 +256,25 @@ static void test_principal_that_is_no_user_is_refused(void **state)
 {
 	(void)state;
 	char u[80];
-	const char *bad[] = { "anna",
-		              "@CED.EXAMPLE",
-		              "anna/admin@CED.EXAMPLE",
-		              "HTTP/portal.ced.example@CED.EXAMPLE",
-		              "a\\@b@CED.EXAMPLE",
-		              "an na@CED.EXAMPLE",
-		              "anna\t@CED.EXAMPLE",
-		              "an\xe2\x80\xaena@CED.EXAMPLE",
-		              "an\xc2\xa0na@CED.EXAMPLE",
-		              "an\xff@CED.EXAMPLE",
-		              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@CED.EXAMPLE",
-		              NULL };
+	const char *bad[] = {
+		"anna",
+		"@CED.EXAMPLE",
+		"anna/admin@CED.EXAMPLE",
+		"HTTP/portal.ced.example@CED.EXAMPLE",
+		"a\\@b@CED.EXAMPLE",
+		"an na@CED.EXAMPLE",
+		"anna\t@CED.EXAMPLE",
+		"an\xe2\x80\xaena@CED.EXAMPLE",
+		"an\xc2\xa0na@CED.EXAMPLE",
+		"an\xff@CED.EXAMPLE",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@CED.EXAMPLE",
+		NULL
+	};
 	for (const char **b = bad; *b; b++)
-		assert_int_equal(sso_principal_user(*b, "CED.EXAMPLE", u, sizeof(u)), SSO_PRINCIPAL_BAD);
-	assert_int_equal(sso_principal_user("anna@CED.EXAMPLE", "", u, sizeof(u)), SSO_PRINCIPAL_BAD);
+		assert_int_equal(sso_principal_user(*b, "CED.EXAMPLE", u, sizeof(u)),
+		                 SSO_PRINCIPAL_BAD);
+	assert_int_equal(sso_principal_user("anna@CED.EXAMPLE", "", u, sizeof(u)),
+	                 SSO_PRINCIPAL_BAD);
 	assert_int_equal(sso_principal_user(NULL, "CED.EXAMPLE", u, sizeof(u)), SSO_PRINCIPAL_BAD);
 	/* A buffer too small is a refusal, not a cut name. */
 	assert_int_equal(sso_principal_user("anna@CED.EXAMPLE", "CED.EXAMPLE", u, 4),
@@ -327,7 +338,8 @@ static void test_spnego_refuses_garbage_and_names_nobody(void **state)
 	                                     principal, &reply, why, sizeof(why));
 	assert_int_not_equal(r, SPNEGO_OK);
 	assert_string_equal(principal, "");
-	r = spnego_accept("/nonexistent/portal.keytab", tok, 1, principal, &reply, why, sizeof(why));
+	r = spnego_accept("/nonexistent/portal.keytab", tok, 1, principal, &reply, why,
+	                  sizeof(why));
 	assert_int_not_equal(r, SPNEGO_OK);
 	assert_int_equal(reply.len, 0);
 	buf_free(&reply);
