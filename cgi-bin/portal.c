@@ -55,10 +55,10 @@ static const char *presession_token(struct ctx *c)
 	return tok;
 }
 
-/* The link that signs in with a Kerberos ticket: /login, next kept. */
+/* The link that signs in by single sign-on again: /login, next kept. */
 static const char *sso_href(struct ctx *c, const char *next)
 {
-	if (!(c->app->cfg.auth.mask & SSO_NEGOTIATE))
+	if (!(c->app->cfg.auth.mask & (SSO_NEGOTIATE | SSO_REMOTE_USER)))
 		return "";
 	if (!session_local_path(next))
 		return "/login";
@@ -88,6 +88,7 @@ static void render_login(struct ctx *c, int status, const char *next, int failed
 	tvars_int(c->vars, "wait", throttled);
 	tvars_bool(c->vars, "sso_only", !(c->app->cfg.auth.mask & SSO_PASSWORD));
 	tvars_str(c->vars, "sso_href", sso_href(c, next));
+	tvars_bool(c->vars, "sso_windows", (c->app->cfg.auth.mask & SSO_NEGOTIATE) != 0);
 	if (status == 401)
 		resp_header(c->resp, "WWW-Authenticate", "Negotiate");
 	app_render(c, status, "login");
@@ -233,15 +234,17 @@ static void sign_in_negotiate(struct ctx *c, const char *b64, size_t len, const 
  * REMOTE_USER that nginx set (the FastCGI parameter, never a header) signs
  * its user in; so does an Authorization: Negotiate with a good ticket
  * (a garbled one is 400, a refused one 401 and the form). Otherwise the
- * form, as 401 with WWW-Authenticate: Negotiate when Kerberos is on (but
- * not right after signing out, ?signed_out=1, or the browser would sign
- * straight back in).
+ * form, as 401 with WWW-Authenticate: Negotiate when Kerberos is on. Right
+ * after signing out (?signed_out=1) neither is taken and there is no
+ * challenge, or the browser would be signed straight back in; the page's
+ * link (/login) signs in again.
  */
 static void get_login(struct ctx *c)
 {
 	const struct cfg *cfg = &c->app->cfg;
 	const char *next = field_str(&c->fields, "next", NULL);
-	for (int i = 0; i < cfg->auth.n; i++) {
+	int signed_out = field_present(&c->fields, "signed_out");
+	for (int i = 0; i < cfg->auth.n && !signed_out; i++) {
 		if (cfg->auth.order[i] == SSO_REMOTE_USER && c->req->remote_user) {
 			if (!sso_remote_user_ok(c->req->remote_user)) {
 				log_info("remote-user refused: not a username", NULL);
@@ -315,11 +318,13 @@ static void post_login(struct ctx *c)
 	}
 }
 
-/* Where a sign-out lands: the form, and with Kerberos on without its
- * challenge, or the browser would sign straight back in. */
+/* Where a sign-out lands: the form, and with single sign-on on without
+ * it (no challenge, no REMOTE_USER taken), or the browser would be signed
+ * straight back in. */
 static const char *signed_out_href(const struct ctx *c)
 {
-	return (c->app->cfg.auth.mask & SSO_NEGOTIATE) ? "/login?signed_out=1" : "/login";
+	return (c->app->cfg.auth.mask & (SSO_NEGOTIATE | SSO_REMOTE_USER)) ? "/login?signed_out=1"
+	                                                                   : "/login";
 }
 
 /* Sign-out of a session that is already gone is still a sign-out. */
