@@ -805,6 +805,12 @@ static int load_state(struct app *app, struct state *s, const struct opts *o, ch
 		         app->env_file);
 		return -1;
 	}
+	/* A keytab the pool cannot read would refuse every ticket: say so now. */
+	if ((s->cfg.auth.mask & SSO_NEGOTIATE) && access(s->cfg.krb5_keytab, R_OK) != 0) {
+		snprintf(err, errlen, "PORTAL_KRB5_KEYTAB: cannot read %s: %s", s->cfg.krb5_keytab,
+		         strerror(errno));
+		return -1;
+	}
 	if (o->workers > 0)
 		s->cfg.workers = o->workers;
 	if (o->max_requests >= 0)
