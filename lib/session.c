@@ -63,7 +63,7 @@ static const char sql_login_failure[] =
 	"SELECT session_login_failed($1::bigint, $2::inet, $3::text, $4::text) AS failures";
 
 /*
- * Single sign-on (schema/0014): $1 the username the pool mapped. The
+ * Single sign-on (schema/0016): $1 the username the pool mapped. The
  * account or no row; whether it may sign in is decided again by
  * session_login_succeeded() below.
  */

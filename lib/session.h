@@ -25,7 +25,7 @@
  * $1 the token as bytea text ("\x..."), $2 the idle timeout in seconds.
  * Defines "cur" with one row (sid, uid, username, display_name, email,
  * is_superuser, must_change_password, csrf, admin_confirmed, auth_method,
- * auth_identity; schema/0014) when the
+ * auth_identity; schema/0016) when the
  * session is valid, none otherwise. session_current() (SECURITY DEFINER,
  * schema/0010_seal_portal_web.sql) checks and touches: neither pool's role
  * may update sessions itself. It is VOLATILE, so "cur" is computed once

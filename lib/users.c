@@ -51,11 +51,11 @@ static const char sql_user_create[] =
 
 /*
  * Provisions a user from a list kept elsewhere (the CSV import, the
- * directory, single sign-on): since schema/0014 the statement is the
+ * directory, single sign-on): since schema/0016 the statement is the
  * function user_provision(), so that the portal pool, which may not write
  * users, can provision through it too (sso_user_provision(), below). $4
  * username, $5 email, $6 display name ('' keeps the stored one), $7 the
- * source; the columns say what it did (0014 has the rules).
+ * source; the columns say what it did (0016 has the rules).
  */
 static const char sql_user_provision[] =
 	"SELECT * FROM user_provision($1::bigint, $2::text, $3::inet, $4::text, $5::text,"

@@ -169,7 +169,7 @@ enum users_status users_provision(struct db *db, const struct audit_actor *a,
 /*
  * The portal pool's provisioning at a single sign-on (PORTAL_SSO_PROVISION=1):
  * creates username with email, no password, no role, through the same
- * provisioning as users_provision (schema/0014: sso_user_provision() calls
+ * provisioning as users_provision (schema/0016: sso_user_provision() calls
  * user_provision(), audit 'user.created' with channel sso and source
  * "sso:METHOD"). Never changes an existing user. USERS_OK (o->id),
  * USERS_EXISTS (the name or address is taken, also by a concurrent

@@ -244,7 +244,7 @@ static void test_every_operation_writes_its_audit_row_with_actor_channel_and_add
 		}
 	}
 	/* users: create, update, set_password, unlock, expire (provision is
-	 * schema/0014's user_provision()); roles and reports: create, update;
+	 * schema/0016's user_provision()); roles and reports: create, update;
 	 * grants: four */
 	assert_int_equal(n, 13);
 }
