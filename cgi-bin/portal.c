@@ -11,8 +11,12 @@
 #include "auth.h"
 #include "catalog.h"
 #include "field.h"
+#include "log.h"
 #include "pager.h"
 #include "session.h"
+#include "spnego.h"
+#include "sso.h"
+#include "users.h"
 
 /* Home: the list for whoever holds a session cookie (checked there), the
  * sign-in page for everyone else, without a database round trip. */
@@ -51,8 +55,25 @@ static const char *presession_token(struct ctx *c)
 	return tok;
 }
 
+/* The link that signs in by single sign-on again: /login, next kept. */
+static const char *sso_href(struct ctx *c, const char *next)
+{
+	if (!(c->app->cfg.auth.mask & (SSO_NEGOTIATE | SSO_REMOTE_USER)))
+		return "";
+	if (!session_local_path(next))
+		return "/login";
+	struct buf b = { 0 };
+	buf_puts(&b, "/login?next=");
+	app_url_encode(&b, next);
+	char *out = arena_strdup(c->arena, buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
 /* throttled: seconds this address must wait before the name is tried
- * again (0: not throttled). */
+ * again (0: not throttled). A 401 offers Kerberos (WWW-Authenticate:
+ * Negotiate, RFC 4559): a browser with a ticket answers it and is signed
+ * in; one without shows this page, the form. */
 static void render_login(struct ctx *c, int status, const char *next, int failed, int throttled)
 {
 	const char *tok = presession_token(c);
@@ -65,17 +86,203 @@ static void render_login(struct ctx *c, int status, const char *next, int failed
 	tvars_bool(c->vars, "error", failed);
 	tvars_bool(c->vars, "throttled", throttled > 0);
 	tvars_int(c->vars, "wait", throttled);
+	tvars_bool(c->vars, "sso_only", !(c->app->cfg.auth.mask & SSO_PASSWORD));
+	tvars_str(c->vars, "sso_href", sso_href(c, next));
+	tvars_bool(c->vars, "sso_windows", (c->app->cfg.auth.mask & SSO_NEGOTIATE) != 0);
+	if (status == 401)
+		resp_header(c->resp, "WWW-Authenticate", "Negotiate");
 	app_render(c, status, "login");
 }
 
+/* ---- single sign-on ---- */
+
+/* Single sign-on vouched for name, but the portal does not let it in:
+ * why is "unknown", "inactive", "realm" or "bad". */
+static void render_sso_refused(struct ctx *c, const char *why, const char *name)
+{
+	static const char *const whys[] = { "unknown", "inactive", "realm", "bad" };
+	for (size_t i = 0; i < sizeof(whys) / sizeof(whys[0]); i++)
+		tvars_bool(c->vars, whys[i], strcmp(why, whys[i]) == 0);
+	tvars_str(c->vars, "name", name);
+	tvars_str(c->vars, "contact", c->app->cfg.sso_contact);
+	tvars_bool(c->vars, "password", (c->app->cfg.auth.mask & SSO_PASSWORD) != 0);
+	app_render(c, 403, "sso");
+}
+
+/*
+ * Creates the account of username, unknown to the portal, whom single
+ * sign-on vouched for (PORTAL_SSO_PROVISION=1): no password, no role, an
+ * email address from the identity or the realm. Returns 1 when it was made
+ * (or another request made it meanwhile).
+ */
+static int sso_provision(struct ctx *c, const char *method, const char *username)
+{
+	const char *realm = c->app->cfg.krb5_realm;
+	const char *email = strchr(username, '@') ? username : NULL;
+	if (email == NULL && realm[0]) {
+		char *e = arena_printf(c->arena, "%s@%s", username, realm);
+		for (char *p = strchr(e, '@'); *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		email = e;
+	}
+	char err[200];
+	if (email == NULL || users_check_email(email, err, sizeof(err)) < 0) {
+		log_info("single sign-on: cannot provision, no email address", "method=%s", method);
+		return 0;
+	}
+	struct users_outcome o;
+	switch (users_provision_sso(c->app->db, c->req->remote_addr, username, email, method, &o)) {
+	case USERS_OK:
+		log_info("single sign-on: user provisioned", "user=%lld method=%s", o.id, method);
+		return 1;
+	case USERS_EXISTS:
+		return 1;
+	default:
+		log_info("single sign-on: provisioning refused", "method=%s", method);
+		return 0;
+	}
+}
+
+/* Opens the session of username, whom method vouched for (identity: what
+ * it said), and goes on to next. */
+static void sso_sign_in(struct ctx *c, const char *method, const char *username,
+                        const char *identity, const char *next)
+{
+	char cookie[AUTH_TOKEN_B64];
+	enum db_status st = DB_OK;
+	long long uid;
+	enum session_sso_result r =
+	    session_login_sso(c->app->db, &c->app->cfg, method, username, identity,
+	                      c->req->remote_addr, c->req->user_agent, cookie, &uid, &st);
+	if (r == SESSION_SSO_UNKNOWN && c->app->cfg.sso_provision &&
+	    sso_provision(c, method, username))
+		r = session_login_sso(c->app->db, &c->app->cfg, method, username, identity,
+		                      c->req->remote_addr, c->req->user_agent, cookie, &uid, &st);
+	switch (r) {
+	case SESSION_SSO_OK:
+		app_set_session_cookie(c, cookie);
+		resp_redirect(c->resp, 303, session_local_path(next) ? next : "/reports");
+		break;
+	case SESSION_SSO_UNKNOWN:
+		render_sso_refused(c, "unknown", identity);
+		break;
+	case SESSION_SSO_INACTIVE:
+		render_sso_refused(c, "inactive", identity);
+		break;
+	case SESSION_SSO_ERROR:
+		app_db_error(c, st);
+		break;
+	}
+}
+
+/* Authorization: Negotiate <token>: the token checked with the service's
+ * keytab, the principal mapped to a username of the configured realm. */
+static void sign_in_negotiate(struct ctx *c, const char *b64, size_t len, const char *next)
+{
+	const struct cfg *cfg = &c->app->cfg;
+	size_t cap = len / 4 * 3;
+	unsigned char *raw = arena_alloc(c->arena, cap + 1);
+	long n = sso_b64_decode(b64, len, raw, cap);
+	if (n <= 0) {
+		log_info("kerberos token refused", "why=\"not base64\"");
+		app_error(c, 400);
+		return;
+	}
+	char principal[SPNEGO_PRINCIPAL_MAX], why[512], q[600];
+	struct buf reply = { 0 };
+	enum spnego_result r =
+	    spnego_accept(cfg->krb5_keytab, raw, (size_t)n, principal, &reply, why, sizeof(why));
+	if (r == SPNEGO_ERROR) {
+		/* The server's problem (keytab): the form, and no new challenge. */
+		log_error("kerberos sign-in unavailable", "why=%s", log_quote(q, sizeof(q), why));
+		buf_free(&reply);
+		render_login(c, 200, next, 0, 0);
+		return;
+	}
+	if (r == SPNEGO_REFUSED) {
+		log_info("kerberos token refused", "why=%s ip=%s", log_quote(q, sizeof(q), why),
+		         c->req->remote_addr[0] ? c->req->remote_addr : "-");
+		buf_free(&reply);
+		render_login(c, 401, next, 0, 0);
+		return;
+	}
+	if (reply.len > 0)
+		resp_header(c->resp, "WWW-Authenticate",
+		            arena_printf(c->arena, "Negotiate %s", buf_str(&reply)));
+	buf_free(&reply);
+	char user[260];
+	switch (sso_principal_user(principal, cfg->krb5_realm, user, sizeof(user))) {
+	case SSO_PRINCIPAL_OK:
+		sso_sign_in(c, "negotiate", user, principal, next);
+		break;
+	case SSO_PRINCIPAL_OTHER_REALM:
+		log_info("kerberos sign-in refused: another realm", "principal=%s",
+		         log_quote(q, sizeof(q), principal));
+		render_sso_refused(c, "realm", principal);
+		break;
+	default:
+		log_info("kerberos sign-in refused: not a user's principal", "principal=%s",
+		         log_quote(q, sizeof(q), principal));
+		render_sso_refused(c, "bad", principal);
+		break;
+	}
+}
+
+/*
+ * GET /login: the configured methods in their order (PORTAL_AUTH). A
+ * REMOTE_USER that nginx set (the FastCGI parameter, never a header) signs
+ * its user in; so does an Authorization: Negotiate with a good ticket
+ * (a garbled one is 400, a refused one 401 and the form). Otherwise the
+ * form, as 401 with WWW-Authenticate: Negotiate when Kerberos is on. Right
+ * after signing out (?signed_out=1) neither is taken and there is no
+ * challenge, or the browser would be signed straight back in; the page's
+ * link (/login) signs in again.
+ */
 static void get_login(struct ctx *c)
 {
-	render_login(c, 200, field_str(&c->fields, "next", NULL), 0, 0);
+	const struct cfg *cfg = &c->app->cfg;
+	const char *next = field_str(&c->fields, "next", NULL);
+	int signed_out = field_present(&c->fields, "signed_out");
+	for (int i = 0; i < cfg->auth.n && !signed_out; i++) {
+		if (cfg->auth.order[i] == SSO_REMOTE_USER && c->req->remote_user) {
+			if (!sso_remote_user_ok(c->req->remote_user)) {
+				log_info("remote-user refused: not a username", NULL);
+				render_sso_refused(c, "bad", "REMOTE_USER");
+				return;
+			}
+			sso_sign_in(c, "remote-user", c->req->remote_user, c->req->remote_user,
+			            next);
+			return;
+		}
+		if (cfg->auth.order[i] == SSO_NEGOTIATE) {
+			const char *tok;
+			size_t len;
+			switch (sso_parse_authorization(c->req->authorization, &tok, &len)) {
+			case SSO_AUTHZ_NEGOTIATE:
+				sign_in_negotiate(c, tok, len, next);
+				return;
+			case SSO_AUTHZ_BAD:
+				log_info("kerberos token refused", "why=\"malformed header\"");
+				app_error(c, 400);
+				return;
+			default:
+				break; /* none, or Basic and the like: never used */
+			}
+		}
+	}
+	int challenge =
+	    (cfg->auth.mask & SSO_NEGOTIATE) && !field_present(&c->fields, "signed_out");
+	render_login(c, challenge ? 401 : 200, next, 0, 0);
 }
 
 static void post_login(struct ctx *c)
 {
 	const char *next = field_str(&c->fields, "next", NULL);
+	if (!(c->app->cfg.auth.mask & SSO_PASSWORD)) {
+		app_error(c, 403);
+		return;
+	}
 	if (!session_csrf_ok(c->req, req_cookie(c->req, PRESESSION_COOKIE))) {
 		app_error(c, 403);
 		return;
@@ -111,6 +318,15 @@ static void post_login(struct ctx *c)
 	}
 }
 
+/* Where a sign-out lands: the form, and with single sign-on on without
+ * it (no challenge, no REMOTE_USER taken), or the browser would be signed
+ * straight back in. */
+static const char *signed_out_href(const struct ctx *c)
+{
+	return (c->app->cfg.auth.mask & (SSO_NEGOTIATE | SSO_REMOTE_USER)) ? "/login?signed_out=1"
+	                                                                   : "/login";
+}
+
 /* Sign-out of a session that is already gone is still a sign-out. */
 static void post_logout(struct ctx *c)
 {
@@ -119,7 +335,7 @@ static void post_logout(struct ctx *c)
 		if (c->resp->status == 303) {
 			resp_reset(c->resp);
 			app_set_session_cookie(c, NULL);
-			resp_redirect(c->resp, 303, "/login");
+			resp_redirect(c->resp, 303, signed_out_href(c));
 		}
 		return;
 	}
@@ -136,7 +352,7 @@ static void post_logout(struct ctx *c)
 		return;
 	}
 	app_set_session_cookie(c, NULL);
-	resp_redirect(c->resp, 303, "/login");
+	resp_redirect(c->resp, 303, signed_out_href(c));
 }
 
 /* ---- account ---- */
@@ -184,7 +400,7 @@ static void post_logout_all(struct ctx *c)
 		return;
 	}
 	app_set_session_cookie(c, NULL);
-	resp_redirect(c->resp, 303, "/login");
+	resp_redirect(c->resp, 303, signed_out_href(c));
 }
 
 static void post_password(struct ctx *c)
@@ -451,7 +667,11 @@ static void get_lang(struct ctx *c)
 		(name), FIELD_TEXT, FIELD_FORM | FIELD_LENIENT, 0, 0, NULL                         \
 	}
 
-static const struct field login_fields[] = { NEXT(FIELD_QUERY), FIELDS_END };
+static const struct field login_fields[] = {
+	NEXT(FIELD_QUERY),
+	{ "signed_out", FIELD_BOOL, FIELD_QUERY | FIELD_LENIENT, 0, 0, NULL },
+	FIELDS_END,
+};
 static const struct field login_post_fields[] = { NEXT(FIELD_FORM), TYPED("username"),
 	                                          TYPED("password"), FIELDS_END };
 static const char *const dones[] = { "password", NULL };
@@ -491,7 +711,8 @@ static const struct route routes[] = {
 	{ "GET", "/status", app_status, NULL },
 };
 
-static const struct db_stmt *const stmt_sets[] = { session_stmts, catalog_stmts, NULL };
+static const struct db_stmt *const stmt_sets[] = { session_stmts, catalog_stmts, users_sso_stmts,
+	                                           NULL };
 
 static const struct app_spec spec = {
 	.name = "portal",

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -182,6 +183,25 @@ void app_set_session_cookie(struct ctx *c, const char *value)
 	resp_set_cookie(c->resp, &ck);
 }
 
+/*
+ * With remote-user on (PORTAL_AUTH), nginx's REMOTE_USER is who the front
+ * end says is there, on every request. A session made from it holds only
+ * while it says the same; any other session, only while it names no one
+ * else (a password or Kerberos session of anna's ends when the front end
+ * says bob).
+ */
+static int identity_changed(const struct ctx *c)
+{
+	if (!(c->app->cfg.auth.mask & SSO_REMOTE_USER))
+		return 0;
+	const char *front = c->req->remote_user;
+	if (c->user.auth_method && strcmp(c->user.auth_method, "remote-user") == 0)
+		return front == NULL || c->user.auth_identity == NULL ||
+		       strcmp(front, c->user.auth_identity) != 0;
+	return front != NULL &&
+	       (c->user.username == NULL || strcasecmp(front, c->user.username) != 0);
+}
+
 PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
 {
 	char tok[67], idle[16];
@@ -207,6 +227,23 @@ PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const 
 	if (!session_from_result(res, &c->user)) {
 		PQclear(res);
 		/* A dead session's cookie is of no further use. */
+		app_set_session_cookie(c, NULL);
+		app_redirect_login(c);
+		return NULL;
+	}
+	if (identity_changed(c)) {
+		/* The front end now vouches for someone else, or no longer for
+		 * anyone: this session ends, and sign-in starts again. */
+		log_info("front-end identity changed, session ended", "user=%lld method=%s",
+		         c->user.uid, c->user.auth_method);
+		PQclear(res);
+		st = session_logout(c->app->db, req_cookie(c->req, SESSION_COOKIE),
+		                    c->req->remote_addr);
+		memset(&c->user, 0, sizeof(c->user));
+		if (st != DB_OK) {
+			app_db_error(c, st);
+			return NULL;
+		}
 		app_set_session_cookie(c, NULL);
 		app_redirect_login(c);
 		return NULL;
@@ -766,6 +803,12 @@ static int load_state(struct app *app, struct state *s, const struct opts *o, ch
 		         "DATABASE_URL is not set: set it in the environment or in %s "
 		         "(e.g. postgresql://portal_web@localhost:5432/rapportageportaal)",
 		         app->env_file);
+		return -1;
+	}
+	/* A keytab the pool cannot read would refuse every ticket: say so now. */
+	if ((s->cfg.auth.mask & SSO_NEGOTIATE) && access(s->cfg.krb5_keytab, R_OK) != 0) {
+		snprintf(err, errlen, "PORTAL_KRB5_KEYTAB: cannot read %s: %s", s->cfg.krb5_keytab,
+		         strerror(errno));
 		return -1;
 	}
 	if (o->workers > 0)

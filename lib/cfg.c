@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum cfg_kind { CFG_INT, CFG_STR, CFG_LANG, CFG_LEVEL, CFG_DEV };
+#include "req.h"
+
+enum cfg_kind { CFG_INT, CFG_STR, CFG_LANG, CFG_LEVEL, CFG_AUTH, CFG_OPT_STR, CFG_DEV };
 
 struct cfg_setting {
 	const char *name;
@@ -49,6 +51,14 @@ static const struct cfg_setting settings[] = {
 	  0 },
 	STR_SETTING("PORTAL_TEMPLATES", templates),
 	{ "PORTAL_LOG_LEVEL", CFG_LEVEL, offsetof(struct cfg, log_level), 0, 0, 0 },
+	{ "PORTAL_AUTH", CFG_AUTH, offsetof(struct cfg, auth), 0, 0, 0 },
+	{ "PORTAL_KRB5_KEYTAB", CFG_OPT_STR, offsetof(struct cfg, krb5_keytab),
+	  sizeof(((struct cfg *)0)->krb5_keytab), 0, 0 },
+	{ "PORTAL_KRB5_REALM", CFG_OPT_STR, offsetof(struct cfg, krb5_realm),
+	  sizeof(((struct cfg *)0)->krb5_realm), 0, 0 },
+	INT_SETTING("PORTAL_SSO_PROVISION", sso_provision, 0, 1),
+	{ "PORTAL_SSO_CONTACT", CFG_OPT_STR, offsetof(struct cfg, sso_contact),
+	  sizeof(((struct cfg *)0)->sso_contact), 0, 0 },
 	/* Read by deploy/dev only; known here so that a typo in them is
 	 * still caught while they themselves pass. */
 	DEV_SETTING("PORTAL_HTTP_PORT"),
@@ -73,6 +83,9 @@ void cfg_defaults(struct cfg *c)
 	memcpy(c->lang, "nl", 3);
 	snprintf(c->templates, sizeof c->templates, "%s", "templates");
 	c->log_level = LOG_INFO;
+	c->auth.order[0] = SSO_PASSWORD;
+	c->auth.n = 1;
+	c->auth.mask = SSO_PASSWORD;
 }
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -226,6 +239,25 @@ static int apply(struct cfg *c, const char *where, const char *name, const char 
 		seterr(err, errlen, "%s%s: %s is not a log level (debug, info, warn or error)",
 		       where, name, log_quote(q, sizeof q, value));
 		return -1;
+	case CFG_AUTH: {
+		char why[160];
+		if (sso_parse_methods(value, &c->auth, why, sizeof why) == 0)
+			return 0;
+		seterr(err, errlen, "%s%s: %s", where, name, why);
+		return -1;
+	}
+	case CFG_OPT_STR:
+		if (strlen(value) >= s->size) {
+			seterr(err, errlen, "%s%s: value too long (at most %zu bytes)", where, name,
+			       s->size - 1);
+			return -1;
+		}
+		if (str_has_control(value)) {
+			seterr(err, errlen, "%s%s: contains a control character", where, name);
+			return -1;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
 	case CFG_DEV:
 		return 0;
 	}
@@ -383,6 +415,14 @@ int cfg_load(struct cfg *c, char *const *envp, const char *dotenv, char *err, si
 		name[len] = '\0';
 		if (apply(&n, "", name, eq + 1, err, errlen) != 0)
 			return -1;
+	}
+	/* Kerberos needs the service's key and the realm whose users these are. */
+	if ((n.auth.mask & SSO_NEGOTIATE) &&
+	    (n.krb5_keytab[0] == '\0' || n.krb5_realm[0] == '\0')) {
+		seterr(err, errlen,
+		       "PORTAL_AUTH: negotiate needs PORTAL_KRB5_KEYTAB (the service's keytab) and "
+		       "PORTAL_KRB5_REALM (such as CED.EXAMPLE)");
+		return -1;
 	}
 	*c = n;
 	return 0;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "sso.h"
 
 struct cfg {
 	char database_url[1024]; /* DATABASE_URL: a libpq URI or conninfo */
@@ -24,6 +25,12 @@ struct cfg {
 	char lang[3];          /* PORTAL_LANG, "nl" or "en", default "nl" */
 	char templates[512];   /* PORTAL_TEMPLATES, a directory, default "templates" */
 	enum log_level log_level; /* PORTAL_LOG_LEVEL, default info */
+	/* Single sign-on (README.md, "Single sign-on"). */
+	struct sso_methods auth; /* PORTAL_AUTH, e.g. "negotiate,password"; default "password" */
+	char krb5_keytab[512];   /* PORTAL_KRB5_KEYTAB: the service's keytab, "" for none */
+	char krb5_realm[256];    /* PORTAL_KRB5_REALM: whose principals are users, "" for none */
+	int sso_provision;       /* PORTAL_SSO_PROVISION, 0 or 1: create unknown SSO users */
+	char sso_contact[256];   /* PORTAL_SSO_CONTACT: whom a refused user asks, "" for none */
 };
 
 /* Fills c with the defaults above (database_url empty). */
@@ -43,6 +50,7 @@ void cfg_defaults(struct cfg *c);
  *   PORTAL_WROKERS: unknown setting (known: PORTAL_WORKERS, ...)
  *   .env line 3: expected KEY=VALUE
  * DATABASE_URL is not required here; programs that need it check it.
+ * PORTAL_AUTH with negotiate needs PORTAL_KRB5_KEYTAB and PORTAL_KRB5_REALM.
  */
 int cfg_load(struct cfg *c, char *const *envp, const char *dotenv, char *err, size_t errlen);
 

@@ -388,6 +388,8 @@ enum param {
 	P_HTTP_SEC_FETCH_SITE,
 	P_HTTP_HOST,
 	P_HTTPS,
+	P_REMOTE_USER,
+	P_HTTP_AUTHORIZATION,
 	P_COUNT
 };
 
@@ -400,6 +402,7 @@ static const struct {
 	P(PATH_INFO),      P(QUERY_STRING),        P(CONTENT_TYPE),    P(CONTENT_LENGTH),
 	P(HTTP_COOKIE),    P(REMOTE_ADDR),         P(HTTP_USER_AGENT), P(HTTP_ACCEPT_LANGUAGE),
 	P(HTTP_ORIGIN),    P(HTTP_SEC_FETCH_SITE), P(HTTP_HOST),       P(HTTPS),
+	P(REMOTE_USER),    P(HTTP_AUTHORIZATION),
 #undef P
 };
 
@@ -498,6 +501,11 @@ enum req_error req_parse(struct request *r, struct arena *a, char *const *envp, 
 	r->sec_fetch_site = dup_or(a, v[P_HTTP_SEC_FETCH_SITE], NULL);
 	r->host = dup_or(a, v[P_HTTP_HOST], "");
 	r->https = v[P_HTTPS] != NULL && strcasecmp(v[P_HTTPS], "on") == 0;
+	/* Only nginx sets REMOTE_USER (a client's headers arrive as HTTP_*);
+	 * an empty one, as an unset nginx variable gives, is none. */
+	r->remote_user =
+	    v[P_REMOTE_USER] && v[P_REMOTE_USER][0] ? arena_strdup(a, v[P_REMOTE_USER]) : NULL;
+	r->authorization = dup_or(a, v[P_HTTP_AUTHORIZATION], NULL);
 	req_parse_cookies(a, v[P_HTTP_COOKIE], &r->cookies);
 
 	const char *m = v[P_REQUEST_METHOD];

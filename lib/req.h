@@ -59,6 +59,9 @@ struct request {
 	const char *sec_fetch_site;  /* HTTP_SEC_FETCH_SITE, NULL when absent */
 	const char *host;            /* HTTP_HOST, "" when absent */
 	int https;                   /* HTTPS=on */
+	const char *remote_user;     /* the FastCGI parameter REMOTE_USER (set by nginx, never
+	                                by a client's header), NULL when absent or empty */
+	const char *authorization;   /* HTTP_AUTHORIZATION, NULL when absent */
 	char id[17];                 /* request id: 16 hex digits from getrandom */
 };
 

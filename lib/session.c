@@ -50,7 +50,7 @@ static const char sql_login_lookup[] =
  */
 static const char sql_login_success[] =
 	"SELECT session_login_succeeded($1::bigint, $2::bytea, $3::bytea, $6::int, $4::inet,"
-	" $5::text, $7::text) AS id";
+	" $5::text, $7::text, 'password', NULL) AS id";
 
 /*
  * $1 uid or NULL, $2 ip, $3 reason, $4 login as typed. Every failure counts
@@ -61,6 +61,21 @@ static const char sql_login_success[] =
  */
 static const char sql_login_failure[] =
 	"SELECT session_login_failed($1::bigint, $2::inet, $3::text, $4::text) AS failures";
+
+/*
+ * Single sign-on (schema/0016): $1 the username the pool mapped. The
+ * account or no row; whether it may sign in is decided again by
+ * session_login_succeeded() below.
+ */
+static const char sql_login_sso_lookup[] =
+	"SELECT id, is_active FROM users WHERE username = $1::citext";
+
+/* $1 uid, $2 token, $3 csrf, $4 ip, $5 user agent, $6 lifetime s, $7
+ * username, $8 method, $9 identity: the one function that opens sessions,
+ * with the method ('negotiate', 'remote-user'). NULL when refused. */
+static const char sql_login_sso_success[] =
+	"SELECT session_login_succeeded($1::bigint, $2::bytea, $3::bytea, $6::int, $4::inet,"
+	" $5::text, $7::text, $8::text, $9::text) AS id";
 
 static const char sql_session_check[] = SESSION_CTE "SELECT * FROM cur";
 
@@ -130,7 +145,9 @@ static const char sql_account_page[] = SESSION_CTE
 	" s.id = cur.sid AS is_current,"
 	" to_char(s.created_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS created,"
 	" to_char(s.last_seen_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS seen,"
-	" coalesce(host(s.ip), '') AS ip, coalesce(s.user_agent, '') AS user_agent"
+	" coalesce(host(s.ip), '') AS ip, coalesce(s.user_agent, '') AS user_agent,"
+	" s.auth_method = 'password' AS by_password, s.auth_method = 'negotiate' AS by_negotiate,"
+	" s.auth_method = 'remote-user' AS by_remote_user"
 	" FROM cur JOIN sessions s ON s.user_id = cur.uid AND s.expires_at > now()"
 	"  AND s.last_seen_at > now() - make_interval(secs => $2::int)"
 	" ORDER BY s.id = cur.sid DESC, s.last_seen_at DESC";
@@ -140,6 +157,8 @@ const struct db_stmt session_stmts[] = {
 	{ "login_lookup", sql_login_lookup, 2 },
 	{ "login_success", sql_login_success, 7 },
 	{ "login_failure", sql_login_failure, 4 },
+	{ "login_sso_lookup", sql_login_sso_lookup, 1 },
+	{ "login_sso_success", sql_login_sso_success, 9 },
 	{ "session_check", sql_session_check, 2 },
 	{ "session_purge", sql_session_purge, 1 },
 	{ "logout", sql_logout, 2 },
@@ -194,6 +213,10 @@ int session_from_result(const PGresult *res, struct session *s)
 	const char *ac = col(res, "admin_confirmed");
 	s->admin_confirmed = ac && ac[0] == 't';
 	s->csrf = col(res, "csrf");
+	s->auth_method = col(res, "auth_method");
+	if (s->auth_method == NULL)
+		s->auth_method = "password";
+	s->auth_identity = col(res, "auth_identity");
 	return 1;
 }
 
@@ -339,6 +362,58 @@ enum login_result session_login(struct db *db, const struct cfg *cfg, const char
 	}
 	log_info("signed in", "user=%s ip=%s", uid, ip && *ip ? ip : "-");
 	return LOGIN_OK;
+}
+
+enum session_sso_result session_login_sso(struct db *db, const struct cfg *cfg, const char *method,
+                                          const char *username, const char *identity,
+                                          const char *ip, const char *user_agent, char *cookie_out,
+                                          long long *uid_out, enum db_status *st)
+{
+	const char *p1[] = { username };
+	if (uid_out)
+		*uid_out = 0;
+	PGresult *res = db_exec(db, "login_sso_lookup", 1, p1, st);
+	if (res == NULL)
+		return SESSION_SSO_ERROR;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		log_info("single sign-on: no such user", "method=%s ip=%s", method,
+		         ip && *ip ? ip : "-");
+		return SESSION_SSO_UNKNOWN;
+	}
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%s", PQgetvalue(res, 0, 0));
+	int active = PQgetvalue(res, 0, 1)[0] == 't';
+	PQclear(res);
+	if (uid_out)
+		*uid_out = strtoll(uid, NULL, 10);
+	if (!active) {
+		log_info("single sign-on refused: inactive user", "user=%s method=%s ip=%s", uid,
+		         method, ip && *ip ? ip : "-");
+		return SESSION_SSO_INACTIVE;
+	}
+
+	char tok[67], csrf[67], life[16];
+	if (new_secrets(cookie_out, tok, csrf) < 0) {
+		*st = DB_ERROR;
+		return SESSION_SSO_ERROR;
+	}
+	snprintf(life, sizeof(life), "%d", cfg->session_max);
+	const char *p2[] = { uid,  tok,      csrf,   nonempty(ip), user_agent,
+		             life, username, method, identity };
+	res = db_exec(db, "login_sso_success", 9, p2, st);
+	if (res == NULL)
+		return SESSION_SSO_ERROR;
+	int created = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
+	PQclear(res);
+	if (!created) {
+		/* Switched off between the two statements. */
+		log_info("single sign-on refused: inactive user", "user=%s method=%s ip=%s", uid,
+		         method, ip && *ip ? ip : "-");
+		return SESSION_SSO_INACTIVE;
+	}
+	log_info("signed in", "user=%s method=%s ip=%s", uid, method, ip && *ip ? ip : "-");
+	return SESSION_SSO_OK;
 }
 
 enum login_result session_admin_confirm(struct db *db, const struct cfg *cfg, const char *cookie,

@@ -24,7 +24,8 @@
  * The session check every authenticated statement starts with. Parameters:
  * $1 the token as bytea text ("\x..."), $2 the idle timeout in seconds.
  * Defines "cur" with one row (sid, uid, username, display_name, email,
- * is_superuser, must_change_password, csrf, admin_confirmed) when the
+ * is_superuser, must_change_password, csrf, admin_confirmed, auth_method,
+ * auth_identity; schema/0016) when the
  * session is valid, none otherwise. session_current() (SECURITY DEFINER,
  * schema/0010_seal_portal_web.sql) checks and touches: neither pool's role
  * may update sessions itself. It is VOLATILE, so "cur" is computed once
@@ -51,9 +52,11 @@ struct session {
 	const char *display_name;
 	const char *email;
 	int is_superuser;
-	int must_change_password; /* an administrator set the password */
-	const char *csrf;         /* 64 hex digits: the form token of this session */
-	int admin_confirmed;      /* the admin pool's confirmation holds (admin_confirmed_until) */
+	int must_change_password;  /* an administrator set the password */
+	const char *csrf;          /* 64 hex digits: the form token of this session */
+	int admin_confirmed;       /* the admin pool's confirmation holds (admin_confirmed_until) */
+	const char *auth_method;   /* how it was made: "password", "negotiate", "remote-user" */
+	const char *auth_identity; /* what single sign-on said (principal, REMOTE_USER), or NULL */
 };
 
 /*
@@ -98,6 +101,29 @@ enum login_result {
 enum login_result session_login(struct db *db, const struct cfg *cfg, const char *login,
                                 const char *password, const char *ip, const char *user_agent,
                                 char *cookie_out, int *retry_after, enum db_status *st);
+
+enum session_sso_result {
+	SESSION_SSO_OK,
+	SESSION_SSO_UNKNOWN,  /* no user has the name */
+	SESSION_SSO_INACTIVE, /* the user is switched off */
+	SESSION_SSO_ERROR,    /* the database failed: *st says how */
+};
+
+/*
+ * Signs in a user whom single sign-on vouched for: method "negotiate" (a
+ * Kerberos ticket the pool accepted) or "remote-user" (nginx's REMOTE_USER),
+ * username the name mapped from identity (the principal, the REMOTE_USER as
+ * given). No password, no throttle: the identity was proven elsewhere. The
+ * session records method and identity, and session_login_succeeded() writes
+ * the audit row login.success (channel sso, the method and identity in its
+ * details). On SESSION_SSO_OK, cookie_out (AUTH_TOKEN_B64 bytes) holds the
+ * new session token; *uid_out (when not NULL) the user's id on OK and
+ * INACTIVE.
+ */
+enum session_sso_result session_login_sso(struct db *db, const struct cfg *cfg, const char *method,
+                                          const char *username, const char *identity,
+                                          const char *ip, const char *user_agent, char *cookie_out,
+                                          long long *uid_out, enum db_status *st);
 
 /*
  * The admin pool's "confirm it's you": verifies password for the signed-in

@@ -50,41 +50,21 @@ static const char sql_user_create[] =
 	"  by_name, by_email, (SELECT count(*) FROM audit) AS audited FROM dup";
 
 /*
- * Provisions a user from a list kept elsewhere (the CSV import; later the
- * directory): $4 username, $5 email, $6 display name ('' keeps the stored
- * one, or the username for a new user), $7 the source (the file's name),
- * written into the audit row as "import". Creates the user (no password)
- * or, when they differ, updates email and display name. An email another
- * user has writes nothing and names that user. An email that differs only
- * in case is no change (citext). The values before and after, for the
- * front end to show what changed.
+ * Provisions a user from a list kept elsewhere (the CSV import, the
+ * directory, single sign-on): since schema/0016 the statement is the
+ * function user_provision(), so that the portal pool, which may not write
+ * users, can provision through it too (sso_user_provision(), below). $4
+ * username, $5 email, $6 display name ('' keeps the stored one), $7 the
+ * source; the columns say what it did (0016 has the rules).
  */
 static const char sql_user_provision[] =
-	"WITH old AS (SELECT * FROM users WHERE username = $4::citext FOR UPDATE),"
-	" taken AS (SELECT username::text AS who FROM users"
-	"  WHERE email = $5::citext AND username <> $4::citext),"
-	" ins AS (INSERT INTO users (username, email, display_name)"
-	"  SELECT $4::citext, $5::citext, coalesce(nullif($6::text, ''), $4::text)"
-	"  WHERE NOT EXISTS (SELECT 1 FROM old) AND NOT EXISTS (SELECT 1 FROM taken)"
-	"  RETURNING *),"
-	" upd AS (UPDATE users u SET email = $5::citext,"
-	"   display_name = coalesce(nullif($6::text, ''), u.display_name) FROM old"
-	"  WHERE u.id = old.id AND NOT EXISTS (SELECT 1 FROM taken)"
-	"   AND (old.email <> $5::citext OR ($6::text <> '' AND old.display_name <> $6::text))"
-	"  RETURNING u.*),"
-	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet, 'user.created', 'user', ins.id,"
-	"   jsonb_build_object('import', $7::text, 'after', to_jsonb(ins) - 'hashed_password'))"
-	"  FROM ins"
-	"  UNION ALL"
-	"  SELECT audit_write($1::bigint, $2::text, $3::inet, 'user.updated', 'user', upd.id,"
-	"   jsonb_build_object('import', $7::text, 'before', to_jsonb(old) - 'hashed_password',"
-	"    'after', to_jsonb(upd) - 'hashed_password'))"
-	"  FROM old, upd)"
-	" SELECT coalesce((SELECT id FROM ins), (SELECT id FROM old)) AS id,"
-	"  (SELECT count(*) FROM ins) AS created, (SELECT count(*) FROM upd) AS updated,"
-	"  (SELECT min(who) FROM taken) AS taken_by,"
-	"  (SELECT email::text FROM old) AS old_email, (SELECT display_name FROM old) AS old_name,"
-	"  (SELECT count(*) FROM audit) AS audited";
+	"SELECT * FROM user_provision($1::bigint, $2::text, $3::inet, $4::text, $5::text,"
+	" $6::text, $7::text)";
+
+/* Single sign-on's provisioning, as portal_web: $1 ip, $2 username, $3
+ * email, $4 method. The new id, NULL when the name or address is taken. */
+static const char sql_user_provision_sso[] =
+	"SELECT sso_user_provision($1::inet, $2::text, $3::text, $4::text) AS id";
 
 /* The id and name of user $1 (no row when none). */
 static const char sql_user_find[] =
@@ -234,6 +214,12 @@ const struct db_stmt users_stmts[] = {
 	{ "users_unlock", sql_user_unlock, 4 },
 	{ "users_expire_password", sql_user_expire_password, 4 },
 	{ "users_list", sql_users_list, 0 },
+	{ NULL, NULL, 0 },
+};
+
+/* The portal pool's: it prepares only this one of the module. */
+const struct db_stmt users_sso_stmts[] = {
+	{ "users_provision_sso", sql_user_provision_sso, 4 },
 	{ NULL, NULL, 0 },
 };
 
@@ -799,6 +785,25 @@ enum users_status users_provision(struct db *db, const struct audit_actor *a,
 		snprintf(o->display_name, sizeof o->display_name, "%s",
 		         db_text(res, 0, "old_name"));
 		rc = o->created || o->updated ? USERS_OK : USERS_UNCHANGED;
+	}
+	PQclear(res);
+	return rc;
+}
+
+enum users_status users_provision_sso(struct db *db, const char *ip, const char *username,
+                                      const char *email, const char *method,
+                                      struct users_outcome *o)
+{
+	outcome_clear(o);
+	const char *p[] = { ip && *ip ? ip : NULL, username, email, method };
+	PGresult *res = run_op(db, "users_provision_sso", 4, p, o);
+	if (res == NULL)
+		return o->db == DB_CONFLICT ? USERS_EXISTS : USERS_DB_ERROR;
+	enum users_status rc = USERS_EXISTS;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+		o->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		o->created = 1;
+		rc = USERS_OK;
 	}
 	PQclear(res);
 	return rc;

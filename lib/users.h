@@ -28,6 +28,8 @@
 
 /* The statements of this module, terminated by { NULL }. */
 extern const struct db_stmt users_stmts[];
+/* The statement of users_provision_sso, for the portal pool alone. */
+extern const struct db_stmt users_sso_stmts[];
 
 enum users_cmd {
 	USERS_ADD,
@@ -163,6 +165,19 @@ enum users_status users_create(struct db *db, const struct audit_actor *a,
 enum users_status users_provision(struct db *db, const struct audit_actor *a,
                                   const struct users_new *u, const char *source,
                                   struct users_outcome *o);
+
+/*
+ * The portal pool's provisioning at a single sign-on (PORTAL_SSO_PROVISION=1):
+ * creates username with email, no password, no role, through the same
+ * provisioning as users_provision (schema/0016: sso_user_provision() calls
+ * user_provision(), audit 'user.created' with channel sso and source
+ * "sso:METHOD"). Never changes an existing user. USERS_OK (o->id),
+ * USERS_EXISTS (the name or address is taken, also by a concurrent
+ * sign-in; nothing written) or USERS_DB_ERROR.
+ */
+enum users_status users_provision_sso(struct db *db, const char *ip, const char *username,
+                                      const char *email, const char *method,
+                                      struct users_outcome *o);
 
 /* Looks the user up by name (any case). USERS_OK with o->id and
  * o->username, USERS_NOT_FOUND or USERS_DB_ERROR. */

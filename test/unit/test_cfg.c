@@ -272,7 +272,9 @@ static void test_cfg_unknown_portal_name_far_from_any_lists_the_known_ones(void 
 	assert_int_equal(load_env(&c, envp, err, sizeof err), -1);
 	assert_memory_equal(err, "PORTAL_COLOUR_SCHEME: unknown setting (known: PORTAL_WORKERS, ",
 	                    62);
-	assert_non_null(strstr(err, "PORTAL_LOG_LEVEL)"));
+	assert_non_null(strstr(err, "PORTAL_LOG_LEVEL, "));
+	assert_non_null(strstr(err, "PORTAL_AUTH, PORTAL_KRB5_KEYTAB, PORTAL_KRB5_REALM, "));
+	assert_non_null(strstr(err, "PORTAL_SSO_CONTACT)"));
 	/* Dev-only names are not advertised to production operators. */
 	assert_null(strstr(err, "PORTAL_PG_PORT"));
 }
@@ -432,6 +434,85 @@ static void test_cfg_failure_without_an_error_buffer_still_fails(void **state)
 	assert_int_equal(cfg_load(&c, bad, NULL, NULL, 0), -1);
 }
 
+static void test_cfg_auth_defaults_to_password_alone(void **state)
+{
+	struct cfg c;
+	char err[256];
+	char *envp[] = { NULL };
+	(void)state;
+
+	assert_int_equal(load_env(&c, envp, err, sizeof err), 0);
+	assert_int_equal(c.auth.n, 1);
+	assert_int_equal(c.auth.mask, SSO_PASSWORD);
+	assert_string_equal(c.krb5_keytab, "");
+	assert_string_equal(c.krb5_realm, "");
+	assert_int_equal(c.sso_provision, 0);
+	assert_string_equal(c.sso_contact, "");
+}
+
+static void test_cfg_negotiate_needs_keytab_and_realm(void **state)
+{
+	struct cfg c;
+	char err[256];
+	char *alone[] = { "PORTAL_AUTH=negotiate,password", NULL };
+	char *no_realm[] = { "PORTAL_AUTH=negotiate,password", "PORTAL_KRB5_KEYTAB=/etc/k.keytab",
+		             NULL };
+	char *both[] = { "PORTAL_AUTH=negotiate,password",
+		         "PORTAL_KRB5_KEYTAB=/etc/k.keytab",
+		         "PORTAL_KRB5_REALM=CED.EXAMPLE",
+		         "PORTAL_SSO_PROVISION=1",
+		         "PORTAL_SSO_CONTACT=de servicedesk (toestel 1234)",
+		         NULL };
+	(void)state;
+
+	assert_int_equal(load_env(&c, alone, err, sizeof err), -1);
+	assert_non_null(strstr(err, "PORTAL_AUTH: negotiate needs PORTAL_KRB5_KEYTAB"));
+	assert_int_equal(load_env(&c, no_realm, err, sizeof err), -1);
+	assert_non_null(strstr(err, "PORTAL_KRB5_REALM"));
+	assert_int_equal(load_env(&c, both, err, sizeof err), 0);
+	assert_int_equal(c.auth.mask, SSO_NEGOTIATE | SSO_PASSWORD);
+	assert_int_equal(c.auth.order[0], SSO_NEGOTIATE);
+	assert_string_equal(c.krb5_keytab, "/etc/k.keytab");
+	assert_string_equal(c.krb5_realm, "CED.EXAMPLE");
+	assert_int_equal(c.sso_provision, 1);
+	assert_string_equal(c.sso_contact, "de servicedesk (toestel 1234)");
+}
+
+static void test_cfg_auth_errors_name_the_variable(void **state)
+{
+	struct cfg c;
+	char err[256];
+	char *unknown[] = { "PORTAL_AUTH=password,basic", NULL };
+	char *twice[] = { "PORTAL_AUTH=remote-user,remote-user", NULL };
+	char *empty[] = { "PORTAL_AUTH=", NULL };
+	char *provision[] = { "PORTAL_SSO_PROVISION=yes", NULL };
+	char *control[] = { "PORTAL_SSO_CONTACT=a\x1b[31mb", NULL };
+	(void)state;
+
+	assert_int_equal(load_env(&c, unknown, err, sizeof err), -1);
+	assert_string_equal(err, "PORTAL_AUTH: \"basic\" is not a sign-in method (password, "
+	                         "negotiate or remote-user)");
+	assert_int_equal(load_env(&c, twice, err, sizeof err), -1);
+	assert_string_equal(err, "PORTAL_AUTH: \"remote-user\" is named twice");
+	assert_int_equal(load_env(&c, empty, err, sizeof err), -1);
+	assert_non_null(strstr(err, "PORTAL_AUTH: an empty entry"));
+	assert_int_equal(load_env(&c, provision, err, sizeof err), -1);
+	assert_non_null(strstr(err, "PORTAL_SSO_PROVISION"));
+	assert_int_equal(load_env(&c, control, err, sizeof err), -1);
+	assert_string_equal(err, "PORTAL_SSO_CONTACT: contains a control character");
+}
+
+static void test_cfg_remote_user_alone_needs_no_kerberos(void **state)
+{
+	struct cfg c;
+	char err[256];
+	char *envp[] = { "PORTAL_AUTH=remote-user", NULL };
+	(void)state;
+
+	assert_int_equal(load_env(&c, envp, err, sizeof err), 0);
+	assert_int_equal(c.auth.mask, SSO_REMOTE_USER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +546,10 @@ int main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cfg_invalid_value_in_dotenv_names_file_line_and_variable, setup, teardown),
+		cmocka_unit_test(test_cfg_auth_defaults_to_password_alone),
+		cmocka_unit_test(test_cfg_negotiate_needs_keytab_and_realm),
+		cmocka_unit_test(test_cfg_auth_errors_name_the_variable),
+		cmocka_unit_test(test_cfg_remote_user_alone_needs_no_kerberos),
 		cmocka_unit_test(test_cfg_failed_load_leaves_the_configuration_unchanged),
 		cmocka_unit_test(test_cfg_failure_without_an_error_buffer_still_fails),
 	};

@@ -716,6 +716,45 @@ static void test_parse_rejects_missing_or_malformed_method(void **state)
 	assert_int_equal(parse(state, &r, spaced, NULL), REQ_BAD_REQUEST);
 }
 
+/* A user from nginx is the FastCGI parameter REMOTE_USER, which only the
+ * server sets; a client's headers arrive as HTTP_* and never become it. */
+static void test_remote_user_comes_only_from_the_fastcgi_parameter(void **state)
+{
+	char *spoofed[] = { "REQUEST_METHOD=GET",
+		            "REQUEST_URI=/login",
+		            "HTTP_REMOTE_USER=anna",
+		            "HTTP_X_REMOTE_USER=anna",
+		            "HTTP_X_FORWARDED_USER=anna",
+		            "HTTP_REMOTE_USER_=anna",
+		            "REMOTE_USERX=anna",
+		            "REMOTE_USE=anna",
+		            NULL };
+	char *set[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/login", "HTTP_REMOTE_USER=bram",
+		        "REMOTE_USER=anna", NULL };
+	char *empty[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/login", "REMOTE_USER=", NULL };
+	struct request r;
+
+	assert_int_equal(parse(state, &r, spoofed, NULL), REQ_OK);
+	assert_null(r.remote_user);
+	assert_int_equal(parse(state, &r, set, NULL), REQ_OK);
+	assert_string_equal(r.remote_user, "anna");
+	assert_int_equal(parse(state, &r, empty, NULL), REQ_OK);
+	assert_null(r.remote_user);
+}
+
+static void test_authorization_header_is_kept_as_sent(void **state)
+{
+	char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/login",
+		        "HTTP_AUTHORIZATION=Negotiate YWJj", NULL };
+	char *none[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/login", NULL };
+	struct request r;
+
+	assert_int_equal(parse(state, &r, env, NULL), REQ_OK);
+	assert_string_equal(r.authorization, "Negotiate YWJj");
+	assert_int_equal(parse(state, &r, none, NULL), REQ_OK);
+	assert_null(r.authorization);
+}
+
 static void test_parse_copies_strings_into_the_arena(void **state)
 {
 	char method[] = "REQUEST_METHOD=GET";
@@ -846,6 +885,10 @@ static void test_str_hidden_char_names_the_first_and_allows_breaks_when_asked(vo
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_remote_user_comes_only_from_the_fastcgi_parameter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_authorization_header_is_kept_as_sent, setup,
+		                                teardown),
 		cmocka_unit_test(test_utf8_count_counts_code_points_and_refuses_bad_input),
 		cmocka_unit_test(test_utf8_prefix_never_splits_a_character),
 		cmocka_unit_test(test_str_has_control_refuses_invisible_and_bidi_characters),
