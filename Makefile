@@ -18,7 +18,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 LDFLAGS += -pie -Wl,-z,relro,-z,now
-LDLIBS   = -lpq -lfcgi -lxml2 -largon2 -lcrypto
+LDLIBS   = -lpq -lfcgi -lxml2 -largon2 -lcrypto -lldap -llber
 
 # Sanitizer build of the library and the unit tests (make check runs both).
 ASAN_CFLAGS = -std=c11 -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer \

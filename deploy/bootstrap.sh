@@ -18,6 +18,7 @@ run_packages=(
 	# build
 	gcc make pkg-config
 	libfcgi-dev libargon2-dev libpq-dev libssl-dev libxml2-dev
+	libldap-dev # portalctl directory sync
 	# run (PostgreSQL 15 in Debian 12 includes what used to be -contrib);
 	# deploy/dev/devenv uses openssl (certificate, passwords) and curl
 	nginx postgresql-15 postgresql-client-15 openssl curl
@@ -30,6 +31,7 @@ check_packages=(
 	libclang-rt-14-dev # libFuzzer, for test/fuzz (make fuzz)
 	chromium chromium-driver jq # test/browser
 	iproute2 # ss: the suites pick free ports with it
+	slapd ldap-utils # test/ldap: a directory of its own on loopback
 )
 
 usage() {
