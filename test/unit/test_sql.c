@@ -30,6 +30,7 @@
 #include "ctl_import.h"
 #include "ctl_reports.h"
 #include "ctl_roles.h"
+#include "directory.h"
 #include "reports.h"
 #include "roles.h"
 #include "db.h"
@@ -37,23 +38,12 @@
 #include "users.h"
 
 static const struct db_stmt *const all_tables[] = {
-	session_stmts,
-	catalog_stmts,
-	admin_access_stmts,
-	admin_audit_stmts,
-	grants_stmts,
-	admin_reports_stmts,
-	admin_roles_stmts,
-	admin_users_stmts,
-	ctl_role_stmts,
-	ctl_report_stmts,
-	ctl_access_stmts,
-	ctl_audit_stmts,
-	ctl_import_stmts,
-	users_stmts,
-	roles_stmts,
-	reports_stmts,
-	NULL,
+	session_stmts,     catalog_stmts,     admin_access_stmts,
+	admin_audit_stmts, grants_stmts,      admin_reports_stmts,
+	admin_roles_stmts, admin_users_stmts, ctl_role_stmts,
+	ctl_report_stmts,  ctl_access_stmts,  ctl_audit_stmts,
+	ctl_import_stmts,  directory_stmts,   users_stmts,
+	roles_stmts,       reports_stmts,     NULL,
 };
 
 /* The highest $n in sql, 0 when none. */
@@ -223,8 +213,8 @@ static void test_every_statement_that_audits_reads_its_audit_cte(void **state)
 static void test_every_operation_writes_its_audit_row_with_actor_channel_and_address(void **state)
 {
 	(void)state;
-	static const struct db_stmt *const ops[] = { users_stmts, roles_stmts, reports_stmts,
-		                                     grants_stmts, NULL };
+	static const struct db_stmt *const ops[] = { users_stmts,  roles_stmts,     reports_stmts,
+		                                     grants_stmts, directory_stmts, NULL };
 	int n = 0;
 	for (const struct db_stmt *const *t = ops; *t != NULL; t++) {
 		for (const struct db_stmt *s = *t; s->name != NULL; s++) {
@@ -241,8 +231,9 @@ static void test_every_operation_writes_its_audit_row_with_actor_channel_and_add
 		}
 	}
 	/* users: create, provision, update, set_password, unlock, expire; roles and
-	 * reports: create, update; grants: four */
-	assert_int_equal(n, 14);
+	 * reports: create, update; grants: four; directory: map, unmap, the run's
+	 * summary */
+	assert_int_equal(n, 17);
 }
 
 int main(void)
