@@ -544,12 +544,12 @@ static int read_directory(const struct cfg *cfg, const char *password, struct di
 	rc = paged_search(ld, cfg->ldap_base, cfg->ldap_user_filter, uattrs,
 	                  "PORTAL_LDAP_USER_FILTER", take_user, &sc);
 	if (rc == 0 && cfg->ldap_groups_by_member) {
-		d->by_key = malloc((d->n + 1) * sizeof *d->by_key);
+		d->by_key = malloc((d->n + 1) * sizeof(struct entry *));
 		if (d->by_key == NULL)
 			abort();
 		for (size_t i = 0; i < d->n; i++)
 			d->by_key[i] = &d->e[i];
-		qsort(d->by_key, d->n, sizeof *d->by_key, by_key_cmp);
+		qsort(d->by_key, d->n, sizeof(struct entry *), by_key_cmp);
 		rc = paged_search(
 		    ld, cfg->ldap_group_base[0] ? cfg->ldap_group_base : cfg->ldap_base,
 		    cfg->ldap_group_filter, gattrs, "PORTAL_LDAP_GROUP_FILTER", take_group, &sc);
@@ -624,13 +624,13 @@ static int entry_name_cmp(const void *a, const void *b)
  * is the person is not the portal's to guess. */
 static void skip_duplicates(struct dir *d)
 {
-	struct entry **ix = malloc((d->n + 1) * sizeof *ix);
+	struct entry **ix = malloc((d->n + 1) * sizeof(struct entry *));
 
 	if (ix == NULL)
 		abort();
 	for (size_t i = 0; i < d->n; i++)
 		ix[i] = &d->e[i];
-	qsort(ix, d->n, sizeof *ix, entry_name_cmp);
+	qsort(ix, d->n, sizeof(struct entry *), entry_name_cmp);
 	for (size_t i = 1; i < d->n; i++) {
 		struct entry *a = ix[i - 1], *b = ix[i];
 
