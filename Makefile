@@ -126,7 +126,8 @@ MAN8DIR      = $(PREFIX)/share/man/man8
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 NGINXSITE    = $(SYSCONFDIR)/nginx/sites-available/rapportageportaal
-UNITS        = portal.socket portal.service portal-admin.socket portal-admin.service
+UNITS        = portal.socket portal.service portal-admin.socket portal-admin.service \
+               portal-directory-sync.service portal-directory-sync.timer
 MANPAGES     = portal.8 portal-admin.8 portalctl.8
 INSTALL     ?= install
 SUBST        = sed -e 's|/usr/local|$(PREFIX)|g'
@@ -144,7 +145,7 @@ install: all
 	cd schema && find . -path ./seed -prune -o -type f -name '*.sql' -print | while read -r f; do \
 		$(INSTALL) -D -m 0644 "$$f" "$(DESTDIR)$(SHAREDIR)/schema/$$f" || exit 1; done
 	$(INSTALL) -m 0644 deploy/systemd/env.example deploy/systemd/admin.env.example \
-		$(DESTDIR)$(SHAREDIR)/
+		deploy/systemd/directory.env.example $(DESTDIR)$(SHAREDIR)/
 	env -i PORTAL_TEMPLATES=templates $(B)/portal --env /dev/null \
 		--error-pages $(DESTDIR)$(SHAREDIR)/errors
 	for u in $(UNITS); do \

@@ -12,6 +12,8 @@
 # It never starts or configures the system nginx or PostgreSQL: the dev and
 # test environments run their own (deploy/dev/devenv) on other ports with
 # their own configuration, so a service the install starts does not matter.
+# The system slapd that installing slapd starts is stopped and disabled
+# (test/ldap runs its own).
 set -euo pipefail
 
 run_packages=(
@@ -78,3 +80,15 @@ echo "bootstrap: installing ${missing[*]}" >&2
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
 	apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian's slapd starts a directory of its own when installed (and asks for an
+# admin password, which DEBIAN_FRONTEND=noninteractive skips): test/ldap runs
+# its own slapd on another port with its own configuration, so the system one
+# is stopped and kept from starting at boot.
+for p in "${missing[@]}"; do
+	[ "$p" = slapd ] || continue
+	if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+		"${sudo[@]}" systemctl disable --now slapd >/dev/null 2>&1 || true
+	elif command -v service >/dev/null; then
+		"${sudo[@]}" service slapd stop >/dev/null 2>&1 || true
+	fi
+done
