@@ -91,7 +91,7 @@ static const struct command commands[] = {
 	{ "import", "users FILE [--dry-run]",
 	  "create or update users and their roles (import --help)", 0, cmd_import },
 	{ "directory", "sync [--dry-run] [--force]",
-	  "users and roles from LDAP / Active Directory (directory --help)", 0, cmd_directory },
+	  "users and roles from LDAP / AD (directory --help)", 0, cmd_directory },
 	{ "status", "[--socket PATH]...", "ask the running pools how they are (status --help)", 0,
 	  cmd_status },
 	{ "version", "", "print the version", 0, cmd_version },
