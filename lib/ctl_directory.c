@@ -301,12 +301,36 @@ struct search_ctx {
 	size_t errlen;
 };
 
+/* Why an entry's values cannot become a user (n* how many values each
+ * attribute had, z* whether the first holds a NUL byte), or NULL. The
+ * checks are those of `user add`. */
+static const char *value_problem(const struct cfg *cfg, const struct entry *e, int nu, int ne,
+                                 int nn, int z1, int z2, int z3, struct arena *ar)
+{
+	char msg[512];
+
+	if (nu == 0)
+		return arena_printf(ar, "it has no %s", cfg->ldap_username_attr);
+	if (z1 || users_check_username(e->username, msg, sizeof msg) != 0)
+		return arena_printf(ar, "%s: %s", cfg->ldap_username_attr,
+		                    z1 ? "holds a NUL byte" : msg);
+	if (ne == 0)
+		return arena_printf(ar, "it has no %s", cfg->ldap_email_attr);
+	if (z2 || users_check_email(e->email, msg, sizeof msg) != 0)
+		return arena_printf(ar, "%s: %s", cfg->ldap_email_attr,
+		                    z2 ? "holds a NUL byte" : msg);
+	if (nn > 0 && (z3 || users_check_display_name(e->name, msg, sizeof msg) != 0))
+		return arena_printf(ar, "%s: %s", cfg->ldap_name_attr,
+		                    z3 ? "holds a NUL byte" : msg);
+	return NULL;
+}
+
 /* One user entry into d. */
 static int take_user(LDAP *ld, LDAPMessage *m, struct search_ctx *sc)
 {
 	const struct cfg *cfg = sc->cfg;
 	struct dir *d = sc->d;
-	char key[DIRECTORY_DN_MAX + 1], msg[512];
+	char key[DIRECTORY_DN_MAX + 1];
 	struct entry *e;
 	char *dn = ldap_get_dn(ld, m);
 	int nu, ne, nn, z1, z2, z3;
@@ -333,22 +357,7 @@ static int take_user(LDAP *ld, LDAPMessage *m, struct search_ctx *sc)
 		e->problem = "its DN is not one the portal can compare";
 	} else {
 		e->key = arena_strdup(&d->ar, key);
-	}
-	if (e->problem != NULL) {
-		/* named above */
-	} else if (nu == 0) {
-		e->problem = arena_printf(&d->ar, "it has no %s", cfg->ldap_username_attr);
-	} else if (z1 || users_check_username(e->username, msg, sizeof msg) != 0) {
-		e->problem = arena_printf(&d->ar, "%s: %s", cfg->ldap_username_attr,
-		                          z1 ? "holds a NUL byte" : msg);
-	} else if (ne == 0) {
-		e->problem = arena_printf(&d->ar, "it has no %s", cfg->ldap_email_attr);
-	} else if (z2 || users_check_email(e->email, msg, sizeof msg) != 0) {
-		e->problem = arena_printf(&d->ar, "%s: %s", cfg->ldap_email_attr,
-		                          z2 ? "holds a NUL byte" : msg);
-	} else if (nn > 0 && (z3 || users_check_display_name(e->name, msg, sizeof msg) != 0)) {
-		e->problem = arena_printf(&d->ar, "%s: %s", cfg->ldap_name_attr,
-		                          z3 ? "holds a NUL byte" : msg);
+		e->problem = value_problem(cfg, e, nu, ne, nn, z1, z2, z3, &d->ar);
 	}
 	if (!cfg->ldap_groups_by_member) {
 		struct berval **v = ldap_get_values_len(ld, m, "memberOf");
