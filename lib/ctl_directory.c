@@ -803,7 +803,8 @@ static int sync_entry(struct sync *s, struct entry *e)
 	struct known *k = find_known(s, e->username);
 	struct users_outcome o;
 	char idtext[AUDIT_ID_LEN];
-	const char *p[3];
+	const char *p[4];
+	struct buf groups = { 0 };
 	PGresult *res;
 
 	switch (users_provision(s->db, &audit_directory, &u, e->dn, &o)) {
@@ -838,10 +839,14 @@ static int sync_entry(struct sync *s, struct entry *e)
 		buf_putc(&s->lines, '\n');
 	}
 	snprintf(idtext, sizeof idtext, "%lld", o.id);
+	for (size_t i = 0; i < e->ngroups; i++)
+		buf_printf(&groups, "%s%s", i ? "\n" : "", e->groups[i]);
 	p[0] = idtext;
 	p[1] = e->dn;
 	p[2] = o.created ? "t" : "f";
-	res = ctl_run(s->db, "directory_seen", 3, p, "record the user as seen", s->err);
+	p[3] = buf_str(&groups);
+	res = ctl_run(s->db, "directory_seen", 4, p, "record the user as seen", s->err);
+	buf_free(&groups);
 	if (res == NULL)
 		return -1;
 	PQclear(res);
@@ -1137,6 +1142,84 @@ int ctl_directory_sync(struct db *db, const struct cfg *cfg, int dry_run, int fo
 
 /* ---- group mappings --------------------------------------------------------------- */
 
+/*
+ * After group_key no longer gives role_id: takes the role from the users the
+ * sync gave it to and whose groups (as last seen) no longer give it, by the
+ * same rule as the sync (directory_wanted_roles), so that unmapping a group
+ * takes the access at once and not an hour later. Returns how many lost it,
+ * or -1 (printed).
+ */
+static long take_unmapped(struct db *db, long long role_id, FILE *err)
+{
+	char rid[AUDIT_ID_LEN];
+	const char *p[1] = { rid };
+	PGresult *maps = NULL, *owned = NULL;
+	struct directory_mapping *m = NULL;
+	struct buf uids = { 0 };
+	long n = -1, lost = 0;
+	size_t nm;
+
+	snprintf(rid, sizeof rid, "%lld", role_id);
+	maps = ctl_run(db, "directory_mappings", 0, NULL, "read the group mappings", err);
+	if (maps == NULL)
+		goto out;
+	owned = ctl_run(db, "directory_role_owned", 1, p, "read the sync's grants", err);
+	if (owned == NULL)
+		goto out;
+	nm = (size_t)PQntuples(maps);
+	m = calloc(nm + 1, sizeof *m);
+	if (m == NULL)
+		abort();
+	for (size_t i = 0; i < nm; i++) {
+		m[i].key = db_text(maps, (int)i, "group_key");
+		m[i].role_id = db_int(maps, (int)i, "role_id");
+	}
+	buf_putc(&uids, '{');
+	for (int i = 0; i < PQntuples(owned); i++) {
+		const char *stored = db_text(owned, i, "groups");
+		size_t max = strlen(stored) / 2 + 1; /* a key is at least "a=b" */
+		char *text = strdup(stored);
+		const char **keys = calloc(max + 1, sizeof *keys);
+		long long *wanted = calloc(nm + 1, sizeof *wanted);
+		size_t nk, nw, j;
+
+		if (text == NULL || keys == NULL || wanted == NULL)
+			abort();
+		nk = directory_groups_split(text, keys, max);
+		nw = directory_wanted_roles(keys, nk, m, nm, wanted);
+		for (j = 0; j < nw && wanted[j] != role_id; j++)
+			;
+		if (j == nw)
+			buf_printf(&uids, "%s%lld", lost++ ? "," : "", db_int(owned, i, "user_id"));
+		free(text);
+		free(keys);
+		free(wanted);
+	}
+	buf_putc(&uids, '}');
+	if (lost > 0) {
+		struct grants_outcome g;
+		enum db_status st;
+		char role_arr[AUDIT_ID_LEN + 3];
+
+		snprintf(role_arr, sizeof role_arr, "{%lld}", role_id);
+		if (grants_change(db, "revoke_user_roles", &audit_console, buf_str(&uids), role_arr,
+		                  &g, &st) != 0) {
+			fprintf(err, CTL_PROG ": could not take the role: %s\n",
+			        db_last_message(db)[0] ? db_last_message(db)
+			                               : "the database failed");
+			goto out;
+		}
+		lost = g.changed;
+	}
+	n = lost;
+out:
+	PQclear(maps);
+	PQclear(owned);
+	free(m);
+	buf_free(&uids);
+	return n;
+}
+
 int ctl_directory_map(struct db *db, int map, const char *group_dn, const char *role, FILE *out,
                       FILE *err)
 {
@@ -1159,6 +1242,26 @@ int ctl_directory_map(struct db *db, int map, const char *group_dn, const char *
 	}
 	if (ctl_open(db, err) != 0)
 		return 1;
+	/* Unmapping takes the role at once, in the transaction of the unmap,
+	 * and not while a sync runs (which read the mappings when it began). */
+	if (!map) {
+		PGresult *lock =
+		    ctl_run(db, "directory_lock", 0, NULL, "take the sync's lock", err);
+		int locked = lock != NULL && db_bool(lock, 0, "locked");
+
+		PQclear(lock);
+		if (lock == NULL)
+			return 1;
+		if (!locked) {
+			fprintf(err, CTL_PROG ": a directory sync is running; nothing changed, try "
+			                      "again when it is done\n");
+			return 1;
+		}
+		if (simple(db_conn(db), "BEGIN") != 0) {
+			fprintf(err, CTL_PROG ": could not begin: %s", PQerrorMessage(db_conn(db)));
+			goto unlock;
+		}
+	}
 	audit_params(&audit_console, p);
 	p[3] = group_dn;
 	p[4] = key;
@@ -1166,13 +1269,24 @@ int ctl_directory_map(struct db *db, int map, const char *group_dn, const char *
 	res = ctl_run(db, map ? "directory_map" : "directory_unmap", 6, p,
 	              map ? "map the group" : "unmap the group", err);
 	if (res == NULL)
-		return 1;
+		goto unlock;
 	if (db_is_null(res, 0, "role_id")) {
 		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
 	} else {
 		const char *rn = db_text(res, 0, "role_name");
 		int changed = db_int(res, 0, "changed") > 0;
+		long lost = 0;
 
+		if (!map && changed) {
+			lost = take_unmapped(db, db_int(res, 0, "role_id"), err);
+			if (lost < 0 || simple(db_conn(db), "COMMIT") != 0) {
+				if (lost >= 0)
+					fprintf(err, CTL_PROG ": could not commit: %s",
+					        PQerrorMessage(db_conn(db)));
+				PQclear(res);
+				goto unlock;
+			}
+		}
 		rc = 0;
 		if (map && changed)
 			fprintf(out,
@@ -1183,16 +1297,25 @@ int ctl_directory_map(struct db *db, int map, const char *group_dn, const char *
 			fprintf(out, "group \"%s\" gives role \"%s\" already; nothing changed\n",
 			        group_dn, rn);
 		else if (changed)
-			fprintf(
-			    out,
-			    "group \"%s\" no longer gives role \"%s\" (the next directory sync "
-			    "takes the role from whom the sync gave it through this group alone)\n",
-			    group_dn, rn);
+			fprintf(out,
+			        "group \"%s\" no longer gives role \"%s\"; %ld user%s who had it "
+			        "from the directory through this group alone lost it\n",
+			        group_dn, rn, lost, PLURAL(lost));
 		else
 			fprintf(out, "group \"%s\" did not give role \"%s\"; nothing changed\n",
 			        group_dn, rn);
 	}
 	PQclear(res);
+unlock:
+	if (!map) {
+		PGconn *conn = db_conn(db);
+		PGresult *un;
+
+		if (conn != NULL && PQtransactionStatus(conn) != PQTRANS_IDLE)
+			(void)simple(conn, "ROLLBACK");
+		un = ctl_run(db, "directory_unlock", 0, NULL, "release the sync's lock", err);
+		PQclear(un);
+	}
 	return rc;
 }
 

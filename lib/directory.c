@@ -63,10 +63,16 @@ static const char sql_known[] =
 	" ORDER BY du.user_id";
 
 static const char sql_seen[] =
-	"INSERT INTO directory_users (user_id, dn, created_by_sync)"
-	" VALUES ($1::bigint, $2::text, $3::boolean)"
-	" ON CONFLICT (user_id) DO UPDATE SET dn = EXCLUDED.dn, last_seen_at = now(),"
-	"  deactivated_at = NULL";
+	"INSERT INTO directory_users (user_id, dn, created_by_sync, groups)"
+	" VALUES ($1::bigint, $2::text, $3::boolean, $4::text)"
+	" ON CONFLICT (user_id) DO UPDATE SET dn = EXCLUDED.dn, groups = EXCLUDED.groups,"
+	"  last_seen_at = now(), deactivated_at = NULL";
+
+/* The sync's grants of role $1, with their users' groups as last seen. */
+static const char sql_role_owned[] =
+	"SELECT g.user_id, du.groups FROM directory_grants g"
+	" JOIN directory_users du ON du.user_id = g.user_id"
+	" WHERE g.role_id = $1::bigint ORDER BY g.user_id";
 
 static const char sql_gone[] =
 	"UPDATE directory_users SET deactivated_at = now() WHERE user_id = $1::bigint";
@@ -106,7 +112,8 @@ const struct db_stmt directory_stmts[] = {
 	{ "directory_group_list", sql_group_list, 1 },
 	{ "directory_mappings", sql_mappings, 0 },
 	{ "directory_known", sql_known, 0 },
-	{ "directory_seen", sql_seen, 3 },
+	{ "directory_seen", sql_seen, 4 },
+	{ "directory_role_owned", sql_role_owned, 1 },
 	{ "directory_gone", sql_gone, 1 },
 	{ "directory_user_roles", sql_user_roles, 1 },
 	{ "directory_own", sql_own, 2 },
@@ -260,6 +267,24 @@ void directory_role_diff(const long long *wanted, size_t nwanted, const struct d
 		if (i == nwanted)
 			take[(*ntake)++] = held[j].role_id;
 	}
+}
+
+size_t directory_groups_split(char *s, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	while (*s != '\0' && n < max) {
+		char *nl = strchr(s, '\n');
+
+		if (nl != NULL)
+			*nl = '\0';
+		if (*s != '\0')
+			out[n++] = s;
+		if (nl == NULL)
+			break;
+		s = nl + 1;
+	}
+	return n;
 }
 
 int directory_limit_exceeded(long n, long known, long max_count, long max_percent)

@@ -36,8 +36,11 @@ extern const struct audit_actor audit_directory;
  *   directory_mappings    every mapping: group_key, role_id, role_name
  *   directory_known       every user the sync made or matched: user_id, username,
  *                         is_active, by_sync (the sync deactivated the user)
- *   directory_seen        $1 user id, $2 DN, $3 created by the sync: the user is in
- *                         the directory (deactivated_at cleared)
+ *   directory_seen        $1 user id, $2 DN, $3 created by the sync, $4 its groups'
+ *                         keys, one a line: the user is in the directory
+ *                         (deactivated_at cleared)
+ *   directory_role_owned  $1 role id: the sync's grants of it, user_id and groups (the
+ *                         keys as last seen, one a line)
  *   directory_gone        $1 user id: the sync deactivated the user
  *   directory_user_roles  $1 user id: role_id, role_name, owned (the grant is the sync's)
  *   directory_own         $1 user id, $2 role ids: these grants are the sync's
@@ -94,6 +97,13 @@ struct directory_held {
 void directory_role_diff(const long long *wanted, size_t nwanted, const struct directory_held *held,
                          size_t nheld, long long *give, size_t *ngive, long long *take,
                          size_t *ntake);
+
+/*
+ * Splits s (group keys, one a line, as directory_users.groups holds them)
+ * in place into out (at most max); empty lines are skipped. Returns how
+ * many. The keys point into s.
+ */
+size_t directory_groups_split(char *s, const char **out, size_t max);
 
 /*
  * Whether deactivating n of the known active users in one run is more than

@@ -43,6 +43,10 @@ CREATE TABLE directory_users (
 	created_by_sync boolean NOT NULL,
 	first_seen_at timestamptz NOT NULL DEFAULT now(),
 	last_seen_at timestamptz NOT NULL DEFAULT now(),
+	-- The keys of the entry's groups when last seen, one a line: what
+	-- `role unmap-group` reads to take a role at once from those who had it
+	-- through that group alone.
+	groups text NOT NULL DEFAULT '',
 	-- When the sync deactivated the user because the entry was gone; NULL
 	-- while the user is in the directory. Only a user the sync deactivated
 	-- is activated again by it when the entry comes back: one that an

@@ -195,15 +195,40 @@ static void test_limit_does_not_overflow(void **state)
 	assert_true(directory_limit_exceeded(2000000000L, 2000000000L, 5, 99));
 }
 
+static void test_groups_split_reads_one_key_a_line(void **state)
+{
+	(void)state;
+	char text[] = "cn=fin,dc=x\n\ncn=hr,dc=x\ncn=it,dc=x";
+	char empty[] = "";
+	const char *keys[4];
+
+	assert_int_equal(directory_groups_split(text, keys, 4), 3);
+	assert_string_equal(keys[0], "cn=fin,dc=x");
+	assert_string_equal(keys[1], "cn=hr,dc=x");
+	assert_string_equal(keys[2], "cn=it,dc=x");
+	assert_int_equal(directory_groups_split(empty, keys, 4), 0);
+}
+
+static void test_groups_split_stops_at_max(void **state)
+{
+	(void)state;
+	char text[] = "a=1\nb=2\nc=3\n";
+	const char *keys[2];
+
+	assert_int_equal(directory_groups_split(text, keys, 2), 2);
+	assert_string_equal(keys[1], "b=2");
+}
+
 static void test_statements_are_there_by_name(void **state)
 {
 	(void)state;
 	const char *const names[] = { "directory_map",        "directory_unmap",
 		                      "directory_group_list", "directory_mappings",
 		                      "directory_known",      "directory_seen",
-		                      "directory_gone",       "directory_user_roles",
-		                      "directory_own",        "directory_summary",
-		                      "directory_lock",       "directory_unlock" };
+		                      "directory_role_owned", "directory_gone",
+		                      "directory_user_roles", "directory_own",
+		                      "directory_summary",    "directory_lock",
+		                      "directory_unlock" };
 	size_t n = 0;
 
 	for (const struct db_stmt *s = directory_stmts; s->name != NULL; s++, n++) {
@@ -232,6 +257,8 @@ int main(void)
 		cmocka_unit_test(test_limit_refuses_only_past_both_the_count_and_the_share),
 		cmocka_unit_test(test_limit_of_zero_refuses_any_deactivation),
 		cmocka_unit_test(test_limit_does_not_overflow),
+		cmocka_unit_test(test_groups_split_reads_one_key_a_line),
+		cmocka_unit_test(test_groups_split_stops_at_max),
 		cmocka_unit_test(test_statements_are_there_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
