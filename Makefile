@@ -18,7 +18,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 LDFLAGS += -pie -Wl,-z,relro,-z,now
-LDLIBS   = -lpq -lfcgi -lxml2 -largon2 -lcrypto -lgssapi_krb5
+LDLIBS   = -lpq -lfcgi -lxml2 -largon2 -lcrypto -lgssapi_krb5 -lldap -llber
 
 # Sanitizer build of the library and the unit tests (make check runs both).
 ASAN_CFLAGS = -std=c11 -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer \
@@ -126,7 +126,8 @@ MAN8DIR      = $(PREFIX)/share/man/man8
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 NGINXSITE    = $(SYSCONFDIR)/nginx/sites-available/rapportageportaal
-UNITS        = portal.socket portal.service portal-admin.socket portal-admin.service
+UNITS        = portal.socket portal.service portal-admin.socket portal-admin.service \
+               portal-directory-sync.service portal-directory-sync.timer
 MANPAGES     = portal.8 portal-admin.8 portalctl.8
 INSTALL     ?= install
 SUBST        = sed -e 's|/usr/local|$(PREFIX)|g'
@@ -144,7 +145,7 @@ install: all
 	cd schema && find . -path ./seed -prune -o -type f -name '*.sql' -print | while read -r f; do \
 		$(INSTALL) -D -m 0644 "$$f" "$(DESTDIR)$(SHAREDIR)/schema/$$f" || exit 1; done
 	$(INSTALL) -m 0644 deploy/systemd/env.example deploy/systemd/admin.env.example \
-		$(DESTDIR)$(SHAREDIR)/
+		deploy/systemd/directory.env.example $(DESTDIR)$(SHAREDIR)/
 	env -i PORTAL_TEMPLATES=templates $(B)/portal --env /dev/null \
 		--error-pages $(DESTDIR)$(SHAREDIR)/errors
 	for u in $(UNITS); do \

@@ -16,12 +16,14 @@
 #include "ctl.h"
 #include "ctl_access.h"
 #include "ctl_audit.h"
+#include "ctl_directory.h"
 #include "ctl_import.h"
 #include "ctl_reports.h"
 #include "ctl_roles.h"
 #include "reports.h"
 #include "roles.h"
 #include "db.h"
+#include "directory.h"
 #include "log.h"
 #include "migrate.h"
 #include "status.h"
@@ -69,6 +71,7 @@ static int cmd_report(struct ctx *c, int argc, char **argv);
 static int cmd_access(struct ctx *c, int argc, char **argv);
 static int cmd_audit(struct ctx *c, int argc, char **argv);
 static int cmd_import(struct ctx *c, int argc, char **argv);
+static int cmd_directory(struct ctx *c, int argc, char **argv);
 static int cmd_status(struct ctx *c, int argc, char **argv);
 
 static const struct command commands[] = {
@@ -77,8 +80,9 @@ static const struct command commands[] = {
 	{ "user", "SUBCOMMAND [ARGS]",
 	  "add, passwd, unlock, expire, deactivate, activate, list (user --help)", 0, cmd_user },
 	{ "role", "SUBCOMMAND [ARGS]",
-	  "add, list, grant-user, revoke-user, grant-report, revoke-report (role --help)", 0,
-	  cmd_role },
+	  "add, list, grant-user, revoke-user, grant-report, revoke-report, map-group, "
+	  "unmap-group, groups (role --help)",
+	  0, cmd_role },
 	{ "report", "SUBCOMMAND [ARGS]", "add, list, set-status (report --help)", 0, cmd_report },
 	{ "access", "SUBCOMMAND [ARGS]", "who sees what: user, report, export (access --help)", 0,
 	  cmd_access },
@@ -86,6 +90,8 @@ static const struct command commands[] = {
 	  cmd_audit },
 	{ "import", "users FILE [--dry-run]",
 	  "create or update users and their roles (import --help)", 0, cmd_import },
+	{ "directory", "sync [--dry-run] [--force]",
+	  "users and roles from LDAP / AD (directory --help)", 0, cmd_directory },
 	{ "status", "[--socket PATH]...", "ask the running pools how they are (status --help)", 0,
 	  cmd_status },
 	{ "version", "", "print the version", 0, cmd_version },
@@ -544,11 +550,17 @@ struct subcommand {
 /* These commands check their values before they connect. */
 static int cmd_admin_db(struct ctx *c)
 {
-	const struct db_stmt *const tables[] = { ctl_role_stmts,   ctl_report_stmts,
-		                                 ctl_access_stmts, ctl_audit_stmts,
-		                                 ctl_import_stmts, grants_stmts,
-		                                 roles_stmts,      reports_stmts,
-		                                 users_stmts,      NULL };
+	const struct db_stmt *const tables[] = { ctl_role_stmts,
+		                                 ctl_report_stmts,
+		                                 ctl_access_stmts,
+		                                 ctl_audit_stmts,
+		                                 ctl_import_stmts,
+		                                 grants_stmts,
+		                                 roles_stmts,
+		                                 reports_stmts,
+		                                 users_stmts,
+		                                 directory_stmts,
+		                                 NULL };
 
 	return open_db(c, c->cfg.statement_timeout, tables, 0);
 }
@@ -607,7 +619,10 @@ static const char cmd_role_synopsis[] = "usage: " PROG " role add NAME [--descri
                                         "       " PROG " role grant-user ROLE USER\n"
                                         "       " PROG " role revoke-user ROLE USER\n"
                                         "       " PROG " role grant-report ROLE REPORT_ID\n"
-                                        "       " PROG " role revoke-report ROLE REPORT_ID\n";
+                                        "       " PROG " role revoke-report ROLE REPORT_ID\n"
+                                        "       " PROG " role map-group GROUP-DN ROLE\n"
+                                        "       " PROG " role unmap-group GROUP-DN ROLE\n"
+                                        "       " PROG " role groups\n";
 
 static const char cmd_role_help[] =
     "\n"
@@ -621,6 +636,16 @@ static const char cmd_role_help[] =
     "      Gives USER (a user name) the role ROLE (a role name), or takes it away.\n"
     "  grant-report ROLE REPORT_ID, revoke-report ROLE REPORT_ID\n"
     "      Lets the role see the report, or no longer.\n"
+    "  map-group GROUP-DN ROLE, unmap-group GROUP-DN ROLE\n"
+    "      The directory group GROUP-DN (e.g. \"CN=Finance,OU=Groups,DC=ced,DC=example\";\n"
+    "      capitals and blanks around \",\" and \"=\" do not count) gives ROLE to its\n"
+    "      members, or no longer: \"" PROG " directory sync\" gives and takes the role.\n"
+    "      unmap-group takes it at once from whom the sync gave it and whose groups\n"
+    "      (as the last sync saw them) no longer give it (audit role.group_mapped,\n"
+    "      role.group_unmapped, role.member_removed).\n"
+    "  groups\n"
+    "      Every mapping: role, group and how many members have the role from the\n"
+    "      sync.\n"
     "\n"
     "A grant that exists already, or a revoke of one that does not, changes\n"
     "nothing and says so (exit status 0): scripts can repeat them. Each change is\n"
@@ -659,6 +684,22 @@ static int cmd_role_revoke_report(struct ctx *c, const struct ctl_args *a)
 	return ctl_role_report(c->db, 0, a->pos[0], a->pos[1], stdout, stderr);
 }
 
+static int cmd_role_map_group(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_directory_map(c->db, 1, a->pos[0], a->pos[1], stdout, stderr);
+}
+
+static int cmd_role_unmap_group(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_directory_map(c->db, 0, a->pos[0], a->pos[1], stdout, stderr);
+}
+
+static int cmd_role_groups(struct ctx *c, const struct ctl_args *a)
+{
+	(void)a;
+	return ctl_directory_groups(c->db, stdout, stderr);
+}
+
 static const struct subcommand role_subs[] = {
 	{ "add", { "--description=", NULL }, 1, "NAME", cmd_role_add },
 	{ "list", { NULL }, 0, "", cmd_role_list },
@@ -666,6 +707,9 @@ static const struct subcommand role_subs[] = {
 	{ "revoke-user", { NULL }, 2, "ROLE USER", cmd_role_revoke_user },
 	{ "grant-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_grant_report },
 	{ "revoke-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_revoke_report },
+	{ "map-group", { NULL }, 2, "GROUP-DN ROLE", cmd_role_map_group },
+	{ "unmap-group", { NULL }, 2, "GROUP-DN ROLE", cmd_role_unmap_group },
+	{ "groups", { NULL }, 0, "", cmd_role_groups },
 };
 
 static int cmd_role(struct ctx *c, int argc, char **argv)
@@ -897,6 +941,53 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
 {
 	return run_group(c, argc, argv, import_subs, sizeof import_subs / sizeof import_subs[0],
 	                 cmd_import_synopsis, cmd_import_help);
+}
+
+/* -- directory -- */
+
+static const char cmd_directory_synopsis[] =
+    "usage: " PROG " directory sync [--dry-run] [--force]\n";
+
+static const char cmd_directory_help[] =
+    "\n"
+    "  sync [--dry-run] [--force]\n"
+    "      Reads the users under PORTAL_LDAP_BASE that match PORTAL_LDAP_USER_FILTER\n"
+    "      (page by page) and their groups (memberOf, or the member attribute of\n"
+    "      the groups: PORTAL_LDAP_GROUPS), binding as PORTAL_LDAP_BIND_DN with the\n"
+    "      password in PORTAL_LDAP_BIND_PASSWORD_FILE. Then, per user: creates it\n"
+    "      (without a password) or updates its email and display name; gives the\n"
+    "      roles its groups are mapped to (\"role map-group\") and takes those the\n"
+    "      sync gave that its groups no longer give (a role given by hand is never\n"
+    "      taken); activates again a user the sync had deactivated. Users the sync\n"
+    "      made or matched before and who are gone from the directory are\n"
+    "      deactivated, their sessions ended; users made by hand and never seen in\n"
+    "      the directory are left alone. It refuses (changing nothing) to\n"
+    "      deactivate more than PORTAL_LDAP_DEACTIVATE_MAX (5) users and more than\n"
+    "      PORTAL_LDAP_DEACTIVATE_MAX_PERCENT (10) % of the active users it knows\n"
+    "      in one run, unless --force.\n"
+    "      The directory is read whole before anything is changed: a server that\n"
+    "      cannot be reached, refused credentials, a bad filter or base change\n"
+    "      nothing (exit 1). It prints every change and a summary, and logs it;\n"
+    "      audit_log gets each change (via directory) and one directory.synced row.\n"
+    "      --dry-run does all of it in a transaction that is rolled back: it prints\n"
+    "      what would change and changes nothing.\n"
+    "\n"
+    "Exit status: 0 done, 1 failed or refused (the message says why), 2 usage error.\n";
+
+static int cmd_directory_sync(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_directory_sync(c->db, &c->cfg, a->flag[0], a->flag[1], stdout, stderr);
+}
+
+static const struct subcommand directory_subs[] = {
+	{ "sync", { "--dry-run", "--force", NULL }, 0, "", cmd_directory_sync },
+};
+
+static int cmd_directory(struct ctx *c, int argc, char **argv)
+{
+	return run_group(c, argc, argv, directory_subs,
+	                 sizeof directory_subs / sizeof directory_subs[0], cmd_directory_synopsis,
+	                 cmd_directory_help);
 }
 
 /* ---- status ---------------------------------------------------------------- */

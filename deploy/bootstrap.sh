@@ -12,6 +12,8 @@
 # It never starts or configures the system nginx or PostgreSQL: the dev and
 # test environments run their own (deploy/dev/devenv) on other ports with
 # their own configuration, so a service the install starts does not matter.
+# The system slapd that installing slapd starts is stopped and disabled
+# (test/ldap runs its own).
 set -euo pipefail
 
 run_packages=(
@@ -19,6 +21,7 @@ run_packages=(
 	gcc make pkg-config
 	libfcgi-dev libargon2-dev libpq-dev libssl-dev libxml2-dev
 	libkrb5-dev # GSS-API: Kerberos sign-in (SPNEGO) in the portal pool
+	libldap-dev # portalctl directory sync
 	# run (PostgreSQL 15 in Debian 12 includes what used to be -contrib);
 	# deploy/dev/devenv uses openssl (certificate, passwords) and curl
 	nginx postgresql-15 postgresql-client-15 openssl curl
@@ -32,6 +35,7 @@ check_packages=(
 	chromium chromium-driver jq # test/browser
 	iproute2 # ss: the suites pick free ports with it
 	krb5-kdc krb5-admin-server krb5-user # test/sso: a KDC of its own, kinit
+	slapd ldap-utils # test/ldap: a directory of its own on loopback
 )
 
 usage() {
@@ -78,3 +82,15 @@ echo "bootstrap: installing ${missing[*]}" >&2
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
 	apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian's slapd starts a directory of its own when installed (and asks for an
+# admin password, which DEBIAN_FRONTEND=noninteractive skips): test/ldap runs
+# its own slapd on another port with its own configuration, so the system one
+# is stopped and kept from starting at boot.
+for p in "${missing[@]}"; do
+	[ "$p" = slapd ] || continue
+	if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+		"${sudo[@]}" systemctl disable --now slapd >/dev/null 2>&1 || true
+	elif command -v service >/dev/null; then
+		"${sudo[@]}" service slapd stop >/dev/null 2>&1 || true
+	fi
+done

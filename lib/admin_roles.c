@@ -141,6 +141,12 @@ static const char sql_role_page[] =
 	" NULL, k.category, NULL, NULL,"
 	"  k.category = " CATEGORY ", NULL, NULL, row_number() OVER (ORDER BY lower(k.category))"
 	" FROM ro, (SELECT DISTINCT category FROM reports) k"
+	/* the directory groups that give the role (schema 0015), at most 50 */
+	" UNION ALL SELECT 6, 'group'," NO_HEAD
+	" NULL, g.group_dn, NULL, NULL, NULL, NULL, NULL, g.seq"
+	" FROM (SELECT d.group_dn, row_number() OVER (ORDER BY d.group_key) AS seq"
+	"  FROM ro JOIN directory_group_roles d ON d.role_id = ro.id"
+	"  ORDER BY d.group_key LIMIT 50) g"
 	" ORDER BY ord, seq";
 
 /* clang-format on */
@@ -197,6 +203,9 @@ void admin_roles_split(const PGresult *res, struct admin_role_ranges *out)
 		} else if (strcmp(k, "cat") == 0) {
 			first = &out->cat_first;
 			n = &out->cat_n;
+		} else if (strcmp(k, "group") == 0) {
+			first = &out->group_first;
+			n = &out->group_n;
 		} else {
 			continue;
 		}
@@ -444,6 +453,7 @@ static void render_role(struct ctx *c, int status, const PGresult *res, const st
 	set_list(c, res, "reports", r.report_first, r.report_n, id, v, P_REPORTS, "reports");
 	set_list(c, res, "rcands", r.rcand_first, r.rcand_n, id, v, P_RCANDS, "add-reports");
 	tvars_rows_range(c->vars, "categories", res, r.cat_first, r.cat_n);
+	tvars_rows_range(c->vars, "groups", res, r.group_first, r.group_n);
 	tvars_bool(c->vars, "member_searched", v->s[V_MEMBER_SEARCH][0] != '\0');
 	tvars_bool(c->vars, "report_searched",
 	           v->s[V_REPORT_SEARCH][0] != '\0' || v->s[V_CATEGORY][0] != '\0');

@@ -49,6 +49,7 @@ struct admin_role_ranges {
 	int report_first, report_n;
 	int rcand_first, rcand_n;
 	int cat_first, cat_n;
+	int group_first, group_n; /* the directory groups that give the role */
 };
 void admin_roles_split(const PGresult *res, struct admin_role_ranges *out);
 

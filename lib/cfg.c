@@ -11,10 +11,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "req.h"
 
-enum cfg_kind { CFG_INT, CFG_STR, CFG_LANG, CFG_LEVEL, CFG_AUTH, CFG_OPT_STR, CFG_DEV };
+enum cfg_kind {
+	CFG_INT,
+	CFG_STR,
+	CFG_LANG,
+	CFG_LEVEL,
+	CFG_AUTH,
+	CFG_OPT_STR,
+	CFG_DEV,
+	CFG_ATTR,
+	CFG_GROUPS
+};
 
 struct cfg_setting {
 	const char *name;
@@ -31,6 +42,11 @@ struct cfg_setting {
 #define STR_SETTING(name, field)                                                                   \
 	{                                                                                          \
 		name, CFG_STR, offsetof(struct cfg, field), sizeof(((struct cfg *)0)->field), 0, 0 \
+	}
+#define ATTR_SETTING(name, field)                                                                  \
+	{                                                                                          \
+		name, CFG_ATTR, offsetof(struct cfg, field), sizeof(((struct cfg *)0)->field), 0,  \
+		    0                                                                              \
 	}
 #define DEV_SETTING(name)                                                                          \
 	{                                                                                          \
@@ -59,6 +75,21 @@ static const struct cfg_setting settings[] = {
 	INT_SETTING("PORTAL_SSO_PROVISION", sso_provision, 0, 1),
 	{ "PORTAL_SSO_CONTACT", CFG_OPT_STR, offsetof(struct cfg, sso_contact),
 	  sizeof(((struct cfg *)0)->sso_contact), 0, 0 },
+	STR_SETTING("PORTAL_LDAP_URL", ldap_url),
+	STR_SETTING("PORTAL_LDAP_BASE", ldap_base),
+	STR_SETTING("PORTAL_LDAP_BIND_DN", ldap_bind_dn),
+	STR_SETTING("PORTAL_LDAP_BIND_PASSWORD_FILE", ldap_bind_password_file),
+	STR_SETTING("PORTAL_LDAP_USER_FILTER", ldap_user_filter),
+	ATTR_SETTING("PORTAL_LDAP_USERNAME_ATTR", ldap_username_attr),
+	ATTR_SETTING("PORTAL_LDAP_EMAIL_ATTR", ldap_email_attr),
+	ATTR_SETTING("PORTAL_LDAP_NAME_ATTR", ldap_name_attr),
+	{ "PORTAL_LDAP_GROUPS", CFG_GROUPS, offsetof(struct cfg, ldap_groups_by_member), 0, 0, 0 },
+	STR_SETTING("PORTAL_LDAP_GROUP_FILTER", ldap_group_filter),
+	STR_SETTING("PORTAL_LDAP_GROUP_BASE", ldap_group_base),
+	INT_SETTING("PORTAL_LDAP_TIMEOUT", ldap_timeout, 1, 300),
+	INT_SETTING("PORTAL_LDAP_PAGE_SIZE", ldap_page_size, 1, 10000),
+	INT_SETTING("PORTAL_LDAP_DEACTIVATE_MAX", ldap_deactivate_max, 0, 1000000),
+	INT_SETTING("PORTAL_LDAP_DEACTIVATE_MAX_PERCENT", ldap_deactivate_max_percent, 0, 100),
 	/* Read by deploy/dev only; known here so that a typo in them is
 	 * still caught while they themselves pass. */
 	DEV_SETTING("PORTAL_HTTP_PORT"),
@@ -86,6 +117,48 @@ void cfg_defaults(struct cfg *c)
 	c->auth.order[0] = SSO_PASSWORD;
 	c->auth.n = 1;
 	c->auth.mask = SSO_PASSWORD;
+	snprintf(c->ldap_user_filter, sizeof c->ldap_user_filter, "%s",
+	         "(objectClass=inetOrgPerson)");
+	snprintf(c->ldap_username_attr, sizeof c->ldap_username_attr, "%s", "uid");
+	snprintf(c->ldap_email_attr, sizeof c->ldap_email_attr, "%s", "mail");
+	snprintf(c->ldap_name_attr, sizeof c->ldap_name_attr, "%s", "displayName");
+	snprintf(c->ldap_group_filter, sizeof c->ldap_group_filter, "%s",
+	         "(objectClass=groupOfNames)");
+	c->ldap_timeout = 10;
+	c->ldap_page_size = 500;
+	c->ldap_deactivate_max = 5;
+	c->ldap_deactivate_max_percent = 10;
+}
+
+/* An LDAP attribute description (RFC 4512): a letter, then letters, digits
+ * and '-'; or a numeric OID. Options (";lang-nl") are not taken. */
+static int is_attr_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63)
+		return 0;
+	if (s[0] >= '0' && s[0] <= '9') {
+		int dot = 1;
+		for (const char *p = s; *p; p++) {
+			if (*p == '.') {
+				if (dot)
+					return 0;
+				dot = 1;
+			} else if (*p >= '0' && *p <= '9') {
+				dot = 0;
+			} else {
+				return 0;
+			}
+		}
+		return !dot;
+	}
+	for (const char *p = s; *p; p++) {
+		int alpha = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+		if (!alpha && !(p > s && ((*p >= '0' && *p <= '9') || *p == '-')))
+			return 0;
+	}
+	return 1;
 }
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -153,7 +226,7 @@ static void unknown_setting(const char *where, const char *name, char *err, size
 {
 	const char *best = NULL;
 	size_t best_d = 3; /* more than two edits is not a typo */
-	char known[512];
+	char known[1024];
 	size_t pos = 0;
 
 	for (size_t i = 0; i < NSETTINGS; i++) {
@@ -258,6 +331,25 @@ static int apply(struct cfg *c, const char *where, const char *name, const char 
 		}
 		memcpy(field, value, strlen(value) + 1);
 		return 0;
+	case CFG_ATTR:
+		if (is_attr_name(value)) {
+			memcpy(field, value, strlen(value) + 1);
+			return 0;
+		}
+		seterr(err, errlen, "%s%s: %s is not an LDAP attribute name", where, name,
+		       log_quote(q, sizeof q, value));
+		return -1;
+	case CFG_GROUPS:
+		if (strcasecmp(value, "memberOf") == 0 || strcasecmp(value, "member") == 0) {
+			v = strcasecmp(value, "member") == 0;
+			memcpy(field, &v, sizeof v);
+			return 0;
+		}
+		seterr(err, errlen,
+		       "%s%s: %s is neither memberOf (the users' attribute) nor member (the "
+		       "groups')",
+		       where, name, log_quote(q, sizeof q, value));
+		return -1;
 	case CFG_DEV:
 		return 0;
 	}

@@ -31,6 +31,26 @@ struct cfg {
 	char krb5_realm[256];    /* PORTAL_KRB5_REALM: whose principals are users, "" for none */
 	int sso_provision;       /* PORTAL_SSO_PROVISION, 0 or 1: create unknown SSO users */
 	char sso_contact[256];   /* PORTAL_SSO_CONTACT: whom a refused user asks, "" for none */
+
+	/* The directory (portalctl directory sync); empty strings: not set. */
+	char ldap_url[1024];               /* PORTAL_LDAP_URL: ldap:// or ldaps://, required */
+	char ldap_base[1024];              /* PORTAL_LDAP_BASE: where the users are, required */
+	char ldap_bind_dn[1024];           /* PORTAL_LDAP_BIND_DN: "" binds anonymously */
+	char ldap_bind_password_file[512]; /* PORTAL_LDAP_BIND_PASSWORD_FILE: its first line */
+	char ldap_user_filter[1024]; /* PORTAL_LDAP_USER_FILTER, default (objectClass=inetOrgPerson)
+	                              */
+	char ldap_username_attr[64]; /* PORTAL_LDAP_USERNAME_ATTR, default uid */
+	char ldap_email_attr[64];    /* PORTAL_LDAP_EMAIL_ATTR, default mail */
+	char ldap_name_attr[64];     /* PORTAL_LDAP_NAME_ATTR, default displayName */
+	int ldap_groups_by_member;   /* PORTAL_LDAP_GROUPS: memberOf (0, default) or member (1) */
+	char ldap_group_filter[1024];    /* PORTAL_LDAP_GROUP_FILTER, default
+	                                    (objectClass=groupOfNames) */
+	char ldap_group_base[1024];      /* PORTAL_LDAP_GROUP_BASE: "" is PORTAL_LDAP_BASE */
+	int ldap_timeout;                /* PORTAL_LDAP_TIMEOUT seconds, 1..300, default 10 */
+	int ldap_page_size;              /* PORTAL_LDAP_PAGE_SIZE, 1..10000, default 500 */
+	int ldap_deactivate_max;         /* PORTAL_LDAP_DEACTIVATE_MAX, 0..1000000, default 5 */
+	int ldap_deactivate_max_percent; /* PORTAL_LDAP_DEACTIVATE_MAX_PERCENT, 0..100, default 10
+	                                  */
 };
 
 /* Fills c with the defaults above (database_url empty). */
@@ -49,8 +69,11 @@ void cfg_defaults(struct cfg *c);
  *   PORTAL_WORKERS: "abc" is not a whole number from 1 to 256
  *   PORTAL_WROKERS: unknown setting (known: PORTAL_WORKERS, ...)
  *   .env line 3: expected KEY=VALUE
- * DATABASE_URL is not required here; programs that need it check it.
+ * DATABASE_URL is not required here; programs that need it check it, as
+ * portalctl directory sync checks PORTAL_LDAP_URL and PORTAL_LDAP_BASE.
  * PORTAL_AUTH with negotiate needs PORTAL_KRB5_KEYTAB and PORTAL_KRB5_REALM.
+ * LDAP attribute names (PORTAL_LDAP_*_ATTR) are a letter and then letters,
+ * digits and '-', or a numeric OID, at most 63 bytes.
  */
 int cfg_load(struct cfg *c, char *const *envp, const char *dotenv, char *err, size_t errlen);
 

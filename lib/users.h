@@ -153,7 +153,7 @@ enum users_status users_create(struct db *db, const struct audit_actor *a,
 
 /*
  * Provisions user u->username from a list kept elsewhere (the CSV import,
- * later the directory), source naming it (the file) in the audit row:
+ * the directory sync), source naming it (the file, the entry's DN) in the audit row:
  * creates the user without a password (audit 'user.created'), or updates
  * email and display name where they differ (u->display_name "" keeps the
  * stored one; audit 'user.updated' with before and after). Only

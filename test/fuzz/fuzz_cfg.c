@@ -39,6 +39,16 @@ static void check_cfg(const struct cfg *c)
 	    !in(c->session_idle, 60, 86400) || !in(c->session_max, 300, 604800) ||
 	    !in(c->argon2_m_kib, 8192, 1048576) || !in(c->argon2_t, 1, 10))
 		fail("a number setting out of its range", "");
+	if (!in(c->ldap_timeout, 1, 300) || !in(c->ldap_page_size, 1, 10000) ||
+	    !in(c->ldap_deactivate_max, 0, 1000000) ||
+	    !in(c->ldap_deactivate_max_percent, 0, 100) || !in(c->ldap_groups_by_member, 0, 1))
+		fail("an LDAP number setting out of its range", "");
+	/* The attribute names: never empty, a letter or digit first, no blank. */
+	const char *attrs[] = { c->ldap_username_attr, c->ldap_email_attr, c->ldap_name_attr };
+	for (size_t i = 0; i < 3; i++)
+		if (memchr(attrs[i], '\0', sizeof c->ldap_username_attr) == NULL ||
+		    attrs[i][0] == '\0' || attrs[i][0] == '-' || strpbrk(attrs[i], " \t;=") != NULL)
+			fail("an LDAP attribute name that is none", attrs[i]);
 	if (strcmp(c->lang, "nl") != 0 && strcmp(c->lang, "en") != 0)
 		fail("a language other than nl or en", c->lang);
 	if (!in((int)c->log_level, LOG_DEBUG, LOG_ERROR))

@@ -274,7 +274,8 @@ static void test_cfg_unknown_portal_name_far_from_any_lists_the_known_ones(void 
 	                    62);
 	assert_non_null(strstr(err, "PORTAL_LOG_LEVEL, "));
 	assert_non_null(strstr(err, "PORTAL_AUTH, PORTAL_KRB5_KEYTAB, PORTAL_KRB5_REALM, "));
-	assert_non_null(strstr(err, "PORTAL_SSO_CONTACT)"));
+	assert_non_null(strstr(err, "PORTAL_SSO_CONTACT, PORTAL_LDAP_URL, "));
+	assert_non_null(strstr(err, "PORTAL_LDAP_DEACTIVATE_MAX_PERCENT)"));
 	/* Dev-only names are not advertised to production operators. */
 	assert_null(strstr(err, "PORTAL_PG_PORT"));
 }
@@ -513,6 +514,75 @@ static void test_cfg_remote_user_alone_needs_no_kerberos(void **state)
 	assert_int_equal(c.auth.mask, SSO_REMOTE_USER);
 }
 
+static void test_cfg_ldap_settings_have_their_documented_defaults(void **state)
+{
+	struct cfg c;
+	char err[256];
+	char *envp[] = { NULL };
+	(void)state;
+
+	assert_int_equal(load_env(&c, envp, err, sizeof err), 0);
+	assert_string_equal(c.ldap_url, "");
+	assert_string_equal(c.ldap_base, "");
+	assert_string_equal(c.ldap_user_filter, "(objectClass=inetOrgPerson)");
+	assert_string_equal(c.ldap_username_attr, "uid");
+	assert_string_equal(c.ldap_email_attr, "mail");
+	assert_string_equal(c.ldap_name_attr, "displayName");
+	assert_int_equal(c.ldap_groups_by_member, 0);
+	assert_string_equal(c.ldap_group_filter, "(objectClass=groupOfNames)");
+	assert_int_equal(c.ldap_timeout, 10);
+	assert_int_equal(c.ldap_page_size, 500);
+	assert_int_equal(c.ldap_deactivate_max, 5);
+	assert_int_equal(c.ldap_deactivate_max_percent, 10);
+}
+
+static void test_cfg_ldap_settings_for_active_directory_load(void **state)
+{
+	struct cfg c;
+	char err[256];
+	char *envp[] = { "PORTAL_LDAP_USERNAME_ATTR=sAMAccountName",
+		         "PORTAL_LDAP_GROUPS=MEMBER",
+		         "PORTAL_LDAP_NAME_ATTR=2.5.4.3",
+		         "PORTAL_LDAP_DEACTIVATE_MAX=0",
+		         "PORTAL_LDAP_DEACTIVATE_MAX_PERCENT=100",
+		         NULL };
+	(void)state;
+
+	assert_int_equal(load_env(&c, envp, err, sizeof err), 0);
+	assert_string_equal(c.ldap_username_attr, "sAMAccountName");
+	assert_int_equal(c.ldap_groups_by_member, 1);
+	assert_string_equal(c.ldap_name_attr, "2.5.4.3");
+	assert_int_equal(c.ldap_deactivate_max, 0);
+	assert_int_equal(c.ldap_deactivate_max_percent, 100);
+}
+
+static void test_cfg_ldap_bad_values_name_the_setting(void **state)
+{
+	struct cfg c;
+	char err[256];
+	(void)state;
+	const char *bad[][2] = {
+		{ "PORTAL_LDAP_USERNAME_ATTR=uid;lang-nl",
+		  "PORTAL_LDAP_USERNAME_ATTR: \"uid;lang-nl\" is not an LDAP attribute name" },
+		{ "PORTAL_LDAP_EMAIL_ATTR=1mail", "PORTAL_LDAP_EMAIL_ATTR" },
+		{ "PORTAL_LDAP_NAME_ATTR=2.5..4", "PORTAL_LDAP_NAME_ATTR" },
+		{ "PORTAL_LDAP_NAME_ATTR=-x", "PORTAL_LDAP_NAME_ATTR" },
+		{ "PORTAL_LDAP_GROUPS=groups",
+		  "PORTAL_LDAP_GROUPS: \"groups\" is neither memberOf" },
+		{ "PORTAL_LDAP_DEACTIVATE_MAX_PERCENT=101", "PORTAL_LDAP_DEACTIVATE_MAX_PERCENT" },
+		{ "PORTAL_LDAP_PAGE_SIZE=0", "PORTAL_LDAP_PAGE_SIZE" },
+		{ "PORTAL_LDAP_TIMEOUT=301", "PORTAL_LDAP_TIMEOUT" },
+		{ "PORTAL_LDAP_URL=", "PORTAL_LDAP_URL: must not be empty" },
+		{ "PORTAL_LDAP_BASEDN=dc=x", "did you mean PORTAL_LDAP_BASE?" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *envp[] = { (char *)bad[i][0], NULL };
+		assert_int_equal(load_env(&c, envp, err, sizeof err), -1);
+		if (strstr(err, bad[i][1]) == NULL)
+			fail_msg("%s: message \"%s\" lacks \"%s\"", bad[i][0], err, bad[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +622,9 @@ int main(void)
 		cmocka_unit_test(test_cfg_remote_user_alone_needs_no_kerberos),
 		cmocka_unit_test(test_cfg_failed_load_leaves_the_configuration_unchanged),
 		cmocka_unit_test(test_cfg_failure_without_an_error_buffer_still_fails),
+		cmocka_unit_test(test_cfg_ldap_settings_have_their_documented_defaults),
+		cmocka_unit_test(test_cfg_ldap_settings_for_active_directory_load),
+		cmocka_unit_test(test_cfg_ldap_bad_values_name_the_setting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,6 +30,7 @@
 #include "ctl_import.h"
 #include "ctl_reports.h"
 #include "ctl_roles.h"
+#include "directory.h"
 #include "reports.h"
 #include "roles.h"
 #include "db.h"
@@ -51,6 +52,7 @@ static const struct db_stmt *const all_tables[] = {
 	ctl_access_stmts,
 	ctl_audit_stmts,
 	ctl_import_stmts,
+	directory_stmts,
 	users_stmts,
 	users_sso_stmts,
 	roles_stmts,
@@ -226,8 +228,8 @@ static void test_every_statement_that_audits_reads_its_audit_cte(void **state)
 static void test_every_operation_writes_its_audit_row_with_actor_channel_and_address(void **state)
 {
 	(void)state;
-	static const struct db_stmt *const ops[] = { users_stmts, roles_stmts, reports_stmts,
-		                                     grants_stmts, NULL };
+	static const struct db_stmt *const ops[] = { users_stmts,  roles_stmts,     reports_stmts,
+		                                     grants_stmts, directory_stmts, NULL };
 	int n = 0;
 	for (const struct db_stmt *const *t = ops; *t != NULL; t++) {
 		for (const struct db_stmt *s = *t; s->name != NULL; s++) {
@@ -245,8 +247,8 @@ static void test_every_operation_writes_its_audit_row_with_actor_channel_and_add
 	}
 	/* users: create, update, set_password, unlock, expire (provision is
 	 * schema/0016's user_provision()); roles and reports: create, update;
-	 * grants: four */
-	assert_int_equal(n, 13);
+	 * grants: four; directory: map, unmap, the run's summary */
+	assert_int_equal(n, 16);
 }
 
 int main(void)
