@@ -823,21 +823,9 @@ static int sync_entry(struct sync *s, struct entry *e)
 	default:
 		break;
 	}
-	if (o.created) {
-		s->created++;
-		buf_printf(&s->lines, "create user \"%s\" (%s, \"%s\")\n", e->username, e->email,
-		           e->name[0] ? e->name : e->username);
-	} else if (o.updated) {
-		const char *name = e->name[0] ? e->name : o.display_name;
-
-		s->updated++;
-		buf_printf(&s->lines, "update user \"%s\":", e->username);
-		if (strcmp(o.email, e->email) != 0)
-			buf_printf(&s->lines, " email %s -> %s", o.email, e->email);
-		if (strcmp(o.display_name, name) != 0)
-			buf_printf(&s->lines, " name \"%s\" -> \"%s\"", o.display_name, name);
-		buf_putc(&s->lines, '\n');
-	}
+	s->created += o.created;
+	s->updated += o.updated;
+	users_describe_provision(&s->lines, &u, &o);
 	snprintf(idtext, sizeof idtext, "%lld", o.id);
 	for (size_t i = 0; i < e->ngroups; i++)
 		buf_printf(&groups, "%s%s", i ? "\n" : "", e->groups[i]);

@@ -451,21 +451,9 @@ static int import_row(struct import_run *ir, const struct ctl_import_row *row, c
 		break;
 	}
 	id = o.id;
-	if (o.created) {
-		ir->created++;
-		buf_printf(&ir->lines, "create user \"%s\" (%s, \"%s\")\n", row->username,
-		           row->email, row->display_name[0] ? row->display_name : row->username);
-	} else if (o.updated) {
-		/* The email as typed is stored; the name only when one was given. */
-		const char *name = row->display_name[0] ? row->display_name : o.display_name;
-		ir->updated++;
-		buf_printf(&ir->lines, "update user \"%s\":", row->username);
-		if (strcmp(o.email, row->email) != 0)
-			buf_printf(&ir->lines, " email %s -> %s", o.email, row->email);
-		if (strcmp(o.display_name, name) != 0)
-			buf_printf(&ir->lines, " name \"%s\" -> \"%s\"", o.display_name, name);
-		buf_putc(&ir->lines, '\n');
-	}
+	ir->created += o.created;
+	ir->updated += o.updated;
+	users_describe_provision(&ir->lines, &u, &o);
 	if (row->nroles == 0)
 		return 0;
 

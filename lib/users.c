@@ -790,6 +790,27 @@ enum users_status users_provision(struct db *db, const struct audit_actor *a,
 	return rc;
 }
 
+void users_describe_provision(struct buf *out, const struct users_new *u,
+                              const struct users_outcome *o)
+{
+	const char *given = u->display_name ? u->display_name : "";
+
+	if (o->created) {
+		buf_printf(out, "create user \"%s\" (%s, \"%s\")\n", u->username, u->email,
+		           given[0] ? given : u->username);
+	} else if (o->updated) {
+		/* The email as given is stored; the name only when one was given. */
+		const char *name = given[0] ? given : o->display_name;
+
+		buf_printf(out, "update user \"%s\":", u->username);
+		if (strcmp(o->email, u->email) != 0)
+			buf_printf(out, " email %s -> %s", o->email, u->email);
+		if (strcmp(o->display_name, name) != 0)
+			buf_printf(out, " name \"%s\" -> \"%s\"", o->display_name, name);
+		buf_putc(out, '\n');
+	}
+}
+
 enum users_status users_provision_sso(struct db *db, const char *ip, const char *username,
                                       const char *email, const char *method,
                                       struct users_outcome *o)

@@ -20,6 +20,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "buf.h"
 #include "db.h"
 
 /* Bytes of one password line, without the newline: 256 characters of
@@ -165,6 +166,16 @@ enum users_status users_create(struct db *db, const struct audit_actor *a,
 enum users_status users_provision(struct db *db, const struct audit_actor *a,
                                   const struct users_new *u, const char *source,
                                   struct users_outcome *o);
+
+/*
+ * Appends to out the line a front end prints for users_provision's outcome o
+ * of u: "create user "NAME" (EMAIL, "DISPLAY NAME")" or "update user "NAME":"
+ * with each field that changed (email a -> b, name "a" -> "b"), then a
+ * newline; nothing when o says neither. The CSV import and the directory
+ * sync both print it.
+ */
+void users_describe_provision(struct buf *out, const struct users_new *u,
+                              const struct users_outcome *o);
 
 /*
  * The portal pool's provisioning at a single sign-on (PORTAL_SSO_PROVISION=1):

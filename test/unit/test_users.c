@@ -48,6 +48,38 @@ static int parse(struct users_args *a, ...)
 
 /* ---- arguments ---- */
 
+/* The line the import and the directory sync print for a provisioning. */
+static void test_a_provisioning_is_described_in_one_line(void **state)
+{
+	(void)state;
+	struct users_new u = { .username = "jan", .email = "jan@ced.nl", .display_name = "" };
+	struct users_outcome o = { .created = 1 };
+	struct buf out = { 0 };
+
+	users_describe_provision(&out, &u, &o);
+	assert_string_equal(buf_str(&out), "create user \"jan\" (jan@ced.nl, \"jan\")\n");
+
+	buf_reset(&out);
+	o = (struct users_outcome){ .updated = 1 };
+	snprintf(o.email, sizeof o.email, "%s", "j@old.nl");
+	snprintf(o.display_name, sizeof o.display_name, "%s", "Jan");
+	users_describe_provision(&out, &u, &o); /* no name given: the stored one stays */
+	assert_string_equal(buf_str(&out), "update user \"jan\": email j@old.nl -> jan@ced.nl\n");
+
+	buf_reset(&out);
+	u.display_name = "Jan de Vries";
+	snprintf(o.email, sizeof o.email, "%s", "jan@ced.nl");
+	users_describe_provision(&out, &u, &o);
+	assert_string_equal(buf_str(&out),
+	                    "update user \"jan\": name \"Jan\" -> \"Jan de Vries\"\n");
+
+	buf_reset(&out);
+	o = (struct users_outcome){ .id = 7 }; /* unchanged */
+	users_describe_provision(&out, &u, &o);
+	assert_string_equal(buf_str(&out), "");
+	buf_free(&out);
+}
+
 static void test_add_takes_every_option_in_either_form(void **state)
 {
 	struct users_args a;
@@ -773,6 +805,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_without_a_database_the_operations_answer_unavailable),
+		cmocka_unit_test(test_a_provisioning_is_described_in_one_line),
 		cmocka_unit_test(test_add_takes_every_option_in_either_form),
 		cmocka_unit_test(test_add_takes_the_name_after_the_options),
 		cmocka_unit_test(test_add_without_email_is_a_usage_error),
