@@ -68,6 +68,7 @@ static const struct route routes[] = {
 	{ "GET", "/admin/audit.csv", admin_get_audit_csv, admin_audit_csv_fields },
 	{ "GET", "/admin/healthz", app_healthz, NULL },
 	{ "GET", "/admin/status", app_status, NULL },
+	{ "GET", "/admin/metrics", app_metrics, NULL },
 };
 
 static const struct db_stmt *const stmt_sets[] = { session_stmts,

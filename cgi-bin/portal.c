@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "field.h"
 #include "log.h"
+#include "metrics.h"
 #include "pager.h"
 #include "session.h"
 #include "spnego.h"
@@ -159,6 +160,12 @@ static void sso_sign_in(struct ctx *c, const char *method, const char *username,
 	    sso_provision(c, method, username))
 		r = session_login_sso(c->app->db, &c->app->cfg, method, username, identity,
 		                      c->req->remote_addr, c->req->user_agent, cookie, &uid, &st);
+	enum metrics_method m =
+	    strcmp(method, "negotiate") == 0 ? METRICS_NEGOTIATE : METRICS_REMOTE_USER;
+	if (r == SESSION_SSO_OK)
+		metrics_signin(m, METRICS_SUCCESS);
+	else if (r == SESSION_SSO_UNKNOWN || r == SESSION_SSO_INACTIVE)
+		metrics_signin(m, METRICS_REFUSED);
 	switch (r) {
 	case SESSION_SSO_OK:
 		app_set_session_cookie(c, cookie);
@@ -201,6 +208,7 @@ static void sign_in_negotiate(struct ctx *c, const char *b64, size_t len, const 
 		return;
 	}
 	if (r == SPNEGO_REFUSED) {
+		metrics_signin(METRICS_NEGOTIATE, METRICS_FAILURE);
 		log_info("kerberos token refused", "why=%s ip=%s", log_quote(q, sizeof(q), why),
 		         c->req->remote_addr[0] ? c->req->remote_addr : "-");
 		buf_free(&reply);
@@ -217,11 +225,13 @@ static void sign_in_negotiate(struct ctx *c, const char *b64, size_t len, const 
 		sso_sign_in(c, "negotiate", user, principal, next);
 		break;
 	case SSO_PRINCIPAL_OTHER_REALM:
+		metrics_signin(METRICS_NEGOTIATE, METRICS_REFUSED);
 		log_info("kerberos sign-in refused: another realm", "principal=%s",
 		         log_quote(q, sizeof(q), principal));
 		render_sso_refused(c, "realm", principal);
 		break;
 	default:
+		metrics_signin(METRICS_NEGOTIATE, METRICS_REFUSED);
 		log_info("kerberos sign-in refused: not a user's principal", "principal=%s",
 		         log_quote(q, sizeof(q), principal));
 		render_sso_refused(c, "bad", principal);
@@ -290,6 +300,7 @@ static void post_login(struct ctx *c)
 	const char *login = field_str(&c->fields, "username", "");
 	const char *password = field_str(&c->fields, "password", "");
 	if (login[0] == '\0' || password[0] == '\0') {
+		metrics_signin(METRICS_PASSWORD, METRICS_FAILURE);
 		render_login(c, 200, next, 1, 0);
 		return;
 	}
@@ -299,13 +310,16 @@ static void post_login(struct ctx *c)
 	switch (session_login(c->app->db, &c->app->cfg, login, password, c->req->remote_addr,
 	                      c->req->user_agent, cookie, &retry_after, &st)) {
 	case LOGIN_OK:
+		metrics_signin(METRICS_PASSWORD, METRICS_SUCCESS);
 		app_set_session_cookie(c, cookie);
 		resp_redirect(c->resp, 303, session_local_path(next) ? next : "/reports");
 		break;
 	case LOGIN_FAILED:
+		metrics_signin(METRICS_PASSWORD, METRICS_FAILURE);
 		render_login(c, 200, next, 1, 0);
 		break;
 	case LOGIN_THROTTLED:
+		metrics_signin(METRICS_PASSWORD, METRICS_THROTTLED);
 		/* Says what it is (the name as typed, from this address), known or
 		 * not: it tells nobody anything about the account. */
 		snprintf(wait, sizeof(wait), "%d", retry_after);
@@ -709,6 +723,7 @@ static const struct route routes[] = {
 	{ "GET", "/lang", get_lang, lang_fields },
 	{ "GET", "/healthz", app_healthz, NULL },
 	{ "GET", "/status", app_status, NULL },
+	{ "GET", "/metrics", app_metrics, NULL },
 };
 
 static const struct db_stmt *const stmt_sets[] = { session_stmts, catalog_stmts, users_sso_stmts,

@@ -12,8 +12,9 @@
 # It never starts or configures the system nginx or PostgreSQL: the dev and
 # test environments run their own (deploy/dev/devenv) on other ports with
 # their own configuration, so a service the install starts does not matter.
-# The system slapd that installing slapd starts is stopped and disabled
-# (test/ldap runs its own).
+# The system slapd and Prometheus that installing slapd and prometheus (for
+# its promtool) start are stopped and disabled (test/ldap runs its own slapd;
+# test/metrics needs promtool only).
 set -euo pipefail
 
 run_packages=(
@@ -36,6 +37,7 @@ check_packages=(
 	iproute2 # ss: the suites pick free ports with it
 	krb5-kdc krb5-admin-server krb5-user # test/sso: a KDC of its own, kinit
 	slapd ldap-utils # test/ldap: a directory of its own on loopback
+	prometheus # promtool: test/metrics checks the pools' /metrics with it
 )
 
 usage() {
@@ -86,11 +88,15 @@ echo "bootstrap: installing ${missing[*]}" >&2
 # admin password, which DEBIAN_FRONTEND=noninteractive skips): test/ldap runs
 # its own slapd on another port with its own configuration, so the system one
 # is stopped and kept from starting at boot.
+# The same for the Prometheus server that comes with promtool.
 for p in "${missing[@]}"; do
-	[ "$p" = slapd ] || continue
+	case $p in
+	slapd | prometheus) ;;
+	*) continue ;;
+	esac
 	if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-		"${sudo[@]}" systemctl disable --now slapd >/dev/null 2>&1 || true
+		"${sudo[@]}" systemctl disable --now "$p" >/dev/null 2>&1 || true
 	elif command -v service >/dev/null; then
-		"${sudo[@]}" service slapd stop >/dev/null 2>&1 || true
+		"${sudo[@]}" service "$p" stop >/dev/null 2>&1 || true
 	fi
 done

@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "errpages.h"
 #include "log.h"
+#include "metrics.h"
 #include "pool.h"
 
 extern char **environ;
@@ -347,6 +348,7 @@ void app_handle(struct app *app, struct arena *a, char *const *envp, const char 
 	switch (
 	    router_match(app->spec->routes, app->spec->n_routes, req.method, req.path, &c.match)) {
 	case ROUTE_FOUND:
+		app->req_route = (size_t)(c.match.route - app->spec->routes) + 1;
 		/* Every declared field is checked before the handler; a GET with a
 		 * bad one is answered here (app_fields_ok says why a POST waits). */
 		field_check(&c.fields, c.match.route->fields, &req.query, &req.form, a);
@@ -699,6 +701,7 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		char *body;
 		size_t len = read_body(&fr, &a, &body);
 		app->req_uid = 0;
+		app->req_route = 0;
 		app_handle(app, &a, fr.envp, body, len, &resp);
 		disarm_timeout();
 		resp_serialize(&resp, method && strcmp(method, "HEAD") == 0, &out);
@@ -720,6 +723,7 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 			FCGX_Detach(&fr);
 		FCGX_Finish_r(&fr);
 		pool_request_end(ms);
+		metrics_request(app->req_route, resp.status, ms / 1e3);
 		/* After the answer, so that no request waits for it. */
 		if (app->purges_sessions && pool_take_turn(SESSION_PURGE_S)) {
 			enum db_status st;
@@ -766,6 +770,21 @@ void app_status(struct ctx *c)
 	pool_status(b);
 	buf_printf(b, "database: %s\n",
 	           c->app->db && db_ping(c->app->db) == DB_OK ? "ok" : "unavailable");
+}
+
+/* GET /metrics (and /admin/metrics): the pool's counters for Prometheus,
+ * for this machine only like the status page. */
+void app_metrics(struct ctx *c)
+{
+	if (!is_local(c->req->remote_addr)) {
+		app_error(c, 404);
+		return;
+	}
+	struct buf *b = &c->resp->body;
+	buf_reset(b);
+	c->resp->status = 200;
+	c->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	pool_metrics(c->app->spec->routes, c->app->spec->n_routes, b);
 }
 
 /* ---- start-up and reload ---- */

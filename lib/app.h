@@ -40,6 +40,7 @@ struct app {
 	struct db *db;         /* the worker's connection; NULL in the master */
 	struct db_stmt *stmts; /* stmt_sets flattened, for db_new */
 	long long req_uid;     /* the signed-in user of the last request, 0: none (access log) */
+	size_t req_route;      /* its route's index + 1, 0: none matched (metrics) */
 	int purges_sessions;   /* the pool has session_stmts: it runs session_purge */
 };
 
@@ -147,5 +148,8 @@ void app_healthz(struct ctx *c);
  * text/plain. Only for this machine: a request with a REMOTE_ADDR other than
  * loopback gets 404 (over the socket itself, without one, it is answered). */
 void app_status(struct ctx *c);
+/* The pool's metrics for Prometheus (/metrics, /admin/metrics; metrics.h),
+ * text exposition format 0.0.4, for this machine only as app_status. */
+void app_metrics(struct ctx *c);
 
 #endif

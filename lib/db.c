@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "outage.h"
 
 struct db {
@@ -20,7 +21,8 @@ struct db {
 	int generic_plans;
 	const struct db_stmt *stmts;
 	size_t n_stmts;
-	PGconn *conn; /* NULL when not connected */
+	PGconn *conn;       /* NULL when not connected */
+	int connected_once; /* a later connection is a reconnect (metrics) */
 	char sqlstate[6];
 	char message[256];
 };
@@ -87,6 +89,7 @@ static enum db_status lost(struct db *db, const char *what)
 {
 	set_error(db, NULL, db->conn ? PQerrorMessage(db->conn) : "out of memory");
 	outage_failed(what, db->message);
+	metrics_db_error();
 	db_close(db);
 	return DB_UNAVAILABLE;
 }
@@ -171,8 +174,12 @@ enum db_status db_connect(struct db *db)
 	}
 	PQclear(res);
 	enum db_status st = prepare_all(db);
-	if (st == DB_OK)
+	if (st == DB_OK) {
 		outage_ended();
+		if (db->connected_once)
+			metrics_db_reconnect();
+		db->connected_once = 1;
+	}
 	return st;
 }
 
@@ -220,6 +227,8 @@ PGresult *db_exec(struct db *db, const char *name, int nparams, const char *cons
 	set_error(db, PQresultErrorField(res, PG_DIAG_SQLSTATE),
 	          primary ? primary : PQresultErrorMessage(res));
 	*st = db_status_from_sqlstate(db->sqlstate);
+	if (*st == DB_UNAVAILABLE || *st == DB_TIMEOUT || *st == DB_ERROR)
+		metrics_db_error();
 	if (*st == DB_UNAVAILABLE)
 		outage_failed(name, db->message); /* the server is going away (57P01, 08xxx) */
 	else

@@ -331,6 +331,16 @@ int pool_take_turn(int period_s)
 	                                   0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+void pool_metrics(const struct route *routes, size_t n, struct buf *out)
+{
+	if (board == NULL) {
+		struct metrics_pool none = { .pool = "-" };
+		metrics_format(NULL, &none, routes, n, out);
+		return;
+	}
+	status_metrics(board, status_now(), routes, n, out);
+}
+
 void pool_status(struct buf *out)
 {
 	if (board == NULL) {
@@ -491,6 +501,7 @@ int pool_run(const struct pool_opts *o, const struct pool_ops *ops)
 		board->workers = n;
 		board->generation = generation;
 		board->started = status_now();
+		metrics_attach(&board->metrics);
 	}
 
 	if (outage_share() < 0)

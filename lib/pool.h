@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "router.h"
 
 /* The exit status of a worker that gave up on a request over its timeout
  * (after answering it 503): replaced at once, counted as a timeout. */
@@ -91,6 +92,9 @@ int pool_take_turn(int period_s);
 /* Appends this pool's status page (status_format) to out; "pool: -" and
  * nothing else outside a pool. */
 void pool_status(struct buf *out);
+/* Appends this pool's GET /metrics (status_metrics) to out; without a
+ * board, only the gauges (pool "-"). */
+void pool_metrics(const struct route *routes, size_t n, struct buf *out);
 
 enum { POOL_TIMEOUT_GRACE = 2 };
 

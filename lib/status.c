@@ -51,6 +51,26 @@ double status_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void status_metrics(const struct status_board *b, double now, const struct route *routes, size_t n,
+                    struct buf *out)
+{
+	struct metrics_pool p = { .pool = b->pool,
+		                  .restarts = b->restarts,
+		                  .recycled = b->recycled,
+		                  .timeouts = b->timeouts,
+		                  .uptime_s = now - b->started };
+	for (int i = 0; i < b->nrows; i++) {
+		const struct status_worker *w = &b->rows[i];
+		if (__atomic_load_n(&w->pid, __ATOMIC_ACQUIRE) <= 0)
+			continue;
+		if (__atomic_load_n(&w->busy, __ATOMIC_ACQUIRE))
+			p.busy++;
+		else
+			p.idle++;
+	}
+	metrics_format(&b->metrics, &p, routes, n, out);
+}
+
 void status_format(const struct status_board *b, double now, struct buf *out)
 {
 	int alive = 0, busy = 0;

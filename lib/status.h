@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "buf.h"
+#include "metrics.h"
 
 enum { STATUS_METHOD_MAX = 8, STATUS_PATH_MAX = 80, STATUS_SLOW_MS = 1000 };
 
@@ -32,14 +33,15 @@ struct status_board {
 	char pool[32];
 	int master_pid;
 	int generation;
-	int workers;       /* configured per generation */
-	double started;    /* monotonic seconds, when the master started */
-	long served;       /* requests answered by all workers since the start */
-	long slow;         /* of those, over STATUS_SLOW_MS */
-	long timeouts;     /* requests cut off by the request timeout */
-	long restarts;     /* workers replaced after dying or being killed */
-	long recycled;     /* workers replaced after max_requests */
-	long long turn_ms; /* monotonic ms: when the next pool_take_turn is due */
+	int workers;            /* configured per generation */
+	double started;         /* monotonic seconds, when the master started */
+	long served;            /* requests answered by all workers since the start */
+	long slow;              /* of those, over STATUS_SLOW_MS */
+	long timeouts;          /* requests cut off by the request timeout */
+	long restarts;          /* workers replaced after dying or being killed */
+	long recycled;          /* workers replaced after max_requests */
+	long long turn_ms;      /* monotonic ms: when the next pool_take_turn is due */
+	struct metrics metrics; /* the workers' counters for GET /metrics */
 	int nrows;
 	struct status_worker rows[];
 };
@@ -60,6 +62,12 @@ double status_now(void);
  * busy, request_ms, method and path.
  */
 void status_format(const struct status_board *b, double now, struct buf *out);
+
+/* Appends GET /metrics of b at time now (metrics_format): the counters, and
+ * the workers busy and idle, restarts and timeouts of the board. routes are
+ * the pool's n routes. */
+void status_metrics(const struct status_board *b, double now, const struct route *routes, size_t n,
+                    struct buf *out);
 
 /*
  * portalctl status: fetches GET /status from each pool socket over FastCGI
