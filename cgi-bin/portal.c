@@ -389,7 +389,7 @@ static void render_account(struct ctx *c, PGresult *res, int status, const char 
 
 static void get_account(struct ctx *c)
 {
-	PGresult *res = app_session_query(c, "account_page", 0, NULL);
+	PGresult *res = app_session_read(c, "account_page", 0, NULL);
 	if (res == NULL)
 		return;
 	const char *notice = NULL;
@@ -556,7 +556,7 @@ static void get_reports(struct ctx *c)
 	const char *p[] = { offset, lq.category, lq.sort, lq.q };
 	int np;
 	const char *stmt = catalog_list_stmt(lq.q, lq.category, lq.sort, &np);
-	PGresult *res = app_session_query(c, stmt, np, p);
+	PGresult *res = app_session_read(c, stmt, np, p);
 	if (res == NULL)
 		return;
 	struct catalog_ranges rg;
@@ -586,7 +586,7 @@ static void get_reports(struct ctx *c)
 static void get_report(struct ctx *c)
 {
 	const char *p[] = { app_id_param(c) };
-	PGresult *res = app_session_query(c, "report_page", 1, p);
+	PGresult *res = app_session_read(c, "report_page", 1, p);
 	if (res == NULL)
 		return;
 	/* Not there and not visible look the same: no enumeration. */
@@ -726,8 +726,8 @@ static const struct route routes[] = {
 	{ "GET", "/metrics", app_metrics, NULL },
 };
 
-static const struct db_stmt *const stmt_sets[] = { session_stmts, catalog_stmts, users_sso_stmts,
-	                                           NULL };
+static const struct db_stmt *const stmt_sets[] = { session_stmts, catalog_stmts, replica_stmts,
+	                                           users_sso_stmts, NULL };
 
 static const struct app_spec spec = {
 	.name = "portal",

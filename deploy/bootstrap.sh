@@ -12,8 +12,8 @@
 # It never starts or configures the system nginx or PostgreSQL: the dev and
 # test environments run their own (deploy/dev/devenv) on other ports with
 # their own configuration, so a service the install starts does not matter.
-# The system slapd and Prometheus that installing slapd and prometheus (for
-# its promtool) start are stopped and disabled (test/ldap runs its own slapd;
+# The system slapd, Prometheus and PgBouncer that installing their packages
+# starts are stopped and disabled (test/ldap and test/replica run their own;
 # test/metrics needs promtool only).
 set -euo pipefail
 
@@ -38,6 +38,7 @@ check_packages=(
 	krb5-kdc krb5-admin-server krb5-user # test/sso: a KDC of its own, kinit
 	slapd ldap-utils # test/ldap: a directory of its own on loopback
 	prometheus # promtool: test/metrics checks the pools' /metrics with it
+	pgbouncer # test/replica: PgBouncer in front of the primary
 )
 
 usage() {
@@ -88,10 +89,10 @@ echo "bootstrap: installing ${missing[*]}" >&2
 # admin password, which DEBIAN_FRONTEND=noninteractive skips): test/ldap runs
 # its own slapd on another port with its own configuration, so the system one
 # is stopped and kept from starting at boot.
-# The same for the Prometheus server that comes with promtool.
+# The same for the Prometheus server that comes with promtool, and PgBouncer.
 for p in "${missing[@]}"; do
 	case $p in
-	slapd | prometheus) ;;
+	slapd | prometheus | pgbouncer) ;;
 	*) continue ;;
 	esac
 	if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then

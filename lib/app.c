@@ -203,28 +203,34 @@ static int identity_changed(const struct ctx *c)
 	       (c->user.username == NULL || strcasecmp(front, c->user.username) != 0);
 }
 
-PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
+/* The parameters of a session statement: the token ($1), the idle timeout
+ * ($2), then extra. Returns 0, or -1 having answered (no cookie: sign-in). */
+static int session_params(struct ctx *c, const char *stmt, int n_extra, const char *const *extra,
+                          char tok[67], char idle[16], const char **p)
 {
-	char tok[67], idle[16];
 	if (session_token_param(req_cookie(c->req, SESSION_COOKIE), tok) < 0) {
 		app_redirect_login(c);
-		return NULL;
+		return -1;
 	}
-	snprintf(idle, sizeof(idle), "%d", c->app->cfg.session_idle);
-	const char *p[2 + APP_MAX_EXTRA] = { tok, idle };
 	if (n_extra < 0 || n_extra > APP_MAX_EXTRA) {
 		log_error("too many statement parameters", "stmt=%s n=%d", stmt, n_extra);
 		app_error(c, 500);
-		return NULL;
+		return -1;
 	}
+	snprintf(idle, 16, "%d", c->app->cfg.session_idle);
+	p[0] = tok;
+	p[1] = idle;
 	for (int i = 0; i < n_extra; i++)
 		p[2 + i] = extra[i];
+	return 0;
+}
+
+/* What every session statement's answer goes through: the session found
+ * (else sign-in), the front end's identity, a password to choose, and the
+ * page's user variables. Returns res, or NULL having answered. */
+static PGresult *session_answer(struct ctx *c, PGresult *res, const char *tok)
+{
 	enum db_status st;
-	PGresult *res = db_exec(c->app->db, stmt, 2 + n_extra, p, &st);
-	if (res == NULL) {
-		app_db_error(c, st);
-		return NULL;
-	}
 	if (!session_from_result(res, &c->user)) {
 		PQclear(res);
 		/* A dead session's cookie is of no further use. */
@@ -257,6 +263,11 @@ PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const 
 		resp_redirect(c->resp, 303, "/account?change=required");
 		return NULL;
 	}
+	/* A SESSION_READ_CTE statement left the touch for after the answer. */
+	if (c->user.touch_due) {
+		c->app->touch_due = 1;
+		snprintf(c->app->touch_token, sizeof(c->app->touch_token), "%s", tok);
+	}
 	struct tvars *u = tvars_new(c->arena);
 	tvars_str(u, "display_name", c->user.display_name);
 	tvars_str(u, "username", c->user.username);
@@ -265,6 +276,96 @@ PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const 
 	tvars_obj(c->vars, "user", u);
 	tvars_str(c->vars, "csrf", c->user.csrf);
 	return res;
+}
+
+PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
+{
+	char tok[67], idle[16];
+	const char *p[2 + APP_MAX_EXTRA];
+	if (session_params(c, stmt, n_extra, extra, tok, idle, p) < 0)
+		return NULL;
+	enum db_status st;
+	PGresult *res = db_exec(c->app->db, stmt, 2 + n_extra, p, &st);
+	if (res == NULL) {
+		app_db_error(c, st);
+		return NULL;
+	}
+	return session_answer(c, res, tok);
+}
+
+/* How long reads skip a standby that failed, or fell behind the bound. */
+enum { READ_PAUSE_DOWN_MS = 5000, READ_PAUSE_BEHIND_MS = 1000 };
+
+/* Notes the primary's WAL position when a note is due. 0, or -1 when the
+ * primary did not answer (then the standby is not used: nothing bounds it). */
+static int note_primary(struct app *app, double now)
+{
+	if (!replica_note_due(&app->clock, now, app->cfg.max_lag_ms))
+		return 0;
+	enum db_status st;
+	PGresult *res = db_exec(app->db, "wal_lsn", 0, NULL, &st);
+	unsigned long long lsn;
+	int rc = -1;
+	if (res != NULL && PQntuples(res) == 1 &&
+	    replica_lsn_parse(PQgetvalue(res, 0, 0), &lsn) == 0) {
+		replica_note(&app->clock, now, lsn);
+		rc = 0;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* The standby's answer res is good to show: a session found, and the
+ * standby (replay_lsn) within the bound, or a primary (no replay_lsn:
+ * target_session_attrs=prefer-standby found no standby). */
+static int fresh_enough(struct app *app, const PGresult *res, double now)
+{
+	struct session s;
+	if (!session_from_result(res, &s))
+		return 0; /* perhaps a session the standby has not replayed yet */
+	if (s.replay_lsn == NULL)
+		return 1;
+	unsigned long long replay;
+	if (replica_lsn_parse(s.replay_lsn, &replay) < 0)
+		return 0;
+	double stale = replica_staleness(&app->clock, now, replay);
+	if (stale >= 0 && stale <= app->cfg.max_lag_ms)
+		return 1;
+	/* Not yet at the only notes there are, all within the bound (a
+	 * worker's first reads): no bound known, but no sign of lag either. */
+	if (stale < 0 && now - app->clock.note[0].ms <= app->cfg.max_lag_ms)
+		return 0;
+	app->read_paused_ms = now + READ_PAUSE_BEHIND_MS;
+	log_info("standby behind the bound: reading from the primary",
+	         "stale_ms=%.0f max_lag_ms=%d", stale, app->cfg.max_lag_ms);
+	return 0;
+}
+
+PGresult *app_session_read(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
+{
+	struct app *app = c->app;
+	double now = now_ms();
+	if (app->db_read == NULL || now < app->read_paused_ms || note_primary(app, now) < 0)
+		return app_session_query(c, stmt, n_extra, extra);
+	char tok[67], idle[16];
+	const char *p[2 + APP_MAX_EXTRA];
+	if (session_params(c, stmt, n_extra, extra, tok, idle, p) < 0)
+		return NULL;
+	enum db_status st;
+	PGresult *res = db_exec(app->db_read, stmt, 2 + n_extra, p, &st);
+	if (res == NULL) {
+		app->read_paused_ms = now + READ_PAUSE_DOWN_MS;
+		log_warn("standby unavailable: reading from the primary", "stmt=%s", stmt);
+		metrics_read(METRICS_READ_PRIMARY);
+		return app_session_query(c, stmt, n_extra, extra);
+	}
+	if (!fresh_enough(app, res, now_ms())) {
+		PQclear(res);
+		metrics_read(METRICS_READ_PRIMARY);
+		return app_session_query(c, stmt, n_extra, extra);
+	}
+	metrics_read(METRICS_READ_STANDBY);
+	return session_answer(c, res, tok);
 }
 
 PGresult *app_session_post(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
@@ -652,6 +753,16 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 	 * a plan that knows which ones are set.
 	 */
 	db_set_generic_plans(app->db, has_stmts(app->spec, catalog_stmts));
+	/* The pages that only read may run on a standby (app_session_read):
+	 * the portal pool's, with PORTAL_READ_URL set. Connected at the first
+	 * read, not before serving: a standby down must not delay the pool. */
+	if (app->cfg.read_url[0] && has_stmts(app->spec, catalog_stmts)) {
+		app->db_read = db_new(app->cfg.read_url, app->cfg.statement_timeout, app->stmts, n);
+		if (app->db_read == NULL)
+			log_error("out of memory: reading from the primary only", NULL);
+		else
+			db_set_generic_plans(app->db_read, 1);
+	}
 	/* Every pool that has sessions keeps them trimmed. */
 	app->purges_sessions = has_stmts(app->spec, session_stmts);
 	connect_before_serving(app->db);
@@ -702,6 +813,7 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		size_t len = read_body(&fr, &a, &body);
 		app->req_uid = 0;
 		app->req_route = 0;
+		app->touch_due = 0;
 		app_handle(app, &a, fr.envp, body, len, &resp);
 		disarm_timeout();
 		resp_serialize(&resp, method && strcmp(method, "HEAD") == 0, &out);
@@ -724,6 +836,10 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		FCGX_Finish_r(&fr);
 		pool_request_end(ms);
 		metrics_request(app->req_route, resp.status, ms / 1e3);
+		/* The session's touch that its page left out, on the primary,
+		 * after the answer: at most once a minute per session. */
+		if (app->touch_due)
+			session_touch(app->db, &app->cfg, app->touch_token);
 		/* After the answer, so that no request waits for it. */
 		if (app->purges_sessions && pool_take_turn(SESSION_PURGE_S)) {
 			enum db_status st;
@@ -742,6 +858,8 @@ static void serve(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 	buf_free(&timeout_answer);
 	db_free(app->db);
 	app->db = NULL;
+	db_free(app->db_read);
+	app->db_read = NULL;
 	free(app->stmts);
 	app->stmts = NULL;
 }

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "field.h"
 #include "i18n.h"
+#include "replica.h"
 #include "req.h"
 #include "resp.h"
 #include "router.h"
@@ -37,11 +38,16 @@ struct app {
 	const char *env_file; /* --env, default ".env" */
 	struct tmpl_set *tmpl;
 	struct msgcat *msgs;
-	struct db *db;         /* the worker's connection; NULL in the master */
-	struct db_stmt *stmts; /* stmt_sets flattened, for db_new */
-	long long req_uid;     /* the signed-in user of the last request, 0: none (access log) */
-	size_t req_route;      /* its route's index + 1, 0: none matched (metrics) */
-	int purges_sessions;   /* the pool has session_stmts: it runs session_purge */
+	struct db *db;              /* the worker's connection; NULL in the master */
+	struct db *db_read;         /* its connection to PORTAL_READ_URL, NULL without one */
+	struct replica_clock clock; /* the primary's WAL positions noted (replica.h) */
+	double read_paused_ms;      /* monotonic ms until which reads skip the standby */
+	int touch_due;              /* the last request's session wants session_touch */
+	char touch_token[67];       /* its token parameter */
+	struct db_stmt *stmts;      /* stmt_sets flattened, for db_new */
+	long long req_uid;   /* the signed-in user of the last request, 0: none (access log) */
+	size_t req_route;    /* its route's index + 1, 0: none matched (metrics) */
+	int purges_sessions; /* the pool has session_stmts: it runs session_purge */
 };
 
 /* Everything a handler sees of its request. */
@@ -105,6 +111,16 @@ PGresult *app_session_query(struct ctx *c, const char *stmt, int n_extra, const 
 /* Appends s percent-encoded for a URL query value or path segment:
  * everything but unreserved characters (and '/') is %XX. */
 void app_url_encode(struct buf *out, const char *s);
+
+/*
+ * app_session_query for a page that only reads and whose statement begins
+ * with SESSION_READ_CTE: with PORTAL_READ_URL it runs on the standby, and
+ * the answer is kept when it is at most PORTAL_MAX_LAG_MS stale (replica.h);
+ * otherwise (too stale, the session not there yet, the standby down) the
+ * statement runs on the primary, and a standby that failed or fell behind
+ * is left alone for a while. Without PORTAL_READ_URL it is app_session_query.
+ */
+PGresult *app_session_read(struct ctx *c, const char *stmt, int n_extra, const char *const *extra);
 
 /* app_session_query for a POST that changes something: also checks the
  * session's CSRF token and Origin / Sec-Fetch-Site, answering 403 (and

@@ -74,7 +74,7 @@
  */
 #define NO_SESSION                                                                                 \
 	"NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean,"            \
-	" NULL::boolean, NULL::text, NULL::bigint, NULL::bigint, "
+	" NULL::boolean, NULL::text, NULL::boolean, NULL::text, NULL::bigint, NULL::bigint, "
 #define REPORT_COLS(t)                                                                             \
 	t ".id, " t ".title, " t ".description, " t ".category, " t ".status::text,"                \
 	" " DATE_NL(t ".updated_at") ", '/reports/' || " t ".id, '/go/' || " t ".id,"               \
@@ -136,7 +136,8 @@
  */
 #define LIST_ROWS(total, n_visible)                                                                \
 	" SELECT 0 AS ord, 'me' AS kind, cur.sid, cur.uid, cur.username, cur.display_name,"        \
-	"  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf, " total " AS total,"  \
+	"  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf, cur.touch_due,"        \
+	"  cur.replay_lsn, " total " AS total,"                                                    \
 	"  " n_visible " AS n_visible,"                                                            \
 	"  NULL::bigint AS id, NULL::text AS title, NULL::text AS description,"                    \
 	"  NULL::text AS category, NULL::text AS status, NULL::text AS updated,"                   \
@@ -179,21 +180,21 @@
 
 /* Every visible report by title. */
 static const char sql_reports_title[] =
-	SESSION_CTE CATS_VISIBLE
+	SESSION_READ_CTE CATS_VISIBLE
 	PAGE_IDS("NULL::timestamptz", "", "a.sort_title, a.report_id",
 	         "NULL", "", "lower(r.title), r.id")
 	LIST_ROWS(SUM_CATS, SUM_CATS) HOME_ROWS LIST_END;
 
 /* Every visible report, last updated first. */
 static const char sql_reports_updated[] =
-	SESSION_CTE CATS_VISIBLE
+	SESSION_READ_CTE CATS_VISIBLE
 	PAGE_IDS("a.updated_at", "", "a.updated_at DESC, a.sort_title, a.report_id",
 	         "r.updated_at", "", "r.updated_at DESC, lower(r.title), r.id")
 	LIST_ROWS(SUM_CATS, SUM_CATS) HOME_ROWS LIST_END;
 
 /* One category ($4), in either order ($5). */
 static const char sql_reports_category[] =
-	SESSION_CTE CATS_VISIBLE
+	SESSION_READ_CTE CATS_VISIBLE
 	PAGE_IDS(SORT_AT("a.updated_at"), " AND a.category = $4::text",
 	         LIST_ORDER("a.updated_at", "a.sort_title", "a.report_id"),
 	         SORT_AT("r.updated_at"), " AND r.category = $4::text",
@@ -210,7 +211,7 @@ static const char sql_reports_category[] =
  * the matches.
  */
 static const char sql_reports_search[] =
-	SESSION_CTE
+	SESSION_READ_CTE
 	", hit AS ("
 	"  SELECT r.id, r.title, r.category, r.updated_at FROM role_set_reports a,"
 	"   LATERAL (SELECT * FROM reports r WHERE r.id = a.report_id OFFSET 0) r"
@@ -232,7 +233,7 @@ static const char sql_reports_search[] =
 /* The report page: $3 report id; the session's row with the report, when
  * visible, and the roles it comes through. */
 static const char sql_report_page[] =
-	SESSION_CTE ONE_VISIBLE_CTE
+	SESSION_READ_CTE ONE_VISIBLE_CTE
 	"SELECT cur.*, one.id, one.title, one.description, one.category, one.status::text,"
 	" " DATE_NL("one.updated_at") " AS updated, '/go/' || one.id AS go_href,"
 	" '/reports/' || one.id || '/favourite' AS fav_action,"

@@ -59,6 +59,9 @@ static const struct cfg_setting settings[] = {
 	INT_SETTING("PORTAL_MAX_REQUESTS", max_requests, 0, 1000000000),
 	INT_SETTING("PORTAL_REQUEST_TIMEOUT", request_timeout, 1, 3600),
 	INT_SETTING("PORTAL_STATEMENT_TIMEOUT", statement_timeout, 10, 600000),
+	{ "PORTAL_READ_URL", CFG_OPT_STR, offsetof(struct cfg, read_url),
+	  sizeof(((struct cfg *)0)->read_url), 0, 0 },
+	INT_SETTING("PORTAL_MAX_LAG_MS", max_lag_ms, 10, 600000),
 	INT_SETTING("PORTAL_SESSION_IDLE", session_idle, 60, 86400),
 	INT_SETTING("PORTAL_SESSION_MAX", session_max, 300, 604800),
 	INT_SETTING("PORTAL_ARGON2_M_KIB", argon2_m_kib, 8192, 1048576),
@@ -104,6 +107,7 @@ void cfg_defaults(struct cfg *c)
 {
 	memset(c, 0, sizeof *c);
 	c->workers = 4;
+	c->max_lag_ms = 1000;
 	c->max_requests = 10000;
 	c->request_timeout = 30;
 	c->statement_timeout = 5000;

@@ -14,6 +14,8 @@
 
 struct cfg {
 	char database_url[1024]; /* DATABASE_URL: a libpq URI or conninfo */
+	char read_url[1024];     /* PORTAL_READ_URL: a standby for the pages that only read, "" */
+	int max_lag_ms;          /* PORTAL_MAX_LAG_MS, 10..600000, default 1000: its bound */
 	int workers;             /* PORTAL_WORKERS, 1..256, default 4 */
 	int max_requests;        /* PORTAL_MAX_REQUESTS, 0 = never recycle, default 10000 */
 	int request_timeout;     /* PORTAL_REQUEST_TIMEOUT seconds, 1..3600, default 30 */

@@ -89,6 +89,12 @@ void metrics_signin(enum metrics_method method, enum metrics_outcome outcome)
 		add(&live->lockouts, 1);
 }
 
+void metrics_read(enum metrics_read where)
+{
+	if (live != NULL && (unsigned)where < METRICS_READS)
+		add(&live->reads[where], 1);
+}
+
 /* A label value as the format wants it: backslash, quote and newline
  * escaped. */
 static void label(struct buf *out, const char *name, const char *value)
@@ -225,6 +231,15 @@ void metrics_format(const struct metrics *m, const struct metrics_pool *p,
 	single(out, "portal_signin_lockouts_total", "counter",
 	       "Sign-ins refused because the name and address must wait (throttled).", p->pool,
 	       m ? get(&m->lockouts) : 0);
+
+	head(out, "portal_db_reads_total", "counter",
+	     "Pages that only read, with PORTAL_READ_URL set: read on the standby, or on the "
+	     "primary instead (standby down, behind PORTAL_MAX_LAG_MS, or the session not "
+	     "replayed yet).");
+	series(out, "portal_db_reads_total", p->pool);
+	buf_printf(out, ",on=\"standby\"} %llu\n", m ? get(&m->reads[METRICS_READ_STANDBY]) : 0);
+	series(out, "portal_db_reads_total", p->pool);
+	buf_printf(out, ",on=\"primary\"} %llu\n", m ? get(&m->reads[METRICS_READ_PRIMARY]) : 0);
 
 	head(out, "portal_uptime_seconds", "gauge", "Seconds since the pool's master started.");
 	series(out, "portal_uptime_seconds", p->pool);

@@ -38,6 +38,10 @@ enum metrics_outcome {
 	METRICS_OUTCOMES
 };
 
+/* Where a page that only reads was read (app_session_read, with
+ * PORTAL_READ_URL): on the standby, or on the primary instead. */
+enum metrics_read { METRICS_READ_STANDBY, METRICS_READ_PRIMARY, METRICS_READS };
+
 struct metrics {
 	unsigned long long requests[METRICS_ROUTES][METRICS_CODES];
 	/* Requests per latency bucket, not cumulative: bucket i holds those
@@ -50,6 +54,7 @@ struct metrics {
 	unsigned long long db_reconnects; /* connections made again after one was lost */
 	unsigned long long signins[METRICS_METHODS][METRICS_OUTCOMES];
 	unsigned long long lockouts;
+	unsigned long long reads[METRICS_READS];
 };
 
 /* The metrics this process counts into (the pool's, shared), or NULL. */
@@ -63,6 +68,7 @@ void metrics_request(size_t route, int status, double seconds);
 void metrics_db_error(void);
 void metrics_db_reconnect(void);
 void metrics_signin(enum metrics_method method, enum metrics_outcome outcome);
+void metrics_read(enum metrics_read where);
 
 /* What /metrics shows beside the counters, read off the scoreboard. */
 struct metrics_pool {
@@ -78,7 +84,8 @@ struct metrics_pool {
  * portal_http_request_duration_seconds{route,method}, portal_workers{state},
  * portal_worker_restarts_total{reason}, portal_request_timeouts_total,
  * portal_db_errors_total, portal_db_reconnects_total,
- * portal_signins_total{method,outcome}, portal_signin_lockouts_total and
+ * portal_signins_total{method,outcome}, portal_signin_lockouts_total,
+ * portal_db_reads_total{on="standby"|"primary"} and
  * portal_uptime_seconds, each with HELP and TYPE, every series labelled
  * pool. routes are the pool's n routes (labels: their pattern and method).
  */

@@ -79,6 +79,8 @@ static const char sql_login_sso_success[] =
 
 static const char sql_session_check[] = SESSION_CTE "SELECT * FROM cur";
 
+static const char sql_session_touch[] = "SELECT session_touch($1::bytea, $2::int)";
+
 /* $1 the idle timeout in seconds: exactly the sessions SESSION_CTE no
  * longer accepts. */
 static const char sql_session_purge[] = "SELECT session_purge($1::int) AS n";
@@ -137,7 +139,7 @@ static const char sql_admin_confirm[] =
 
 /* The account page in one round trip: the session check, the user's active
  * roles and every live session of the user (this one marked). */
-static const char sql_account_page[] = SESSION_CTE
+static const char sql_account_page[] = SESSION_READ_CTE
 	"SELECT cur.*,"
 	" coalesce((SELECT string_agg(r.name::text, ', ' ORDER BY r.name) FROM user_roles ur"
 	"  JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = cur.uid AND r.is_active), '')"
@@ -160,6 +162,7 @@ const struct db_stmt session_stmts[] = {
 	{ "login_sso_lookup", sql_login_sso_lookup, 1 },
 	{ "login_sso_success", sql_login_sso_success, 9 },
 	{ "session_check", sql_session_check, 2 },
+	{ "session_touch", sql_session_touch, 2 },
 	{ "session_purge", sql_session_purge, 1 },
 	{ "logout", sql_logout, 2 },
 	{ "logout_all", sql_logout_all, 2 },
@@ -217,7 +220,21 @@ int session_from_result(const PGresult *res, struct session *s)
 	if (s->auth_method == NULL)
 		s->auth_method = "password";
 	s->auth_identity = col(res, "auth_identity");
+	const char *td = col(res, "touch_due");
+	s->touch_due = td && td[0] == 't';
+	s->replay_lsn = col(res, "replay_lsn");
 	return 1;
+}
+
+enum db_status session_touch(struct db *db, const struct cfg *cfg, const char *token_param)
+{
+	char idle[16];
+	enum db_status st;
+	snprintf(idle, sizeof(idle), "%d", cfg->session_idle);
+	const char *p[] = { token_param, idle };
+	PGresult *res = db_exec(db, "session_touch", 2, p, &st);
+	PQclear(res);
+	return st;
 }
 
 PGresult *session_check(struct db *db, const struct cfg *cfg, const char *token_param,

@@ -34,6 +34,16 @@
 /* clang-format off */
 #define SESSION_CTE                                                                              \
 	"WITH cur AS (SELECT * FROM session_current($1::bytea, $2::int)) "
+/*
+ * The same check for the pages that only read (the list, a report's page,
+ * the account page): session_read() (schema/0020_session_read.sql) writes
+ * nothing, so the statement can run on a hot standby; "cur" has two more
+ * columns, touch_due (the touch is due: the pool calls session_touch after
+ * the answer) and replay_lsn (how far a standby has replayed, NULL on the
+ * primary; lib/replica.h).
+ */
+#define SESSION_READ_CTE                                                                         \
+	"WITH cur AS (SELECT * FROM session_read($1::bytea, $2::int)) "
 /* clang-format on */
 
 /* How long the admin pool's "confirm it's you" step holds: fixed from the
@@ -57,6 +67,8 @@ struct session {
 	int admin_confirmed;       /* the admin pool's confirmation holds (admin_confirmed_until) */
 	const char *auth_method;   /* how it was made: "password", "negotiate", "remote-user" */
 	const char *auth_identity; /* what single sign-on said (principal, REMOTE_USER), or NULL */
+	int touch_due;             /* SESSION_READ_CTE: last_seen_at is over a minute old */
+	const char *replay_lsn; /* SESSION_READ_CTE on a standby: its replay position, else NULL */
 };
 
 /*
@@ -75,6 +87,13 @@ int session_from_result(const PGresult *res, struct session *s);
  * with *st; a missing or invalid session gives a result with zero rows.
  * token_param as from session_token_param.
  */
+/*
+ * Touches the session of token_param (last_seen_at = now()) when it is
+ * valid and the touch is due: what a SESSION_READ_CTE page left out, run on
+ * the primary after the answer. DB_OK, or why not.
+ */
+enum db_status session_touch(struct db *db, const struct cfg *cfg, const char *token_param);
+
 PGresult *session_check(struct db *db, const struct cfg *cfg, const char *token_param,
                         enum db_status *st);
 

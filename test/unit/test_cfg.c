@@ -262,6 +262,29 @@ static void test_cfg_unknown_portal_name_is_named_with_a_suggestion(void **state
 	assert_string_equal(err, "PORTAL_WROKERS: unknown setting (did you mean PORTAL_WORKERS?)");
 }
 
+static void test_cfg_read_url_and_its_lag_bound(void **state)
+{
+	struct cfg c;
+	char err[256];
+	char *envp[] = {
+		"PORTAL_READ_URL=postgresql:///rp?host=/run/r&target_session_attrs=prefer-standby",
+		"PORTAL_MAX_LAG_MS=250", NULL
+	};
+	(void)state;
+
+	assert_int_equal(load_env(&c, envp, err, sizeof err), 0);
+	assert_string_equal(c.read_url,
+	                    "postgresql:///rp?host=/run/r&target_session_attrs=prefer-standby");
+	assert_int_equal(c.max_lag_ms, 250);
+	char *none[] = { NULL };
+	assert_int_equal(load_env(&c, none, err, sizeof err), 0);
+	assert_string_equal(c.read_url, "");
+	assert_int_equal(c.max_lag_ms, 1000);
+	char *bad[] = { "PORTAL_MAX_LAG_MS=5", NULL };
+	assert_int_equal(load_env(&c, bad, err, sizeof err), -1);
+	assert_non_null(strstr(err, "PORTAL_MAX_LAG_MS"));
+}
+
 static void test_cfg_unknown_portal_name_far_from_any_lists_the_known_ones(void **state)
 {
 	struct cfg c;
@@ -603,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_cfg_accepts_the_bounds_of_a_range),
 		cmocka_unit_test(test_cfg_quotes_a_hostile_value_harmlessly),
 		cmocka_unit_test(test_cfg_unknown_portal_name_is_named_with_a_suggestion),
+		cmocka_unit_test(test_cfg_read_url_and_its_lag_bound),
 		cmocka_unit_test(test_cfg_unknown_portal_name_far_from_any_lists_the_known_ones),
 		cmocka_unit_test(test_cfg_ignores_names_that_are_not_ours),
 		cmocka_unit_test(test_cfg_accepts_and_ignores_dev_only_names),
