@@ -42,6 +42,8 @@ static const struct route routes[] = {
 	  admin_role_members_fields },
 	{ "POST", "/admin/roles/{id}/members/remove", admin_post_role_members_remove,
 	  admin_role_members_fields },
+	{ "POST", "/admin/roles/{id}/members/dates", admin_post_role_members_dates,
+	  admin_role_members_fields },
 	{ "POST", "/admin/roles/{id}/reports/add", admin_post_role_reports_add,
 	  admin_role_reports_fields },
 	{ "POST", "/admin/roles/{id}/reports/remove", admin_post_role_reports_remove,

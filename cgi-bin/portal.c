@@ -389,7 +389,8 @@ static void render_account(struct ctx *c, PGresult *res, int status, const char 
 
 static void get_account(struct ctx *c)
 {
-	PGresult *res = app_session_read(c, "account_page", 0, NULL);
+	const char *until = app_msg(c, "account.until");
+	PGresult *res = app_session_read(c, "account_page", 1, &until);
 	if (res == NULL)
 		return;
 	const char *notice = NULL;
@@ -419,7 +420,8 @@ static void post_logout_all(struct ctx *c)
 
 static void post_password(struct ctx *c)
 {
-	PGresult *res = app_session_post(c, "account_page", 0, NULL);
+	const char *until = app_msg(c, "account.until");
+	PGresult *res = app_session_post(c, "account_page", 1, &until);
 	if (res == NULL)
 		return;
 	const char *current = field_str(&c->fields, "current_password", NULL);

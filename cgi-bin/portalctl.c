@@ -614,15 +614,16 @@ static const char exit_text[] = "\nExit status: 0 done (also when it was so alre
 
 /* -- role -- */
 
-static const char cmd_role_synopsis[] = "usage: " PROG " role add NAME [--description D]\n"
-                                        "       " PROG " role list\n"
-                                        "       " PROG " role grant-user ROLE USER\n"
-                                        "       " PROG " role revoke-user ROLE USER\n"
-                                        "       " PROG " role grant-report ROLE REPORT_ID\n"
-                                        "       " PROG " role revoke-report ROLE REPORT_ID\n"
-                                        "       " PROG " role map-group GROUP-DN ROLE\n"
-                                        "       " PROG " role unmap-group GROUP-DN ROLE\n"
-                                        "       " PROG " role groups\n";
+static const char cmd_role_synopsis[] =
+    "usage: " PROG " role add NAME [--description D]\n"
+    "       " PROG " role list\n"
+    "       " PROG " role grant-user ROLE USER [--from TIME] [--until TIME]\n"
+    "       " PROG " role revoke-user ROLE USER\n"
+    "       " PROG " role grant-report ROLE REPORT_ID\n"
+    "       " PROG " role revoke-report ROLE REPORT_ID\n"
+    "       " PROG " role map-group GROUP-DN ROLE\n"
+    "       " PROG " role unmap-group GROUP-DN ROLE\n"
+    "       " PROG " role groups\n";
 
 static const char cmd_role_help[] =
     "\n"
@@ -632,8 +633,13 @@ static const char cmd_role_help[] =
     "  list\n"
     "      Every role: id, name, active, members (users with the role) and reports\n"
     "      (reports it grants).\n"
-    "  grant-user ROLE USER, revoke-user ROLE USER\n"
+    "  grant-user ROLE USER [--from TIME] [--until TIME], revoke-user ROLE USER\n"
     "      Gives USER (a user name) the role ROLE (a role name), or takes it away.\n"
+    "      With --from and --until the membership counts from TIME until TIME (ISO\n"
+    "      8601: 2027-03-31T17:00+01:00, 2027-03-31T17:00, 2027-03-31; without an\n"
+    "      offset Dutch local time, a date alone is its midnight): access ends at that\n"
+    "      instant everywhere. The same command again changes the dates (without\n"
+    "      them: no end); the change is audited (role.member_dates_changed).\n"
     "  grant-report ROLE REPORT_ID, revoke-report ROLE REPORT_ID\n"
     "      Lets the role see the report, or no longer.\n"
     "  map-group GROUP-DN ROLE, unmap-group GROUP-DN ROLE\n"
@@ -666,12 +672,12 @@ static int cmd_role_list(struct ctx *c, const struct ctl_args *a)
 
 static int cmd_role_grant_user(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_role_user(c->db, 1, a->pos[0], a->pos[1], stdout, stderr);
+	return ctl_role_user(c->db, 1, a->pos[0], a->pos[1], a->val[0], a->val[1], stdout, stderr);
 }
 
 static int cmd_role_revoke_user(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_role_user(c->db, 0, a->pos[0], a->pos[1], stdout, stderr);
+	return ctl_role_user(c->db, 0, a->pos[0], a->pos[1], NULL, NULL, stdout, stderr);
 }
 
 static int cmd_role_grant_report(struct ctx *c, const struct ctl_args *a)
@@ -703,7 +709,7 @@ static int cmd_role_groups(struct ctx *c, const struct ctl_args *a)
 static const struct subcommand role_subs[] = {
 	{ "add", { "--description=", NULL }, 1, "NAME", cmd_role_add },
 	{ "list", { NULL }, 0, "", cmd_role_list },
-	{ "grant-user", { NULL }, 2, "ROLE USER", cmd_role_grant_user },
+	{ "grant-user", { "--from=", "--until=", NULL }, 2, "ROLE USER", cmd_role_grant_user },
 	{ "revoke-user", { NULL }, 2, "ROLE USER", cmd_role_revoke_user },
 	{ "grant-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_grant_report },
 	{ "revoke-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_revoke_report },

@@ -26,6 +26,10 @@
 
 #define DATE_NL(col) "to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY')"
 
+/* Until when a report stays visible through the memberships of a group of
+ * paths: the latest end, NULL when one of them does not end. */
+#define UNTIL "CASE WHEN bool_or(ur.valid_until IS NULL) THEN NULL ELSE max(ur.valid_until) END AS until"
+
 /* Both searches of the start page: $3 user search, $4 report search (""
  * for none); 51 rows tell that there are more. */
 static const char sql_access_find[] =
@@ -55,8 +59,8 @@ static const char sql_access_user[] =
 	", u AS (SELECT * FROM users WHERE id = $3::bigint)"
 	", vis AS (SELECT r.id, r.title, r.category,"
 		"  string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
-		"  min(greatest(ur.granted_at, rr.granted_at)) AS since"
-		"  FROM u JOIN user_roles ur ON ur.user_id = u.id"
+		"  min(greatest(ur.granted_at, rr.granted_at)) AS since, " UNTIL ""
+		"  FROM u JOIN user_roles_current ur ON ur.user_id = u.id"
 		"  JOIN roles ro ON ro.id = ur.role_id AND ro.is_active"
 		"  JOIN role_reports rr ON rr.role_id = ur.role_id"
 		"  JOIN reports r ON r.id = rr.report_id AND r.status = 'published'"
@@ -72,11 +76,14 @@ static const char sql_access_user[] =
 		"   ro.id AS x_id, ro.name::text AS x_name, ro.is_active AS x_active,"
 			" NULL::text AS x_category, NULL::text AS x_via,"
 		"   " DATE_NL("ur.granted_at") " AS x_since, '/admin/roles/' || ro.id AS x_href,"
-		"   NULL::text AS x_href2"
+		"   NULL::text AS x_href2, " DB_DATE_TIME_NL("ur.valid_until") " AS x_until,"
+		"   " DB_DATE_TIME_NL("ur.valid_from") " AS x_from,"
+		"   ur.valid_from > now() AS x_future, ur.valid_until <= now() AS x_expired"
 		"  FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = u.id"
 		"  UNION ALL"
 		"  SELECT 2, pg.n, pg.id, pg.title, true, pg.category, pg.via, " DATE_NL("pg.since") ","
-		"   '/admin/access/reports/' || pg.id, '/admin/reports/' || pg.id FROM pg"
+		"   '/admin/access/reports/' || pg.id, '/admin/reports/' || pg.id,"
+		"   " DB_DATE_TIME_NL("pg.until") ", NULL, false, false FROM pg"
 		"  ORDER BY 1, 2) x ON true";
 
 /* Who sees report $3, one page from offset $4: active users through active
@@ -88,10 +95,10 @@ static const char sql_access_report[] =
 	", r AS (SELECT * FROM reports WHERE id = $3::bigint)"
 	", who AS (SELECT u.id, u.display_name, u.username::text AS username,"
 		"  string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
-		"  min(greatest(ur.granted_at, rr.granted_at)) AS since"
+		"  min(greatest(ur.granted_at, rr.granted_at)) AS since, " UNTIL ""
 		"  FROM r JOIN role_reports rr ON rr.report_id = r.id"
 		"  JOIN roles ro ON ro.id = rr.role_id AND ro.is_active"
-		"  JOIN user_roles ur ON ur.role_id = rr.role_id"
+		"  JOIN user_roles_current ur ON ur.role_id = rr.role_id"
 		"  JOIN users u ON u.id = ur.user_id AND u.is_active"
 		"  GROUP BY u.id)"
 	", pg AS (SELECT *, row_number() OVER (ORDER BY lower(display_name), id) AS n FROM who"
@@ -103,13 +110,15 @@ static const char sql_access_report[] =
 	" FROM cur LEFT JOIN r ON true LEFT JOIN LATERAL ("
 		"  SELECT 1 AS k, row_number() OVER (ORDER BY lower(ro.name::text), ro.id) AS n,"
 		"   ro.id AS x_id, ro.name::text AS x_name, NULL::text AS x_username, ro.is_active AS x_active,"
-		"   (SELECT count(*) FROM user_roles m JOIN users mu ON mu.id = m.user_id AND mu.is_active"
-			"    WHERE m.role_id = ro.id) AS x_members, NULL::text AS x_via,"
-		"   " DATE_NL("rr.granted_at") " AS x_since, '/admin/roles/' || ro.id AS x_href"
+		"   (SELECT count(*) FROM user_roles_current m JOIN users mu ON mu.id = m.user_id"
+			"    AND mu.is_active WHERE m.role_id = ro.id) AS x_members, NULL::text AS x_via,"
+		"   " DATE_NL("rr.granted_at") " AS x_since, '/admin/roles/' || ro.id AS x_href,"
+		"   NULL::text AS x_until"
 		"  FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id WHERE rr.report_id = r.id"
 		"  UNION ALL"
 		"  SELECT 2, pg.n, pg.id, pg.display_name, pg.username, true, NULL, pg.via,"
-		"   " DATE_NL("pg.since") ", '/admin/access/users/' || pg.id FROM pg"
+		"   " DATE_NL("pg.since") ", '/admin/access/users/' || pg.id,"
+		"   " DB_DATE_TIME_NL("pg.until") " FROM pg"
 		"  ORDER BY 1, 2) x ON true";
 
 /* Views per report over 30 and 90 days and the last opening: per report two
@@ -159,7 +168,11 @@ const char admin_access_export_sql[] =
 	" to_char(greatest(ur.granted_at, rr.granted_at) AT TIME ZONE 'Europe/Amsterdam',"
 	"  'YYYY-MM-DD HH24:MI:SS'),"
 	" r.status::text, u.is_active::text, ro.is_active::text,"
-	" (u.is_active AND ro.is_active AND r.status = 'published')::text"
+	" (u.is_active AND ro.is_active AND r.status = 'published'"
+	"  AND (ur.valid_from IS NULL OR ur.valid_from <= now())"
+	"  AND (ur.valid_until IS NULL OR ur.valid_until > now()))::text,"
+	" to_char(ur.valid_from AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI:SS'),"
+	" to_char(ur.valid_until AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI:SS')"
 	" FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN roles ro ON ro.id = ur.role_id"
 	" JOIN role_reports rr ON rr.role_id = ur.role_id JOIN reports r ON r.id = rr.report_id"
 	" ORDER BY ur.user_id, ur.role_id, rr.report_id";
@@ -167,8 +180,8 @@ const char admin_access_export_sql[] =
 /* clang-format on */
 
 const char *const admin_access_export_header[] = {
-	"username",      "role",        "report_id",   "report_title", "granted_since",
-	"report_status", "user_active", "role_active", "effective",    NULL,
+	"username",    "role",        "report_id", "report_title", "granted_since", "report_status",
+	"user_active", "role_active", "effective", "valid_from",   "valid_until",   NULL,
 };
 
 const struct db_stmt admin_access_stmts[] = {

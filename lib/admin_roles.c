@@ -43,6 +43,9 @@
 	".email::text))"
 #define REPORT_TEXT(r) "report_search_text(" r ".title, " r ".description)"
 
+/* The membership's dates (members only) after the list columns. */
+#define NO_DATES "NULL::text, NULL::text, NULL::boolean, NULL::boolean"
+
 /* The columns before the list columns, in every row but the "role" row. */
 #define NO_HEAD \
 	" NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean," \
@@ -58,7 +61,7 @@ static const char sql_roles_list[] =
 	SESSION_CTE
 	"SELECT cur.*, l.* FROM cur LEFT JOIN LATERAL ("
 	" SELECT p.id, p.name, p.description, p.is_active, '/admin/roles/' || p.id AS href,"
-	"  (SELECT count(*) FROM user_roles ur WHERE ur.role_id = p.id) AS n_members,"
+	"  (SELECT count(*) FROM user_roles_current ur WHERE ur.role_id = p.id) AS n_members,"
 	"  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = p.id) AS n_reports, p.total"
 	" FROM (SELECT r.id, r.name::text AS name, r.description, r.is_active,"
 	"   count(*) OVER () AS total FROM roles r"
@@ -79,7 +82,10 @@ static const char sql_role_page[] =
 	/* the members */
 	", mem AS (SELECT u.id, u.username::text AS label, u.display_name AS sub,"
 		"  u.email::text AS extra, u.is_active AS active, count(*) OVER () AS total,"
-		"  row_number() OVER (ORDER BY lower(u.display_name), u.id) AS seq"
+		"  row_number() OVER (ORDER BY lower(u.display_name), u.id) AS seq,"
+		"  " DB_DATE_TIME_NL("ur.valid_until") " AS until,"
+		"  " DB_DATE_TIME_NL("ur.valid_from") " AS vfrom,"
+		"  ur.valid_until <= now() AS expired, ur.valid_from > now() AS future"
 		"  FROM ro JOIN user_roles ur ON ur.role_id = ro.id"
 			" JOIN users u ON u.id = ur.user_id"
 		"  WHERE " MEMBER_FILTER " = ''"
@@ -120,30 +126,33 @@ static const char sql_role_page[] =
 	"  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf, cur.admin_confirmed,"
 	"  ro.id AS role_id, ro.name::text AS name, ro.description, ro.is_active AS role_active,"
 	"  ro.updated_at::text AS version,"
-	"  (SELECT count(*) FROM user_roles ur WHERE ur.role_id = ro.id) AS n_members,"
+	"  (SELECT count(*) FROM user_roles_current ur WHERE ur.role_id = ro.id) AS n_members,"
 	"  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id) AS n_reports,"
 	"  NULL::bigint AS id, NULL::text AS label, NULL::text AS sub, NULL::text AS extra,"
-	"  NULL::boolean AS active, NULL::text AS href, NULL::bigint AS total, 0::bigint AS seq"
+	"  NULL::boolean AS active, NULL::text AS href, NULL::bigint AS total, 0::bigint AS seq,"
+	"  NULL::text AS until, NULL::text AS vfrom, NULL::boolean AS expired,"
+	"  NULL::boolean AS future"
 	" FROM cur LEFT JOIN ro ON true"
 	" UNION ALL SELECT 1, 'member'," NO_HEAD
 	" m.id, m.label, m.sub, m.extra, m.active,"
-	"  '/admin/users/' || m.id, m.total, m.seq FROM mem m"
+	"  '/admin/users/' || m.id, m.total, m.seq, m.until, m.vfrom, m.expired, m.future FROM mem m"
 	" UNION ALL SELECT 2, 'cand'," NO_HEAD
 	" m.id, m.label, m.sub, m.extra, m.active,"
-	"  '/admin/users/' || m.id, m.total, m.seq FROM cand m"
+	"  '/admin/users/' || m.id, m.total, m.seq, " NO_DATES " FROM cand m"
 	" UNION ALL SELECT 3, 'report'," NO_HEAD
 	" p.id, p.label, p.sub, p.extra, p.active,"
-	"  '/admin/reports/' || p.id, p.total, p.seq FROM rep p"
+	"  '/admin/reports/' || p.id, p.total, p.seq, " NO_DATES " FROM rep p"
 	" UNION ALL SELECT 4, 'rcand'," NO_HEAD
 	" p.id, p.label, p.sub, p.extra, p.active,"
-	"  '/admin/reports/' || p.id, p.total, p.seq FROM rcand p"
+	"  '/admin/reports/' || p.id, p.total, p.seq, " NO_DATES " FROM rcand p"
 	" UNION ALL SELECT 5, 'cat'," NO_HEAD
 	" NULL, k.category, NULL, NULL,"
-	"  k.category = " CATEGORY ", NULL, NULL, row_number() OVER (ORDER BY lower(k.category))"
+	"  k.category = " CATEGORY ", NULL, NULL, row_number() OVER (ORDER BY lower(k.category)),"
+	"  " NO_DATES ""
 	" FROM ro, (SELECT DISTINCT category FROM reports) k"
 	/* the directory groups that give the role (schema 0015), at most 50 */
 	" UNION ALL SELECT 6, 'group'," NO_HEAD
-	" NULL, g.group_dn, NULL, NULL, NULL, NULL, NULL, g.seq"
+	" NULL, g.group_dn, NULL, NULL, NULL, NULL, NULL, g.seq, " NO_DATES ""
 	" FROM (SELECT d.group_dn, row_number() OVER (ORDER BY d.group_key) AS seq"
 	"  FROM ro JOIN directory_group_roles d ON d.role_id = ro.id"
 	"  ORDER BY d.group_key LIMIT 50) g"
@@ -244,10 +253,17 @@ struct role_view {
 
 /* The notices a change leaves in its redirect (?done=...&n=...); another
  * value shows none. */
-static const char *const dones[] = {
-	"created",         "saved",         "deactivated",     "activated",     "members_added",
-	"members_removed", "reports_added", "reports_removed", "none_selected", NULL
-};
+static const char *const dones[] = { "created",
+	                             "saved",
+	                             "deactivated",
+	                             "activated",
+	                             "members_added",
+	                             "members_removed",
+	                             "reports_added",
+	                             "reports_removed",
+	                             "none_selected",
+	                             "members_dated",
+	                             NULL };
 
 /* The view of the role page in its query: the searches (at most 200
  * characters each) and the four lists' pages. */
@@ -309,6 +325,10 @@ const struct field admin_role_view_fields[] = {
 const struct field admin_role_members_fields[] = {
 	VIEW_FORM,
 	{ "user_id[]", FIELD_ID, FIELD_FORM | FIELD_MULTI, 0, 0, NULL },
+	/* A membership's dates: <input type="datetime-local">, Dutch local time
+	 * (grants_time_check); empty is open. */
+	{ "valid_from", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 40, NULL },
+	{ "valid_until", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 40, NULL },
 	FIELDS_END,
 };
 
@@ -445,6 +465,7 @@ static void render_role(struct ctx *c, int status, const PGresult *res, const st
 	tvars_str(c->vars, "activate_action", arena_printf(c->arena, "%s/activate", base));
 	tvars_str(c->vars, "members_add", arena_printf(c->arena, "%s/members/add", base));
 	tvars_str(c->vars, "members_remove", arena_printf(c->arena, "%s/members/remove", base));
+	tvars_str(c->vars, "members_dates", arena_printf(c->arena, "%s/members/dates", base));
 	tvars_str(c->vars, "reports_add", arena_printf(c->arena, "%s/reports/add", base));
 	tvars_str(c->vars, "reports_remove", arena_printf(c->arena, "%s/reports/remove", base));
 	tvars_str(c->vars, "search_action", base);
@@ -683,6 +704,13 @@ void admin_post_role_activate(struct ctx *c)
 	post_set_active(c, 1);
 }
 
+/* 400, saying what is wrong with the dates of a membership. */
+static void bad_dates(struct ctx *c)
+{
+	tvars_str(c->vars, "error_detail", app_msg(c, "admin.roles.bad_dates"));
+	app_error(c, 400);
+}
+
 /* Adds or removes the checked ids of field (users or reports) to or from
  * this role with one of the grants statements; role_first says the
  * role ids are its first array. */
@@ -704,8 +732,29 @@ static void post_grant(struct ctx *c, const char *stmt, const char *field, int r
 	admin_actor(c, &a);
 	struct grants_outcome out;
 	enum db_status st;
-	if (grants_change(c->app->db, stmt, &a.audit, role_first ? role : ids,
-	                  role_first ? ids : role, &out, &st) < 0) {
+	int r;
+	if (strcmp(stmt, "grant_user_roles") == 0) {
+		/* Memberships with their dates: new ones, or the checked members'
+		 * dates changed. */
+		const char *from = field_str(&c->fields, "valid_from", "");
+		const char *until = field_str(&c->fields, "valid_until", "");
+		if ((from[0] && grants_time_check(from) != 0) ||
+		    (until[0] && grants_time_check(until) != 0)) {
+			bad_dates(c);
+			return;
+		}
+		r = grants_members(c->app->db, &a.audit, ids, role, from[0] ? from : NULL,
+		                   until[0] ? until : NULL, &out, &st);
+	} else {
+		r = grants_change(c->app->db, stmt, &a.audit, role_first ? role : ids,
+		                  role_first ? ids : role, &out, &st);
+	}
+	if (r < 0) {
+		if (st == DB_INVALID &&
+		    strstr(db_last_message(c->app->db), "user_roles_valid_check")) {
+			bad_dates(c);
+			return;
+		}
 		app_db_error(c, st);
 		return;
 	}
@@ -722,6 +771,12 @@ static void post_grant(struct ctx *c, const char *stmt, const char *field, int r
 void admin_post_role_members_add(struct ctx *c)
 {
 	post_grant(c, "grant_user_roles", "user_id[]", 0, "members_added", "members");
+}
+
+/* The checked members get the form's dates (none: no end). */
+void admin_post_role_members_dates(struct ctx *c)
+{
+	post_grant(c, "grant_user_roles", "user_id[]", 0, "members_dated", "members");
 }
 
 void admin_post_role_members_remove(struct ctx *c)

@@ -82,6 +82,9 @@ void admin_post_role_deactivate(struct ctx *c);
 void admin_post_role_activate(struct ctx *c);
 void admin_post_role_members_add(struct ctx *c);
 void admin_post_role_members_remove(struct ctx *c);
+/* POST /admin/roles/{id}/members/dates: the checked members get the dates
+ * of the form (valid_from, valid_until; empty: open). */
+void admin_post_role_members_dates(struct ctx *c);
 void admin_post_role_reports_add(struct ctx *c);
 void admin_post_role_reports_remove(struct ctx *c);
 

@@ -44,7 +44,7 @@
 static const char sql_users_list[] =
 	SESSION_CTE
 	"SELECT cur.*, l.* FROM cur LEFT JOIN LATERAL ("
-	" SELECT p.*, (SELECT count(*) FROM user_roles ur WHERE ur.user_id = p.u_id) AS u_roles,"
+	" SELECT p.*, (SELECT count(*) FROM user_roles_current ur WHERE ur.user_id = p.u_id) AS u_roles,"
 	"  '/admin/users/' || p.u_id AS u_href"
 	" FROM (SELECT" USER_COLUMNS " u.username AS u_sort, count(*) OVER () AS total"
 	"  FROM users u, (SELECT '%' || replace(replace(replace(f_unaccent(lower($3::text)),"
@@ -72,12 +72,15 @@ static const char sql_user_page[] =
 	" to_char(u.created_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS u_created,"
 	" (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > now())"
 	"  AS u_sessions,"
-	" r.role_id, r.role_name, r.role_active, r.has_role, r.role_since,"
+	" r.role_id, r.role_name, r.role_active, r.has_role, r.role_since, r.role_until,"
+	" r.role_future, r.role_expired,"
 	" '/admin/roles/' || r.role_id AS role_href"
 	" FROM cur LEFT JOIN users u ON u.id = $3::bigint"
 	" LEFT JOIN LATERAL (SELECT ro.id AS role_id, ro.name::text AS role_name,"
 	"  ro.is_active AS role_active, ur.user_id IS NOT NULL AS has_role,"
-	"  to_char(ur.granted_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY') AS role_since"
+	"  to_char(ur.granted_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY') AS role_since,"
+	"  " DB_DATE_TIME_NL("ur.valid_until") " AS role_until, ur.valid_from > now() AS role_future,"
+	"  ur.valid_until <= now() AS role_expired"
 	"  FROM roles ro LEFT JOIN user_roles ur ON ur.role_id = ro.id AND ur.user_id = u.id"
 	"  WHERE ur.user_id IS NOT NULL OR ro.is_active"
 	"  ORDER BY has_role DESC, lower(ro.name), ro.id) r ON u.id IS NOT NULL";

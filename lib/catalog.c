@@ -27,9 +27,12 @@
 /*
  * The user's role set (schema 0013_role_sets.sql): what the user may see is
  * what the set may see. An InitPlan too, so that the scans below are index
- * ranges of role_set_reports in list order for one set id.
+ * ranges of role_set_reports in list order for one set id. Of the user's
+ * periods (0017_membership_dates.sql) the one that holds now.
  */
-#define SET "(SELECT us.set_id FROM user_role_sets us WHERE us.user_id = " UID ")"
+#define SET                                                                                        \
+	"(SELECT us.set_id FROM user_role_sets us WHERE us.user_id = " UID                         \
+	" AND us.valid_from <= now() AND us.valid_until > now())"
 
 /* One report by id ($3), if visible. */
 #define ONE_VISIBLE_CTE                                                                            \
@@ -238,7 +241,7 @@ static const char sql_report_page[] =
 	" " DATE_NL("one.updated_at") " AS updated, '/go/' || one.id AS go_href,"
 	" '/reports/' || one.id || '/favourite' AS fav_action,"
 	" one.status = 'draft' AS is_draft, one.status = 'archived' AS is_archived,"
-	" (SELECT string_agg(ro.name::text, ', ' ORDER BY ro.name) FROM user_roles ur"
+	" (SELECT string_agg(ro.name::text, ', ' ORDER BY ro.name) FROM user_roles_current ur"
 	"  JOIN roles ro ON ro.id = ur.role_id AND ro.is_active"
 	"  JOIN role_reports rr ON rr.role_id = ur.role_id AND rr.report_id = one.id"
 	"  WHERE ur.user_id = cur.uid) AS via_roles,"

@@ -21,6 +21,10 @@
 /* SQL pieces the modules' statements share: a day in Amsterdam, yes/no. */
 #define CTL_DAY(col)    "to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD')"
 #define CTL_YES_NO(col) "CASE WHEN " col " THEN 'yes' ELSE 'no' END"
+/* An instant, local time with its offset ("2027-03-31 17:00+01"), "" for NULL. */
+#define CTL_TIME(col)                                                                              \
+	"coalesce(to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI')"          \
+	" || to_char(" col ", 'TZH'), '')"
 
 /* ---- arguments ----------------------------------------------------------- */
 

@@ -17,6 +17,12 @@
  * (actor NULL, "via": "portalctl").
  */
 /* clang-format off */
+/* Until when a group of paths keeps a report visible: the latest end of
+ * their memberships, "" when one does not end. */
+#define CTL_UNTIL                                                                                  \
+	"CASE WHEN bool_or(ur.valid_until IS NULL) THEN '' ELSE "                                  \
+	CTL_TIME("max(ur.valid_until)") " END AS until"
+
 /* User $1 by name, for `access user`. */
 static const char sql_access_user_find[] =
 	"SELECT id, username::text, display_name, email::text, is_active, is_superuser"
@@ -25,7 +31,10 @@ static const char sql_access_user_find[] =
 /* The roles of user $1 (id), as a console table. */
 static const char sql_access_user_roles[] =
 	"SELECT ro.name::text AS role, " CTL_YES_NO("ro.is_active") " AS active,"
-	" " CTL_DAY("ur.granted_at") " AS since"
+	" " CTL_DAY("ur.granted_at") " AS since, " CTL_TIME("ur.valid_from") " AS \"from\","
+	" " CTL_TIME("ur.valid_until") " AS until,"
+	" CASE WHEN ur.valid_from > now() THEN 'not yet' WHEN ur.valid_until <= now() THEN 'expired'"
+	"  ELSE 'yes' END AS counts"
 	" FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = $1::bigint"
 	" ORDER BY lower(ro.name::text), ro.id";
 
@@ -35,8 +44,8 @@ static const char sql_access_user_roles[] =
 static const char sql_access_user_reports[] =
 	"SELECT r.id::text AS id, r.title, r.category,"
 	" string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
-	" " CTL_DAY("min(greatest(ur.granted_at, rr.granted_at))") " AS since"
-	" FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id AND ro.is_active"
+	" " CTL_DAY("min(greatest(ur.granted_at, rr.granted_at))") " AS since, " CTL_UNTIL
+	" FROM user_roles_current ur JOIN roles ro ON ro.id = ur.role_id AND ro.is_active"
 	" JOIN role_reports rr ON rr.role_id = ur.role_id"
 	" JOIN reports r ON r.id = rr.report_id AND r.status = 'published'"
 	" WHERE ur.user_id = $1::bigint GROUP BY r.id ORDER BY lower(r.title), r.id";
@@ -49,7 +58,7 @@ static const char sql_access_report_find[] =
  * table. */
 static const char sql_access_report_roles[] =
 	"SELECT ro.name::text AS role, " CTL_YES_NO("ro.is_active") " AS active,"
-	" (SELECT count(*) FROM user_roles m JOIN users mu ON mu.id = m.user_id AND mu.is_active"
+	" (SELECT count(*) FROM user_roles_current m JOIN users mu ON mu.id = m.user_id AND mu.is_active"
 		"  WHERE m.role_id = ro.id)::text AS \"active members\","
 	" " CTL_DAY("rr.granted_at") " AS since"
 	" FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id WHERE rr.report_id = $1::bigint"
@@ -60,20 +69,22 @@ static const char sql_access_report_roles[] =
 static const char sql_access_report_users[] =
 	"SELECT u.username::text AS username, u.display_name AS name,"
 	" string_agg(ro.name::text, ', ' ORDER BY lower(ro.name::text)) AS via,"
-	" " CTL_DAY("min(greatest(ur.granted_at, rr.granted_at))") " AS since"
+	" " CTL_DAY("min(greatest(ur.granted_at, rr.granted_at))") " AS since, " CTL_UNTIL
 	" FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id AND ro.is_active"
-	" JOIN user_roles ur ON ur.role_id = rr.role_id"
+	" JOIN user_roles_current ur ON ur.role_id = rr.role_id"
 	" JOIN users u ON u.id = ur.user_id AND u.is_active"
 	" WHERE rr.report_id = $1::bigint GROUP BY u.id ORDER BY lower(u.username::text), u.id";
 
-/* Every grant path through an active user and an active role, whatever
- * the report's status (the last column says it: only published reports
- * are seen by their users). In primary-key order, so the cursor streams. */
+/* Every grant path through an active user, an active role and a membership
+ * that counts now, whatever the report's status (report_status says it:
+ * only published reports are seen by their users), with the membership's
+ * end. In primary-key order, so the cursor streams. */
 const char ctl_access_export_sql[] =
 	"SELECT u.username::text, ro.name::text, r.id, r.title,"
 	" to_char(greatest(ur.granted_at, rr.granted_at) AT TIME ZONE 'Europe/Amsterdam',"
-	"  'YYYY-MM-DD HH24:MI:SS'), r.status::text"
-	" FROM user_roles ur JOIN users u ON u.id = ur.user_id AND u.is_active"
+	"  'YYYY-MM-DD HH24:MI:SS'), r.status::text,"
+	" to_char(ur.valid_until AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI:SS')"
+	" FROM user_roles_current ur JOIN users u ON u.id = ur.user_id AND u.is_active"
 	" JOIN roles ro ON ro.id = ur.role_id AND ro.is_active"
 	" JOIN role_reports rr ON rr.role_id = ur.role_id JOIN reports r ON r.id = rr.report_id"
 	" ORDER BY ur.user_id, ur.role_id, rr.report_id";
@@ -91,7 +102,8 @@ const struct db_stmt ctl_access_stmts[] = {
 };
 
 const char *const ctl_access_export_header[] = {
-	"username", "role", "report_id", "report_title", "granted_since", "report_status", NULL,
+	"username",      "role",          "report_id",   "report_title",
+	"granted_since", "report_status", "valid_until", NULL,
 };
 
 /* ---- access ------------------------------------------------------------------ */

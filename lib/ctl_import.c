@@ -36,7 +36,7 @@ static const char sql_import_roles[] =
 /* The names of the roles of $2 (bigint[]) that user $1 does not have yet. */
 static const char sql_import_missing[] =
 	"SELECT r.name::text FROM roles r WHERE r.id = ANY ($2::bigint[])"
-	" AND NOT EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = $1::bigint"
+	" AND NOT EXISTS (SELECT 1 FROM user_roles_current ur WHERE ur.user_id = $1::bigint"
 		"  AND ur.role_id = r.id) ORDER BY lower(r.name::text), r.id";
 
 /* The import's one summary audit row: $1 file, $2 rows, $3 created,

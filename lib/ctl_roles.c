@@ -24,7 +24,7 @@
 static const char sql_role_list[] =
 	"SELECT ro.id::text AS id, ro.name::text AS name,"
 	" CASE WHEN ro.is_active THEN 'yes' ELSE 'no' END AS active,"
-	" (SELECT count(*) FROM user_roles ur WHERE ur.role_id = ro.id)::text AS members,"
+	" (SELECT count(*) FROM user_roles_current ur WHERE ur.role_id = ro.id)::text AS members,"
 	" (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id)::text AS reports"
 	" FROM roles ro ORDER BY lower(ro.name::text), ro.id";
 
@@ -128,6 +128,33 @@ int ctl_role_list(struct db *db, FILE *out, FILE *err)
 	return ctl_list(db, "ctl_role_list", 0, NULL, "list the roles", "role", "roles", out, err);
 }
 
+/* Grants (with the dates) or revokes one membership through grants. */
+static int grant_member(struct db *db, int grant, long long user, long long role, const char *from,
+                        const char *until, struct grants_outcome *g, FILE *err)
+{
+	char ids_a[32], ids_b[32];
+	enum db_status st;
+	int r;
+
+	snprintf(ids_a, sizeof ids_a, "{%lld}", user);
+	snprintf(ids_b, sizeof ids_b, "{%lld}", role);
+	if (grant)
+		r = grants_members(db, &audit_console, ids_a, ids_b, from, until, g, &st);
+	else
+		r = grants_change(db, "revoke_user_roles", &audit_console, ids_a, ids_b, g, &st);
+	if (r != 0) {
+		if (st == DB_INVALID && strstr(db_last_message(db), "user_roles_valid_check"))
+			fprintf(err,
+			        CTL_PROG ": --from must come before --until; nothing changed\n");
+		else
+			fprintf(err, CTL_PROG ": could not change the grant: %s\n",
+			        db_last_message(db)[0] ? db_last_message(db)
+			                               : "the database failed");
+		return -1;
+	}
+	return 0;
+}
+
 /* Grants or revokes one pair through grants; prints what changed. */
 static int grant_pair(struct db *db, const char *stmt, long long a, long long b,
                       struct grants_outcome *g, FILE *err)
@@ -145,14 +172,38 @@ static int grant_pair(struct db *db, const char *stmt, long long a, long long b,
 	return 0;
 }
 
-int ctl_role_user(struct db *db, int grant, const char *role, const char *user, FILE *out,
-                  FILE *err)
+/* 1, with the message, when option opt has a value that is no instant. */
+static int bad_time(FILE *err, const char *opt, const char *v)
+{
+	if (v == NULL || grants_time_check(v) == 0)
+		return 0;
+	fprintf(err,
+	        CTL_PROG ": invalid %s \"%s\": expected ISO 8601, e.g. 2027-03-31 or "
+	                 "2027-03-31T17:00+01:00\n",
+	        opt, v);
+	return 1;
+}
+
+/* " from F until U" for the dates given, into buf. */
+static const char *dates_text(char *buf, size_t n, const char *from, const char *until)
+{
+	snprintf(buf, n, "%s%s%s%s", from ? " from " : "", from ? from : "", until ? " until " : "",
+	         until ? until : "");
+	return buf;
+}
+
+int ctl_role_user(struct db *db, int grant, const char *role, const char *user, const char *from,
+                  const char *until, FILE *out, FILE *err)
 {
 	const char *p[2] = { role, user };
 	struct grants_outcome g;
+	char dates[160];
 	PGresult *res;
 	int rc = 1;
 
+	if (bad_time(err, "--from", from) || bad_time(err, "--until", until))
+		return 1;
+	dates_text(dates, sizeof dates, from, until);
 	if (ctl_open(db, err) != 0)
 		return 1;
 	res = ctl_run(db, "ctl_role_user_ids", 2, p, "look up the role and user", err);
@@ -162,9 +213,9 @@ int ctl_role_user(struct db *db, int grant, const char *role, const char *user, 
 		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
 	} else if (PQgetisnull(res, 0, 3)) {
 		fprintf(err, CTL_PROG ": no user \"%s\"\n", user);
-	} else if (grant_pair(db, grant ? "grant_user_roles" : "revoke_user_roles",
-	                      strtoll(PQgetvalue(res, 0, 3), NULL, 10),
-	                      strtoll(PQgetvalue(res, 0, 0), NULL, 10), &g, err) == 0) {
+	} else if (grant_member(db, grant, strtoll(PQgetvalue(res, 0, 3), NULL, 10),
+	                        strtoll(PQgetvalue(res, 0, 0), NULL, 10), from, until, &g,
+	                        err) == 0) {
 		const char *rn = PQgetvalue(res, 0, 1), *un = PQgetvalue(res, 0, 4);
 
 		rc = 0;
@@ -172,8 +223,11 @@ int ctl_role_user(struct db *db, int grant, const char *role, const char *user, 
 			fprintf(err, CTL_PROG ": the %s was removed meanwhile; nothing changed\n",
 			        g.missing_a ? "user" : "role");
 			rc = 1;
+		} else if (grant && g.redated) {
+			fprintf(out, "user \"%s\" has role \"%s\" now%s\n", un, rn,
+			        dates[0] ? dates : " without an end (the dates are gone)");
 		} else if (grant && g.changed) {
-			fprintf(out, "user \"%s\" now has role \"%s\"%s\n", un, rn,
+			fprintf(out, "user \"%s\" now has role \"%s\"%s%s\n", un, rn, dates,
 			        ctl_is_true(res, 0, 2)
 			            ? ""
 			            : " (the role is inactive: it grants nothing until "

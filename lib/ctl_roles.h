@@ -30,9 +30,11 @@ int ctl_check_role_description(const char *s, char *err, size_t errlen);
 
 int ctl_role_add(struct db *db, const char *name, const char *description, FILE *out, FILE *err);
 int ctl_role_list(struct db *db, FILE *out, FILE *err);
-/* grant-user / revoke-user (grant 1 / 0): ROLE by name, USER by username. */
-int ctl_role_user(struct db *db, int grant, const char *role, const char *user, FILE *out,
-                  FILE *err);
+/* grant-user / revoke-user (grant 1 / 0): ROLE by name, USER by username;
+ * a grant from `from` until `until` (NULL: open; grants_time_check's
+ * forms), and granting again changes the dates. */
+int ctl_role_user(struct db *db, int grant, const char *role, const char *user, const char *from,
+                  const char *until, FILE *out, FILE *err);
 /* grant-report / revoke-report: ROLE by name, REPORT by id. */
 int ctl_role_report(struct db *db, int grant, const char *role, const char *report, FILE *out,
                     FILE *err);

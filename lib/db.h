@@ -104,4 +104,9 @@ void db_kind_range(const PGresult *res, const char *col, const char *value, int 
 /* Maps a SQLSTATE (NULL for a connection failure) to a db_status. */
 enum db_status db_status_from_sqlstate(const char *sqlstate);
 
+/* SQL text: a timestamptz column as the pages show an instant, local time
+ * in the Netherlands ("31-03-2027 17:00"). */
+#define DB_DATE_TIME_NL(col)                                                                       \
+	"to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI')"
+
 #endif

@@ -79,7 +79,7 @@ static const char sql_gone[] =
 
 static const char sql_user_roles[] =
 	"SELECT ur.role_id, r.name::text AS role_name, g.role_id IS NOT NULL AS owned"
-	" FROM user_roles ur JOIN roles r ON r.id = ur.role_id LEFT JOIN directory_grants g"
+	" FROM user_roles_current ur JOIN roles r ON r.id = ur.role_id LEFT JOIN directory_grants g"
 	"  ON g.user_id = ur.user_id AND g.role_id = ur.role_id"
 	" WHERE ur.user_id = $1::bigint ORDER BY ur.role_id";
 

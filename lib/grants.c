@@ -4,6 +4,11 @@
 #include "grants.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+static int run(struct db *db, const char *stmt, int n, const struct audit_actor *a,
+               const char *ids_a, const char *ids_b, const char *from, const char *until,
+               struct grants_outcome *out, enum db_status *st);
 
 /*
  * The SQL below is laid out by hand, one clause a line. Every statement
@@ -27,12 +32,33 @@
 	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet, '" action "', '" target "',"  \
 	"   ch." col ", jsonb_build_object('" other "', ch." other ")) FROM ch)"
 
+/*
+ * A membership with its dates ($6 from, $7 until; NULL open): new pairs are
+ * added, pairs with other dates get these (an end extended, shortened or
+ * taken away), with the dates before and after in the audit row.
+ */
+#define DATES_JSON(f, u)                                                                           \
+	"jsonb_strip_nulls(jsonb_build_object('valid_from', " f ", 'valid_until', " u "))"
 static const char sql_grant_user_roles[] =
 	EXISTING("users", "roles")
-	" ch AS (INSERT INTO user_roles (user_id, role_id, granted_by)"
-	"  SELECT a.id, b.id, $1::bigint FROM a, b ON CONFLICT DO NOTHING"
-	"  RETURNING user_id, role_id),"
-	AUDIT("role.member_added", "role", "role_id", "user_id") MISSING;
+	" old AS (SELECT ur.user_id, ur.role_id, ur.valid_from, ur.valid_until FROM user_roles ur"
+	"  WHERE ur.user_id IN (SELECT id FROM a) AND ur.role_id IN (SELECT id FROM b)),"
+	" ch AS (INSERT INTO user_roles AS ur (user_id, role_id, granted_by, valid_from, valid_until)"
+	"  SELECT a.id, b.id, $1::bigint, portal_local_time($6::text), portal_local_time($7::text)"
+	"  FROM a, b"
+	"  ON CONFLICT (user_id, role_id) DO UPDATE"
+	"  SET valid_from = excluded.valid_from, valid_until = excluded.valid_until"
+	"  WHERE (ur.valid_from, ur.valid_until)"
+	"   IS DISTINCT FROM (excluded.valid_from, excluded.valid_until)"
+	"  RETURNING ur.user_id, ur.role_id, ur.valid_from, ur.valid_until),"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet,"
+	"   CASE WHEN old.user_id IS NULL THEN 'role.member_added' ELSE 'role.member_dates_changed' END,"
+	"   'role', ch.role_id, jsonb_build_object('user_id', ch.user_id)"
+	"   || " DATES_JSON("ch.valid_from", "ch.valid_until")
+	"   || CASE WHEN old.user_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('before', "
+	DATES_JSON("old.valid_from", "old.valid_until") ") END)"
+	"  FROM ch LEFT JOIN old ON old.user_id = ch.user_id AND old.role_id = ch.role_id)"
+	MISSING ", (SELECT count(*) FROM ch JOIN old USING (user_id, role_id)) AS redated";
 
 static const char sql_revoke_user_roles[] =
 	EXISTING("users", "roles")
@@ -54,7 +80,7 @@ static const char sql_revoke_role_reports[] =
 	AUDIT("role.report_removed", "role", "role_id", "report_id") MISSING;
 
 const struct db_stmt grants_stmts[] = {
-	{ "grant_user_roles", sql_grant_user_roles, 5 },
+	{ "grant_user_roles", sql_grant_user_roles, 7 },
 	{ "revoke_user_roles", sql_revoke_user_roles, 5 },
 	{ "grant_role_reports", sql_grant_role_reports, 5 },
 	{ "revoke_role_reports", sql_revoke_role_reports, 5 },
@@ -65,18 +91,83 @@ const struct db_stmt grants_stmts[] = {
 int grants_change(struct db *db, const char *stmt, const struct audit_actor *a, const char *ids_a,
                   const char *ids_b, struct grants_outcome *out, enum db_status *st)
 {
-	const char *p[AUDIT_NPARAMS + 2];
+	if (strcmp(stmt, "grant_user_roles") == 0)
+		return grants_members(db, a, ids_a, ids_b, NULL, NULL, out, st);
+	return run(db, stmt, 5, a, ids_a, ids_b, NULL, NULL, out, st);
+}
+
+int grants_members(struct db *db, const struct audit_actor *a, const char *user_ids,
+                   const char *role_ids, const char *from, const char *until,
+                   struct grants_outcome *out, enum db_status *st)
+{
+	return run(db, "grant_user_roles", 7, a, user_ids, role_ids, from, until, out, st);
+}
+
+static int run(struct db *db, const char *stmt, int n, const struct audit_actor *a,
+               const char *ids_a, const char *ids_b, const char *from, const char *until,
+               struct grants_outcome *out, enum db_status *st)
+{
+	const char *p[AUDIT_NPARAMS + 4];
 	PGresult *res;
 
 	audit_params(a, p);
 	p[3] = ids_a;
 	p[4] = ids_b;
-	res = db_exec(db, stmt, 5, p, st);
+	p[5] = from;
+	p[6] = until;
+	res = db_exec(db, stmt, n, p, st);
 	if (res == NULL)
 		return -1;
 	out->missing_a = strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	out->missing_b = strtol(PQgetvalue(res, 0, 1), NULL, 10);
 	out->changed = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+	out->redated = PQnfields(res) > 4 ? strtol(PQgetvalue(res, 0, 4), NULL, 10) : 0;
 	PQclear(res);
 	return 0;
+}
+
+/* Digits: n of them at s. */
+static int digits(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int grants_time_check(const char *s)
+{
+	if (s == NULL || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
+	    !digits(s + 8, 2))
+		return -1;
+	int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
+	if (month < 1 || month > 12 || day < 1 || day > 31)
+		return -1;
+	s += 10;
+	if (*s == '\0')
+		return 0;
+	if (*s != 'T' && *s != ' ')
+		return -1;
+	if (!digits(s + 1, 2) || s[3] != ':' || !digits(s + 4, 2))
+		return -1;
+	if ((s[1] - '0') * 10 + (s[2] - '0') > 23 || s[4] > '5')
+		return -1;
+	s += 6;
+	if (*s == ':') {
+		if (!digits(s + 1, 2) || s[1] > '5')
+			return -1;
+		s += 3;
+	}
+	if (*s == '\0' || (s[0] == 'Z' && s[1] == '\0'))
+		return 0;
+	if (*s != '+' && *s != '-')
+		return -1;
+	if (!digits(s + 1, 2))
+		return -1;
+	s += 3;
+	if (*s == ':')
+		s++;
+	if (*s == '\0')
+		return 0;
+	return digits(s, 2) && s[2] == '\0' ? 0 : -1;
 }

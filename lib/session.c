@@ -138,10 +138,14 @@ static const char sql_admin_confirm[] =
 	" SELECT id, (SELECT count(*) FROM audit) AS audited FROM s";
 
 /* The account page in one round trip: the session check, the user's active
- * roles and every live session of the user (this one marked). */
+ * roles (with the end of a membership that ends: "Financiën (until
+ * 31-03-2027 17:00)", $3 the word for "until") and every live session of
+ * the user (this one marked). */
 static const char sql_account_page[] = SESSION_READ_CTE
 	"SELECT cur.*,"
-	" coalesce((SELECT string_agg(r.name::text, ', ' ORDER BY r.name) FROM user_roles ur"
+	" coalesce((SELECT string_agg(r.name::text || coalesce(' (' || $3::text || ' '"
+	"   || " DB_DATE_TIME_NL("ur.valid_until") " || ')', ''), ', ' ORDER BY r.name)"
+	"  FROM user_roles_current ur"
 	"  JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = cur.uid AND r.is_active), '')"
 	"  AS role_names,"
 	" s.id = cur.sid AS is_current,"
@@ -155,7 +159,7 @@ static const char sql_account_page[] = SESSION_READ_CTE
 	" ORDER BY s.id = cur.sid DESC, s.last_seen_at DESC";
 
 const struct db_stmt session_stmts[] = {
-	{ "account_page", sql_account_page, 2 },
+	{ "account_page", sql_account_page, 3 },
 	{ "login_lookup", sql_login_lookup, 2 },
 	{ "login_success", sql_login_success, 7 },
 	{ "login_failure", sql_login_failure, 4 },
