@@ -80,7 +80,8 @@ static const struct command commands[] = {
 	{ "user", "SUBCOMMAND [ARGS]",
 	  "add, passwd, unlock, expire, deactivate, activate, list (user --help)", 0, cmd_user },
 	{ "role", "SUBCOMMAND [ARGS]",
-	  "add, list, grant-user, revoke-user, grant-report, revoke-report, map-group, "
+	  "add, list, grant-user, revoke-user, add-owner, remove-owner, grant-report, "
+	  "revoke-report, map-group, "
 	  "unmap-group, groups (role --help)",
 	  0, cmd_role },
 	{ "report", "SUBCOMMAND [ARGS]", "add, list, set-status (report --help)", 0, cmd_report },
@@ -619,6 +620,8 @@ static const char cmd_role_synopsis[] =
     "       " PROG " role list\n"
     "       " PROG " role grant-user ROLE USER [--from TIME] [--until TIME]\n"
     "       " PROG " role revoke-user ROLE USER\n"
+    "       " PROG " role add-owner ROLE USER\n"
+    "       " PROG " role remove-owner ROLE USER\n"
     "       " PROG " role grant-report ROLE REPORT_ID\n"
     "       " PROG " role revoke-report ROLE REPORT_ID\n"
     "       " PROG " role map-group GROUP-DN ROLE\n"
@@ -631,8 +634,8 @@ static const char cmd_role_help[] =
     "      Creates an active role. Names are unique regardless of case, at most 100\n"
     "      characters.\n"
     "  list\n"
-    "      Every role: id, name, active, members (users with the role) and reports\n"
-    "      (reports it grants).\n"
+    "      Every role: id, name, active, members (users with the role now), reports\n"
+    "      (reports it grants) and owners.\n"
     "  grant-user ROLE USER [--from TIME] [--until TIME], revoke-user ROLE USER\n"
     "      Gives USER (a user name) the role ROLE (a role name), or takes it away.\n"
     "      With --from and --until the membership counts from TIME until TIME (ISO\n"
@@ -640,6 +643,10 @@ static const char cmd_role_help[] =
     "      offset Dutch local time, a date alone is its midnight): access ends at that\n"
     "      instant everywhere. The same command again changes the dates (without\n"
     "      them: no end); the change is audited (role.member_dates_changed).\n"
+    "  add-owner ROLE USER, remove-owner ROLE USER\n"
+    "      USER owns ROLE, or no longer: an owner keeps the role's members (and their\n"
+    "      dates) in the admin pool, and nothing else (audit role.owner_added,\n"
+    "      role.owner_removed). \"role list\" shows the owners.\n"
     "  grant-report ROLE REPORT_ID, revoke-report ROLE REPORT_ID\n"
     "      Lets the role see the report, or no longer.\n"
     "  map-group GROUP-DN ROLE, unmap-group GROUP-DN ROLE\n"
@@ -680,6 +687,16 @@ static int cmd_role_revoke_user(struct ctx *c, const struct ctl_args *a)
 	return ctl_role_user(c->db, 0, a->pos[0], a->pos[1], NULL, NULL, stdout, stderr);
 }
 
+static int cmd_role_add_owner(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_role_owner(c->db, 1, a->pos[0], a->pos[1], stdout, stderr);
+}
+
+static int cmd_role_remove_owner(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_role_owner(c->db, 0, a->pos[0], a->pos[1], stdout, stderr);
+}
+
 static int cmd_role_grant_report(struct ctx *c, const struct ctl_args *a)
 {
 	return ctl_role_report(c->db, 1, a->pos[0], a->pos[1], stdout, stderr);
@@ -711,6 +728,8 @@ static const struct subcommand role_subs[] = {
 	{ "list", { NULL }, 0, "", cmd_role_list },
 	{ "grant-user", { "--from=", "--until=", NULL }, 2, "ROLE USER", cmd_role_grant_user },
 	{ "revoke-user", { NULL }, 2, "ROLE USER", cmd_role_revoke_user },
+	{ "add-owner", { NULL }, 2, "ROLE USER", cmd_role_add_owner },
+	{ "remove-owner", { NULL }, 2, "ROLE USER", cmd_role_remove_owner },
 	{ "grant-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_grant_report },
 	{ "revoke-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_revoke_report },
 	{ "map-group", { NULL }, 2, "GROUP-DN ROLE", cmd_role_map_group },

@@ -30,15 +30,23 @@ static void redirect_confirm(struct ctx *c)
 	buf_free(&b);
 }
 
+/* 1 when the first row of res says its user keeps a role ("keeps"). */
+static int keeps(const PGresult *res)
+{
+	int col = PQfnumber(res, "keeps");
+	return col >= 0 && PQntuples(res) > 0 && PQgetvalue(res, 0, col)[0] == 't';
+}
+
 /* The session and superuser check of every admin page, without the
- * confirmation (the confirmation page itself). */
-static PGresult *superuser_query(struct ctx *c, const char *stmt, int n_extra,
-                                 const char *const *extra)
+ * confirmation (the confirmation page itself); with keepers, also a role's
+ * owner, as the statement's "keeps" column says. */
+static PGresult *gate_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra,
+                            int keepers)
 {
 	PGresult *res = app_session_query(c, stmt, n_extra, extra);
 	if (res == NULL)
 		return NULL;
-	if (!c->user.is_superuser) {
+	if (!c->user.is_superuser && !(keepers && keeps(res))) {
 		PQclear(res);
 		app_error(c, 404);
 		return NULL;
@@ -46,9 +54,15 @@ static PGresult *superuser_query(struct ctx *c, const char *stmt, int n_extra,
 	return res;
 }
 
-PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
+static PGresult *superuser_query(struct ctx *c, const char *stmt, int n_extra,
+                                 const char *const *extra)
 {
-	PGresult *res = superuser_query(c, stmt, n_extra, extra);
+	return gate_query(c, stmt, n_extra, extra, 0);
+}
+
+/* The confirmation step of every admin page: see admin_page_query. */
+static PGresult *confirmed(struct ctx *c, PGresult *res)
+{
 	if (res == NULL)
 		return NULL;
 	/* A session the portal pool could have made is not enough: the admin
@@ -62,12 +76,25 @@ PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const c
 	return res;
 }
 
-/* For a POST: the session, superuser (and, when confirmed, the
- * confirmation) and CSRF checks, with c->user copied out of the result. */
-static int post_guard(struct ctx *c, int confirmed)
+PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra)
 {
-	PGresult *res = confirmed ? admin_page_query(c, "session_check", 0, NULL)
-	                          : superuser_query(c, "session_check", 0, NULL);
+	return confirmed(c, superuser_query(c, stmt, n_extra, extra));
+}
+
+PGresult *admin_keeper_page_query(struct ctx *c, const char *stmt, int n_extra,
+                                  const char *const *extra)
+{
+	return confirmed(c, gate_query(c, stmt, n_extra, extra, 1));
+}
+
+/* For a POST: the session, superuser or keeper (and, when confirm, the
+ * confirmation) and CSRF checks, with c->user copied out of the result. */
+static int post_guard(struct ctx *c, int confirm, int keepers)
+{
+	PGresult *res =
+	    gate_query(c, keepers ? "admin_keeper_check" : "session_check", 0, NULL, keepers);
+	if (confirm)
+		res = confirmed(c, res);
 	if (res == NULL)
 		return 0;
 	/* c->user points into res: keep copies of what the change needs. */
@@ -85,7 +112,12 @@ static int post_guard(struct ctx *c, int confirmed)
 
 int admin_post_guard(struct ctx *c)
 {
-	return post_guard(c, 1);
+	return post_guard(c, 1, 0);
+}
+
+int admin_keeper_post_guard(struct ctx *c)
+{
+	return post_guard(c, 1, 1);
 }
 
 void admin_actor(const struct ctx *c, struct admin_actor *a)
@@ -162,7 +194,7 @@ const struct field admin_confirm_post_fields[] = {
 
 void admin_get_confirm(struct ctx *c)
 {
-	PGresult *res = superuser_query(c, "session_check", 0, NULL);
+	PGresult *res = gate_query(c, "admin_keeper_check", 0, NULL, 1);
 	if (res == NULL)
 		return;
 	render_confirm(c, 200, field_str(&c->fields, "next", NULL), 0, 0);
@@ -171,7 +203,7 @@ void admin_get_confirm(struct ctx *c)
 
 void admin_post_confirm(struct ctx *c)
 {
-	if (!post_guard(c, 0))
+	if (!post_guard(c, 0, 1))
 		return;
 	const char *next = field_str(&c->fields, "next", NULL);
 	const char *password = field_str(&c->fields, "password", "");
@@ -226,7 +258,7 @@ void admin_get_password(struct ctx *c)
 
 void admin_post_password(struct ctx *c)
 {
-	if (!post_guard(c, 0))
+	if (!post_guard(c, 0, 0))
 		return;
 	const char *current = field_str(&c->fields, "current_password", NULL);
 	const char *next = field_str(&c->fields, "new_password", NULL);

@@ -1,7 +1,8 @@
 /*
  * admin: what every page of the admin pool shares. Only active superusers
- * reach /admin/: for anyone else every admin page answers 404, as if it did
- * not exist. Every change is a POST with the session's CSRF token and runs
+ * reach /admin/, and the owners of roles the pages of their roles (schema
+ * 0018): for anyone else every admin page answers 404, as if it did not
+ * exist. Every change is a POST with the session's CSRF token and runs
  * in ONE statement together with its audit_log row (actor, action, target,
  * before and after as jsonb, address), so a failed change leaves no trace
  * and a successful one cannot miss its record. Edit forms carry the row's
@@ -15,6 +16,10 @@
 #include "field.h"
 #include "pager.h"
 
+/* SQL: whether the signed-in user (a SESSION_CTE's cur) owns any role:
+ * such a user reaches the roles pages for their roles (schema 0018). */
+#define ADMIN_KEEPS "EXISTS (SELECT 1 FROM role_owners o WHERE o.user_id = cur.uid)"
+
 /* The page size of admin lists (pager.h). */
 #define ADMIN_PAGE_SIZE 50
 
@@ -26,6 +31,16 @@
  * variables csrf and user. NULL when answered already.
  */
 PGresult *admin_page_query(struct ctx *c, const char *stmt, int n_extra, const char *const *extra);
+
+/*
+ * The same for the pages a role's owner may see too (schema 0018: the
+ * roles list and the pages of the roles they own): besides superusers, a
+ * user for whom the statement's first row has keeps = true passes. What an
+ * owner may change is decided again by the statement that changes it
+ * (lib/grants.c, role_may_keep).
+ */
+PGresult *admin_keeper_page_query(struct ctx *c, const char *stmt, int n_extra,
+                                  const char *const *extra);
 
 /*
  * GET and POST /admin/confirm: the password asked again before the first
@@ -57,6 +72,11 @@ extern const struct field admin_password_fields[];
  * proceed (c->user is set), 0 when the response is answered (303 to sign in
  * or to /admin/confirm, 404, 403, 400). */
 int admin_post_guard(struct ctx *c);
+
+/* admin_post_guard for the changes a role's owner may make too (its
+ * members): a superuser or a user who owns any role passes here; the
+ * change's statement refuses a role the user does not own. */
+int admin_keeper_post_guard(struct ctx *c);
 
 /* Who makes a change here: the signed-in administrator's id and address,
  * and the same as the operations of lib/users.c, roles.c and reports.c take

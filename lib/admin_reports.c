@@ -28,7 +28,7 @@
  * reports and throttled users. */
 static const char sql_dashboard_counts[] =
 	SESSION_CTE
-	"SELECT cur.*,"
+	"SELECT cur.*, " ADMIN_KEEPS " AS keeps,"
 	" (SELECT count(*) FROM users WHERE is_active) AS users_active,"
 	" (SELECT count(*) FROM users) AS users_total,"
 	" (SELECT count(*) FROM roles WHERE is_active) AS roles_active,"
@@ -114,9 +114,15 @@ int admin_report_check(const struct report_form *f,
 
 void admin_get_index(struct ctx *c)
 {
-	PGresult *res = admin_page_query(c, "admin_dashboard", 0, NULL);
+	PGresult *res = admin_keeper_page_query(c, "admin_dashboard", 0, NULL);
 	if (res == NULL)
 		return;
+	if (!c->user.is_superuser) {
+		/* A role's owner: their roles are all there is for them here. */
+		PQclear(res);
+		resp_redirect(c->resp, 303, "/admin/roles");
+		return;
+	}
 	tvars_row(c->vars, "stats", res, 0);
 	app_render(c, 200, "admin/index");
 	PQclear(res);

@@ -51,7 +51,7 @@
 	" NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean," \
 	" NULL::boolean, NULL::text, NULL::boolean, NULL::bigint, NULL::text, NULL::text," \
 	" NULL::boolean," \
-	" NULL::text, NULL::bigint, NULL::bigint,"
+	" NULL::text, NULL::boolean, NULL::bigint, NULL::bigint,"
 
 /*
  * The roles list: $3 name search ("" for all), $4 offset. The session's
@@ -59,13 +59,15 @@
  */
 static const char sql_roles_list[] =
 	SESSION_CTE
-	"SELECT cur.*, l.* FROM cur LEFT JOIN LATERAL ("
+	"SELECT cur.*, " ADMIN_KEEPS " AS keeps, l.* FROM cur LEFT JOIN LATERAL ("
 	" SELECT p.id, p.name, p.description, p.is_active, '/admin/roles/' || p.id AS href,"
 	"  (SELECT count(*) FROM user_roles_current ur WHERE ur.role_id = p.id) AS n_members,"
 	"  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = p.id) AS n_reports, p.total"
 	" FROM (SELECT r.id, r.name::text AS name, r.description, r.is_active,"
 	"   count(*) OVER () AS total FROM roles r"
-	"  WHERE $3::text = '' OR f_unaccent(lower(r.name::text)) LIKE " PAT("$3::text")
+	"  WHERE ($3::text = '' OR f_unaccent(lower(r.name::text)) LIKE " PAT("$3::text") ")"
+	"  AND ((SELECT is_superuser FROM cur) OR EXISTS (SELECT 1 FROM role_owners o"
+	"   WHERE o.role_id = r.id AND o.user_id = (SELECT uid FROM cur)))"
 	"  ORDER BY lower(r.name::text), r.id LIMIT 50 OFFSET $4::int) p) l ON true"
 	" ORDER BY lower(l.name), l.id";
 
@@ -125,7 +127,7 @@ static const char sql_role_page[] =
 	" SELECT 0 AS ord, 'role' AS kind, cur.sid, cur.uid, cur.username, cur.display_name,"
 	"  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf, cur.admin_confirmed,"
 	"  ro.id AS role_id, ro.name::text AS name, ro.description, ro.is_active AS role_active,"
-	"  ro.updated_at::text AS version,"
+	"  ro.updated_at::text AS version, role_may_keep(cur.uid, ro.id) AS keeps,"
 	"  (SELECT count(*) FROM user_roles_current ur WHERE ur.role_id = ro.id) AS n_members,"
 	"  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id) AS n_reports,"
 	"  NULL::bigint AS id, NULL::text AS label, NULL::text AS sub, NULL::text AS extra,"
@@ -150,6 +152,12 @@ static const char sql_role_page[] =
 	"  k.category = " CATEGORY ", NULL, NULL, row_number() OVER (ORDER BY lower(k.category)),"
 	"  " NO_DATES ""
 	" FROM ro, (SELECT DISTINCT category FROM reports) k"
+	/* the role's owners (schema 0018) */
+	" UNION ALL SELECT 7, 'owner'," NO_HEAD
+	" u.id, u.username::text, u.display_name, u.email::text, u.is_active,"
+	"  '/admin/users/' || u.id, NULL, row_number() OVER (ORDER BY lower(u.display_name), u.id),"
+	"  " NO_DATES
+	" FROM ro JOIN role_owners o ON o.role_id = ro.id JOIN users u ON u.id = o.user_id"
 	/* the directory groups that give the role (schema 0015), at most 50 */
 	" UNION ALL SELECT 6, 'group'," NO_HEAD
 	" NULL, g.group_dn, NULL, NULL, NULL, NULL, NULL, g.seq, " NO_DATES ""
@@ -160,7 +168,13 @@ static const char sql_role_page[] =
 
 /* clang-format on */
 
+/* The session, and whether its user keeps a role: the guard of the POSTs
+ * that owners may make (lib/admin.c, admin_keeper_post_guard). */
+static const char sql_keeper_check[] =
+    SESSION_CTE "SELECT cur.*, " ADMIN_KEEPS " AS keeps FROM cur";
+
 const struct db_stmt admin_roles_stmts[] = {
+	{ "admin_keeper_check", sql_keeper_check, 2 },
 	{ "admin_roles_list", sql_roles_list, 4 },
 	{ "admin_role_page", sql_role_page, 5 },
 	{ NULL, NULL, 0 },
@@ -215,6 +229,9 @@ void admin_roles_split(const PGresult *res, struct admin_role_ranges *out)
 		} else if (strcmp(k, "group") == 0) {
 			first = &out->group_first;
 			n = &out->group_n;
+		} else if (strcmp(k, "owner") == 0) {
+			first = &out->owner_first;
+			n = &out->owner_n;
 		} else {
 			continue;
 		}
@@ -253,17 +270,13 @@ struct role_view {
 
 /* The notices a change leaves in its redirect (?done=...&n=...); another
  * value shows none. */
-static const char *const dones[] = { "created",
-	                             "saved",
-	                             "deactivated",
-	                             "activated",
-	                             "members_added",
-	                             "members_removed",
-	                             "reports_added",
-	                             "reports_removed",
-	                             "none_selected",
-	                             "members_dated",
-	                             NULL };
+/* clang-format off */
+static const char *const dones[] = {
+	"created", "saved", "deactivated", "activated", "members_added", "members_removed",
+	"reports_added", "reports_removed", "none_selected", "members_dated", "owner_added",
+	"owner_removed", "owner_unchanged", NULL
+};
+/* clang-format on */
 
 /* The view of the role page in its query: the searches (at most 200
  * characters each) and the four lists' pages. */
@@ -329,6 +342,12 @@ const struct field admin_role_members_fields[] = {
 	 * (grants_time_check); empty is open. */
 	{ "valid_from", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 40, NULL },
 	{ "valid_until", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 40, NULL },
+	FIELDS_END,
+};
+
+const struct field admin_role_owners_fields[] = {
+	VIEW_FORM,
+	{ "username", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 200, NULL },
 	FIELDS_END,
 };
 
@@ -475,6 +494,9 @@ static void render_role(struct ctx *c, int status, const PGresult *res, const st
 	set_list(c, res, "rcands", r.rcand_first, r.rcand_n, id, v, P_RCANDS, "add-reports");
 	tvars_rows_range(c->vars, "categories", res, r.cat_first, r.cat_n);
 	tvars_rows_range(c->vars, "groups", res, r.group_first, r.group_n);
+	tvars_rows_range(c->vars, "owners", res, r.owner_first, r.owner_n);
+	tvars_str(c->vars, "owners_add", arena_printf(c->arena, "%s/owners/add", base));
+	tvars_str(c->vars, "owners_remove", arena_printf(c->arena, "%s/owners/remove", base));
 	tvars_bool(c->vars, "member_searched", v->s[V_MEMBER_SEARCH][0] != '\0');
 	tvars_bool(c->vars, "report_searched",
 	           v->s[V_REPORT_SEARCH][0] != '\0' || v->s[V_CATEGORY][0] != '\0');
@@ -503,7 +525,7 @@ static PGresult *role_page_query(struct ctx *c, const struct role_view *v)
 		            arena_strdup(c->arena, buf_str(&o)) };
 	buf_free(&s);
 	buf_free(&o);
-	PGresult *res = admin_page_query(c, "admin_role_page", 3, p);
+	PGresult *res = admin_keeper_page_query(c, "admin_role_page", 3, p);
 	if (res == NULL)
 		return NULL;
 	if (db_is_null(res, 0, "role_id")) {
@@ -521,7 +543,7 @@ void admin_get_roles(struct ctx *c)
 	const char *q = field_str(&c->fields, "q", "");
 	struct pager pg = pager_make(field_int(&c->fields, "page", 1), ADMIN_PAGE_SIZE);
 	const char *p[] = { q, arena_printf(c->arena, "%ld", pager_offset(&pg)) };
-	PGresult *res = admin_page_query(c, "admin_roles_list", 2, p);
+	PGresult *res = admin_keeper_page_query(c, "admin_roles_list", 2, p);
 	if (res == NULL)
 		return;
 	int empty = db_is_null(res, 0, "id");
@@ -717,7 +739,9 @@ static void bad_dates(struct ctx *c)
 static void post_grant(struct ctx *c, const char *stmt, const char *field, int role_first,
                        const char *done, const char *anchor)
 {
-	if (!admin_post_guard(c))
+	/* A role's members may be kept by its owners too (the statement
+	 * refuses a role the user does not own: 404); its reports not. */
+	if (!(role_first ? admin_post_guard(c) : admin_keeper_post_guard(c)))
 		return;
 	struct role_view v;
 	read_view(c, &v, 1);
@@ -782,6 +806,54 @@ void admin_post_role_members_dates(struct ctx *c)
 void admin_post_role_members_remove(struct ctx *c)
 {
 	post_grant(c, "revoke_user_roles", "user_id[]", 0, "members_removed", "members");
+}
+
+/* Adds or removes the owner named in the form (superusers only). */
+static void post_owner(struct ctx *c, int add)
+{
+	if (!admin_post_guard(c))
+		return;
+	struct role_view v;
+	read_view(c, &v, 1);
+	const char *username = field_str(&c->fields, "username", "");
+	if (username[0] == '\0') {
+		resp_redirect(c->resp, 303,
+		              view_href(c, app_id_param(c), &v, "done=none_selected", "owners"));
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	struct roles_outcome o;
+	const char *done;
+	switch (roles_owner(c->app->db, &a.audit, add, c->match.ids[0], username, &o)) {
+	case ROLES_OK:
+		done = add ? "done=owner_added" : "done=owner_removed";
+		break;
+	case ROLES_UNCHANGED:
+		done = "done=owner_unchanged";
+		break;
+	case ROLES_NOT_FOUND:
+		app_error(c, 404);
+		return;
+	case ROLES_NO_USER:
+		tvars_str(c->vars, "error_detail", app_msg(c, "admin.roles.owner_no_user"));
+		app_error(c, 400);
+		return;
+	default:
+		app_db_error(c, o.db);
+		return;
+	}
+	resp_redirect(c->resp, 303, view_href(c, app_id_param(c), &v, done, "owners"));
+}
+
+void admin_post_role_owners_add(struct ctx *c)
+{
+	post_owner(c, 1);
+}
+
+void admin_post_role_owners_remove(struct ctx *c)
+{
+	post_owner(c, 0);
 }
 
 void admin_post_role_reports_add(struct ctx *c)

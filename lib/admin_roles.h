@@ -50,6 +50,7 @@ struct admin_role_ranges {
 	int rcand_first, rcand_n;
 	int cat_first, cat_n;
 	int group_first, group_n; /* the directory groups that give the role */
+	int owner_first, owner_n; /* the role's owners (schema 0018) */
 };
 void admin_roles_split(const PGresult *res, struct admin_role_ranges *out);
 
@@ -85,6 +86,12 @@ void admin_post_role_members_remove(struct ctx *c);
 /* POST /admin/roles/{id}/members/dates: the checked members get the dates
  * of the form (valid_from, valid_until; empty: open). */
 void admin_post_role_members_dates(struct ctx *c);
+/* POST /admin/roles/{id}/owners/add and /owners/remove (superusers only):
+ * the user named in the form (username) owns the role, or no longer; an
+ * owner keeps the role's members (schema 0018). */
+void admin_post_role_owners_add(struct ctx *c);
+void admin_post_role_owners_remove(struct ctx *c);
+extern const struct field admin_role_owners_fields[];
 void admin_post_role_reports_add(struct ctx *c);
 void admin_post_role_reports_remove(struct ctx *c);
 

@@ -25,7 +25,9 @@ static const char sql_role_list[] =
 	"SELECT ro.id::text AS id, ro.name::text AS name,"
 	" CASE WHEN ro.is_active THEN 'yes' ELSE 'no' END AS active,"
 	" (SELECT count(*) FROM user_roles_current ur WHERE ur.role_id = ro.id)::text AS members,"
-	" (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id)::text AS reports"
+	" (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id)::text AS reports,"
+	" coalesce((SELECT string_agg(u.username::text, ', ' ORDER BY lower(u.username::text))"
+	"  FROM role_owners o JOIN users u ON u.id = o.user_id WHERE o.role_id = ro.id), '') AS owners"
 	" FROM roles ro ORDER BY lower(ro.name::text), ro.id";
 
 /* Role $1 and user $2 by name, for a grant: one row, NULL where none. */
@@ -295,5 +297,56 @@ int ctl_role_report(struct db *db, int grant, const char *role, const char *repo
 		}
 	}
 	PQclear(res);
+	return rc;
+}
+
+int ctl_role_owner(struct db *db, int add, const char *role, const char *user, FILE *out, FILE *err)
+{
+	const char *p[2] = { role, user };
+	struct roles_outcome o;
+	PGresult *res;
+	int rc = 1;
+
+	if (ctl_open(db, err) != 0)
+		return 1;
+	res = ctl_run(db, "ctl_role_user_ids", 2, p, "look up the role and user", err);
+	if (res == NULL)
+		return 1;
+	if (PQgetisnull(res, 0, 0)) {
+		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
+		PQclear(res);
+		return 1;
+	}
+	long long id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	char rn[400], un[400];
+	snprintf(rn, sizeof rn, "%s", PQgetvalue(res, 0, 1));
+	snprintf(un, sizeof un, "%s", PQgetisnull(res, 0, 4) ? user : PQgetvalue(res, 0, 4));
+	PQclear(res);
+	switch (roles_owner(db, &audit_console, add, id, user, &o)) {
+	case ROLES_OK:
+		fprintf(out,
+		        add ? "user \"%s\" now owns role \"%s\"\n"
+		            : "user \"%s\" no longer owns role \"%s\"\n",
+		        un, rn);
+		rc = 0;
+		break;
+	case ROLES_UNCHANGED:
+		fprintf(out,
+		        add ? "user \"%s\" already owns role \"%s\"; nothing changed\n"
+		            : "user \"%s\" did not own role \"%s\"; nothing changed\n",
+		        un, rn);
+		rc = 0;
+		break;
+	case ROLES_NOT_FOUND:
+		fprintf(err, CTL_PROG ": the role was removed meanwhile; nothing changed\n");
+		break;
+	case ROLES_NO_USER:
+		fprintf(err, CTL_PROG ": no user \"%s\"\n", user);
+		break;
+	default:
+		fprintf(err, CTL_PROG ": could not change the owners: %s\n",
+		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		break;
+	}
 	return rc;
 }

@@ -39,4 +39,10 @@ int ctl_role_user(struct db *db, int grant, const char *role, const char *user, 
 int ctl_role_report(struct db *db, int grant, const char *role, const char *report, FILE *out,
                     FILE *err);
 
+/* add-owner / remove-owner (add 1 / 0): USER (a username) owns ROLE (by
+ * name), or no longer, through roles_owner; an owner keeps the role's
+ * members in the admin pool. */
+int ctl_role_owner(struct db *db, int add, const char *role, const char *user, FILE *out,
+                   FILE *err);
+
 #endif

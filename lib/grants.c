@@ -22,6 +22,14 @@ static int run(struct db *db, const char *stmt, int n, const struct audit_actor 
 #define EXISTING(ta, tb)                                                                         \
 	"WITH a AS (SELECT id FROM " ta " WHERE id = ANY ($4::bigint[])),"                        \
 	" b AS (SELECT id FROM " tb " WHERE id = ANY ($5::bigint[])),"
+/* The same, for a role's members: only the roles the actor may keep
+ * (schema 0018, role_may_keep: the console, a superuser, or the role's
+ * owner) count as existing; the others are "missing", so a front end
+ * answers as for a role that does not exist. */
+#define EXISTING_KEPT(ta)                                                                         \
+	"WITH a AS (SELECT id FROM " ta " WHERE id = ANY ($4::bigint[])),"                        \
+	" b AS (SELECT id FROM roles WHERE id = ANY ($5::bigint[])"                                \
+	"  AND role_may_keep($1::bigint, id)),"
 #define MISSING                                                                                  \
 	" SELECT cardinality(ARRAY(SELECT DISTINCT unnest($4::bigint[]))) - (SELECT count(*) FROM a)" \
 	"  AS missing_a,"                                                                        \
@@ -40,7 +48,7 @@ static int run(struct db *db, const char *stmt, int n, const struct audit_actor 
 #define DATES_JSON(f, u)                                                                           \
 	"jsonb_strip_nulls(jsonb_build_object('valid_from', " f ", 'valid_until', " u "))"
 static const char sql_grant_user_roles[] =
-	EXISTING("users", "roles")
+	EXISTING_KEPT("users")
 	" old AS (SELECT ur.user_id, ur.role_id, ur.valid_from, ur.valid_until FROM user_roles ur"
 	"  WHERE ur.user_id IN (SELECT id FROM a) AND ur.role_id IN (SELECT id FROM b)),"
 	" ch AS (INSERT INTO user_roles AS ur (user_id, role_id, granted_by, valid_from, valid_until)"
@@ -61,7 +69,7 @@ static const char sql_grant_user_roles[] =
 	MISSING ", (SELECT count(*) FROM ch JOIN old USING (user_id, role_id)) AS redated";
 
 static const char sql_revoke_user_roles[] =
-	EXISTING("users", "roles")
+	EXISTING_KEPT("users")
 	" ch AS (DELETE FROM user_roles WHERE user_id IN (SELECT id FROM a)"
 	"  AND role_id IN (SELECT id FROM b) RETURNING user_id, role_id),"
 	AUDIT("role.member_removed", "role", "role_id", "user_id") MISSING;

@@ -58,9 +58,36 @@ static const char sql_role_update[] =
 	"  (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM audit) AS audited"
 	" FROM chk";
 
+/*
+ * A role's owners (schema 0018): $4 role id, $5 username. Adding one that
+ * is an owner already, or removing one that is not, is no change and
+ * writes no audit row.
+ */
+#define OWNER_FIND                                                                                 \
+	"WITH r AS (SELECT id FROM roles WHERE id = $4::bigint),"                                  \
+	" u AS (SELECT id FROM users WHERE username = $5::citext),"
+#define OWNER_OUTCOME(action)                                                                      \
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet, '" action "', 'role',"      \
+	"   ch.role_id, jsonb_build_object('user_id', ch.user_id)) FROM ch)"                        \
+	" SELECT (SELECT count(*) FROM r) AS role_found, (SELECT count(*) FROM u) AS user_found,"  \
+	"  (SELECT count(*) FROM ch) AS changed, (SELECT count(*) FROM audit) AS audited"
+static const char sql_owner_add[] =
+	OWNER_FIND
+	" ch AS (INSERT INTO role_owners (role_id, user_id, added_by)"
+	"  SELECT r.id, u.id, $1::bigint FROM r, u ON CONFLICT DO NOTHING"
+	"  RETURNING role_id, user_id),"
+	OWNER_OUTCOME("role.owner_added");
+static const char sql_owner_remove[] =
+	OWNER_FIND
+	" ch AS (DELETE FROM role_owners o USING r, u WHERE o.role_id = r.id AND o.user_id = u.id"
+	"  RETURNING o.role_id, o.user_id),"
+	OWNER_OUTCOME("role.owner_removed");
+
 /* clang-format on */
 
 const struct db_stmt roles_stmts[] = {
+	{ "roles_owner_add", sql_owner_add, 5 },
+	{ "roles_owner_remove", sql_owner_remove, 5 },
 	{ "roles_create", sql_role_create, 5 },
 	{ "roles_update", sql_role_update, 8 },
 	{ NULL, NULL, 0 },
@@ -121,6 +148,30 @@ enum roles_status roles_update(struct db *db, const struct audit_actor *a, long 
 		rc = ROLES_UNCHANGED;
 	else
 		rc = ROLES_OK;
+	o->id = id;
+	PQclear(res);
+	return rc;
+}
+
+enum roles_status roles_owner(struct db *db, const struct audit_actor *a, int add, long long id,
+                              const char *username, struct roles_outcome *o)
+{
+	char idtext[AUDIT_ID_LEN];
+	const char *p[AUDIT_NPARAMS + 2];
+
+	memset(o, 0, sizeof *o);
+	audit_params_on(a, id, idtext, p);
+	p[4] = username;
+	PGresult *res = db_exec(db, add ? "roles_owner_add" : "roles_owner_remove", 5, p, &o->db);
+	if (res == NULL)
+		return ROLES_DB_ERROR;
+	enum roles_status rc = ROLES_OK;
+	if (db_int(res, 0, "role_found") == 0)
+		rc = ROLES_NOT_FOUND;
+	else if (db_int(res, 0, "user_found") == 0)
+		rc = ROLES_NO_USER;
+	else if (db_int(res, 0, "changed") == 0)
+		rc = ROLES_UNCHANGED;
 	o->id = id;
 	PQclear(res);
 	return rc;

@@ -1,13 +1,11 @@
 /*
  * roles: the one home of the operations on roles, for every front end (the
  * admin pool, portalctl): create, and change the name, the description or
- * whether it is active. Each is one statement that checks its rules (a name
- * taken in any case, a stale edit, "already so" as no change), makes the
- * change and writes its audit_log row with the actor, the channel and the
- * address (audit.h). A front end reads its input, checks it (roles_check_*
- * in ctl_roles and admin_role_check, the same limits), calls one of these
- * and turns the enum into a page or a message. Granting goes through
- * grants.
+ * whether it is active; its owners (who keep its members). Each is one statement that checks its
+ * rules (a name taken in any case, a stale edit, "already so" as no change), makes the change and
+ * writes its audit_log row with the actor, the channel and the address (audit.h). A front end reads
+ * its input, checks it (roles_check_* in ctl_roles and admin_role_check, the same limits), calls
+ * one of these and turns the enum into a page or a message. Granting goes through grants.
  */
 #ifndef ROLES_H
 #define ROLES_H
@@ -24,6 +22,7 @@ enum roles_status {
 	ROLES_TAKEN,     /* another role has the name (in any case) */
 	ROLES_UNCHANGED, /* update: already so; nothing written */
 	ROLES_STALE,     /* update: changed since the version given */
+	ROLES_NO_USER,   /* owner: no user with that name */
 	ROLES_DB_ERROR,  /* the database failed: o->db says how */
 };
 
@@ -53,5 +52,14 @@ struct roles_change {
  * ROLES_TAKEN or ROLES_DB_ERROR. */
 enum roles_status roles_update(struct db *db, const struct audit_actor *a, long long id,
                                const struct roles_change *c, struct roles_outcome *o);
+
+/* Makes user `username` an owner of role id (add 1), or no longer (0):
+ * audit 'role.owner_added' / 'role.owner_removed' (details: via,
+ * user_id). An owner keeps the role's members in the admin pool (schema
+ * 0018, role_may_keep). ROLES_OK, ROLES_UNCHANGED (already so, nothing
+ * written), ROLES_NOT_FOUND (no such role), ROLES_NO_USER or
+ * ROLES_DB_ERROR. */
+enum roles_status roles_owner(struct db *db, const struct audit_actor *a, int add, long long id,
+                              const char *username, struct roles_outcome *o);
 
 #endif

@@ -148,6 +148,7 @@ static const char sql_account_page[] = SESSION_READ_CTE
 	"  FROM user_roles_current ur"
 	"  JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = cur.uid AND r.is_active), '')"
 	"  AS role_names,"
+	" EXISTS (SELECT 1 FROM role_owners o WHERE o.user_id = cur.uid) AS keeps_roles,"
 	" s.id = cur.sid AS is_current,"
 	" to_char(s.created_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS created,"
 	" to_char(s.last_seen_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS seen,"

@@ -246,9 +246,10 @@ static void test_every_operation_writes_its_audit_row_with_actor_channel_and_add
 		}
 	}
 	/* users: create, update, set_password, unlock, expire (provision is
-	 * schema/0016's user_provision()); roles and reports: create, update;
-	 * grants: four; directory: map, unmap, the run's summary */
-	assert_int_equal(n, 16);
+	 * schema/0016's user_provision()); roles: create, update, owner add
+	 * and remove; reports: create, update; grants: four; directory: map,
+	 * unmap, the run's summary */
+	assert_int_equal(n, 18);
 }
 
 int main(void)
