@@ -16,6 +16,7 @@
 #include "admin_roles.h"
 #include "admin_users.h"
 #include "reports.h"
+#include "requests.h"
 #include "roles.h"
 #include "users.h"
 
@@ -44,6 +45,8 @@ static const struct route routes[] = {
 	  admin_role_members_fields },
 	{ "POST", "/admin/roles/{id}/members/dates", admin_post_role_members_dates,
 	  admin_role_members_fields },
+	{ "POST", "/admin/requests/{id}/decide", admin_post_request_decide,
+	  admin_request_decide_fields },
 	{ "POST", "/admin/roles/{id}/owners/add", admin_post_role_owners_add,
 	  admin_role_owners_fields },
 	{ "POST", "/admin/roles/{id}/owners/remove", admin_post_role_owners_remove,
@@ -77,17 +80,11 @@ static const struct route routes[] = {
 	{ "GET", "/admin/metrics", app_metrics, NULL },
 };
 
-static const struct db_stmt *const stmt_sets[] = { session_stmts,
-	                                           admin_reports_stmts,
-	                                           grants_stmts,
-	                                           admin_roles_stmts,
-	                                           admin_users_stmts,
-	                                           admin_access_stmts,
-	                                           admin_audit_stmts,
-	                                           users_stmts,
-	                                           roles_stmts,
-	                                           reports_stmts,
-	                                           NULL };
+static const struct db_stmt *const stmt_sets[] = {
+	session_stmts,     admin_reports_stmts, grants_stmts,         admin_roles_stmts,
+	admin_users_stmts, admin_access_stmts,  admin_audit_stmts,    users_stmts,
+	roles_stmts,       reports_stmts,       requests_admin_stmts, NULL
+};
 
 static const struct app_spec spec = {
 	.name = "portal-admin",

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pager.h"
+#include "requests.h"
 #include "session.h"
 #include "spnego.h"
 #include "sso.h"
@@ -652,6 +653,117 @@ static void post_favourite(struct ctx *c)
 	                  : arena_printf(c->arena, "/reports/%lld", c->match.ids[0]));
 }
 
+/* ---- access on request (lib/requests.h) ---- */
+
+/* Renders the requests page from a "requests_page" result; notice and
+ * error are message keys or NULL. */
+static void render_requests(struct ctx *c, PGresult *res, int status, const char *notice,
+                            const char *error)
+{
+	int first, n;
+	db_kind_range(res, "k", "1", &first, &n);
+	tvars_rows_range(c->vars, "roles", res, first, n);
+	db_kind_range(res, "k", "2", &first, &n);
+	tvars_rows_range(c->vars, "mine", res, first, n);
+	tvars_str(c->vars, "notice", app_msg(c, notice));
+	tvars_str(c->vars, "error", app_msg(c, error));
+	app_render(c, status, "requests");
+}
+
+static const char *const request_dones[] = { "requested", "withdrawn", NULL };
+
+static void get_requests(struct ctx *c)
+{
+	PGresult *res = app_session_query(c, "requests_page", 0, NULL);
+	if (res == NULL)
+		return;
+	const char *done = field_str(&c->fields, "done", NULL);
+	render_requests(c, res, 200, done ? arena_printf(c->arena, "requests.done.%s", done) : NULL,
+	                NULL);
+	PQclear(res);
+}
+
+/* The page again with status and the message of error: the form's
+ * problem, nothing stored. */
+static void requests_refused(struct ctx *c, int status, const char *error)
+{
+	PGresult *res = app_session_query(c, "requests_page", 0, NULL);
+	if (res == NULL)
+		return;
+	render_requests(c, res, status, NULL, error);
+	PQclear(res);
+}
+
+static void post_request(struct ctx *c)
+{
+	PGresult *res = app_session_post(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	PQclear(res);
+	const char *reason = field_str(&c->fields, "reason", "");
+	const char *problem = requests_text_problem(reason, 1);
+	if (problem != NULL) {
+		requests_refused(c, 400, problem);
+		return;
+	}
+	char tok[67];
+	if (session_token_param(req_cookie(c->req, SESSION_COOKIE), tok) < 0) {
+		app_redirect_login(c);
+		return;
+	}
+	enum db_status st;
+	switch (requests_submit(c->app->db, &c->app->cfg, tok, field_str(&c->fields, "role_id", ""),
+	                        reason, field_str(&c->fields, "days", ""), c->req->remote_addr,
+	                        &st)) {
+	case REQUESTS_OK:
+		resp_redirect(c->resp, 303, "/requests?done=requested");
+		return;
+	case REQUESTS_NO_SESSION:
+		app_redirect_login(c);
+		return;
+	case REQUESTS_NO_ROLE:
+		app_error(c, 404);
+		return;
+	case REQUESTS_BAD_DAYS:
+		requests_refused(c, 400, "requests.error.days");
+		return;
+	case REQUESTS_BAD_REASON:
+		requests_refused(c, 400, "requests.error.invisible");
+		return;
+	case REQUESTS_MEMBER:
+		requests_refused(c, 409, "requests.error.member");
+		return;
+	case REQUESTS_PENDING:
+		requests_refused(c, 409, "requests.error.pending");
+		return;
+	default:
+		app_db_error(c, st);
+		return;
+	}
+}
+
+static void post_request_withdraw(struct ctx *c)
+{
+	PGresult *res = app_session_post(c, "session_check", 0, NULL);
+	if (res == NULL)
+		return;
+	PQclear(res);
+	char tok[67];
+	if (session_token_param(req_cookie(c->req, SESSION_COOKIE), tok) < 0) {
+		app_redirect_login(c);
+		return;
+	}
+	enum db_status st;
+	int done = requests_withdraw(c->app->db, &c->app->cfg, tok, app_id_param(c),
+	                             c->req->remote_addr, &st);
+	if (done < 0)
+		app_db_error(c, st);
+	else if (done == 0)
+		app_error(c, 404);
+	else
+		resp_redirect(c->resp, 303, "/requests?done=withdrawn");
+}
+
 /* The nl/en switch in the header: remembered in a cookie for a year. */
 static void get_lang(struct ctx *c)
 {
@@ -703,6 +815,16 @@ static const struct field favourite_fields[] = {
 	NEXT(FIELD_FORM),
 	FIELDS_END,
 };
+static const struct field requests_fields[] = {
+	{ "done", FIELD_ENUM, FIELD_QUERY | FIELD_LENIENT, 0, 0, request_dones },
+	FIELDS_END,
+};
+static const struct field request_fields[] = {
+	{ "role_id", FIELD_ID, FIELD_FORM | FIELD_REQUIRED, 0, 0, NULL },
+	{ "reason", FIELD_TEXT, FIELD_FORM, 0, 8000, NULL },
+	{ "days", FIELD_INT, FIELD_FORM | FIELD_REQUIRED, 1, 3660, NULL },
+	FIELDS_END,
+};
 static const char *const langs[] = { "nl", "en", NULL };
 static const struct field lang_fields[] = {
 	{ "to", FIELD_ENUM, FIELD_QUERY | FIELD_REQUIRED, 0, 0, langs },
@@ -722,14 +844,17 @@ static const struct route routes[] = {
 	{ "GET", "/reports/{id}", get_report, NULL },
 	{ "POST", "/reports/{id}/favourite", post_favourite, favourite_fields },
 	{ "GET", "/go/{id}", get_go, NULL },
+	{ "GET", "/requests", get_requests, requests_fields },
+	{ "POST", "/requests", post_request, request_fields },
+	{ "POST", "/requests/{id}/withdraw", post_request_withdraw, NULL },
 	{ "GET", "/lang", get_lang, lang_fields },
 	{ "GET", "/healthz", app_healthz, NULL },
 	{ "GET", "/status", app_status, NULL },
 	{ "GET", "/metrics", app_metrics, NULL },
 };
 
-static const struct db_stmt *const stmt_sets[] = { session_stmts, catalog_stmts, replica_stmts,
-	                                           users_sso_stmts, NULL };
+static const struct db_stmt *const stmt_sets[] = { session_stmts,   catalog_stmts,  replica_stmts,
+	                                           users_sso_stmts, requests_stmts, NULL };
 
 static const struct app_spec spec = {
 	.name = "portal",

@@ -21,6 +21,7 @@
 #include "ctl_reports.h"
 #include "ctl_roles.h"
 #include "reports.h"
+#include "requests.h"
 #include "roles.h"
 #include "db.h"
 #include "directory.h"
@@ -67,6 +68,7 @@ static int cmd_help(struct ctx *c, int argc, char **argv);
 static int cmd_version(struct ctx *c, int argc, char **argv);
 static int cmd_user(struct ctx *c, int argc, char **argv);
 static int cmd_role(struct ctx *c, int argc, char **argv);
+static int cmd_requests(struct ctx *c, int argc, char **argv);
 static int cmd_report(struct ctx *c, int argc, char **argv);
 static int cmd_access(struct ctx *c, int argc, char **argv);
 static int cmd_audit(struct ctx *c, int argc, char **argv);
@@ -84,6 +86,8 @@ static const struct command commands[] = {
 	  "revoke-report, map-group, "
 	  "unmap-group, groups (role --help)",
 	  0, cmd_role },
+	{ "requests", "SUBCOMMAND [ARGS]",
+	  "list, approve, refuse: access on request (requests --help)", 0, cmd_requests },
 	{ "report", "SUBCOMMAND [ARGS]", "add, list, set-status (report --help)", 0, cmd_report },
 	{ "access", "SUBCOMMAND [ARGS]", "who sees what: user, report, export (access --help)", 0,
 	  cmd_access },
@@ -551,17 +555,11 @@ struct subcommand {
 /* These commands check their values before they connect. */
 static int cmd_admin_db(struct ctx *c)
 {
-	const struct db_stmt *const tables[] = { ctl_role_stmts,
-		                                 ctl_report_stmts,
-		                                 ctl_access_stmts,
-		                                 ctl_audit_stmts,
-		                                 ctl_import_stmts,
-		                                 grants_stmts,
-		                                 roles_stmts,
-		                                 reports_stmts,
-		                                 users_stmts,
-		                                 directory_stmts,
-		                                 NULL };
+	const struct db_stmt *const tables[] = {
+		ctl_role_stmts,   ctl_report_stmts, ctl_access_stmts,     ctl_audit_stmts,
+		ctl_import_stmts, grants_stmts,     roles_stmts,          reports_stmts,
+		users_stmts,      directory_stmts,  requests_admin_stmts, NULL
+	};
 
 	return open_db(c, c->cfg.statement_timeout, tables, 0);
 }
@@ -622,6 +620,7 @@ static const char cmd_role_synopsis[] =
     "       " PROG " role revoke-user ROLE USER\n"
     "       " PROG " role add-owner ROLE USER\n"
     "       " PROG " role remove-owner ROLE USER\n"
+    "       " PROG " role set-requestable ROLE [--max-days N] [--off]\n"
     "       " PROG " role grant-report ROLE REPORT_ID\n"
     "       " PROG " role revoke-report ROLE REPORT_ID\n"
     "       " PROG " role map-group GROUP-DN ROLE\n"
@@ -647,6 +646,10 @@ static const char cmd_role_help[] =
     "      USER owns ROLE, or no longer: an owner keeps the role's members (and their\n"
     "      dates) in the admin pool, and nothing else (audit role.owner_added,\n"
     "      role.owner_removed). \"role list\" shows the owners.\n"
+    "  set-requestable ROLE [--max-days N], set-requestable ROLE --off\n"
+    "      Users may ask for ROLE on their page \"Toegang aanvragen\", for at most N\n"
+    "      days (1 to 3660; default as it was, 90 for a new role), or no longer;\n"
+    "      the role's owners or a superuser decide (\"" PROG " requests\").\n"
     "  grant-report ROLE REPORT_ID, revoke-report ROLE REPORT_ID\n"
     "      Lets the role see the report, or no longer.\n"
     "  map-group GROUP-DN ROLE, unmap-group GROUP-DN ROLE\n"
@@ -697,6 +700,11 @@ static int cmd_role_remove_owner(struct ctx *c, const struct ctl_args *a)
 	return ctl_role_owner(c->db, 0, a->pos[0], a->pos[1], stdout, stderr);
 }
 
+static int cmd_role_requestable(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_role_requestable(c->db, a->pos[0], !a->flag[1], a->val[0], stdout, stderr);
+}
+
 static int cmd_role_grant_report(struct ctx *c, const struct ctl_args *a)
 {
 	return ctl_role_report(c->db, 1, a->pos[0], a->pos[1], stdout, stderr);
@@ -730,6 +738,7 @@ static const struct subcommand role_subs[] = {
 	{ "revoke-user", { NULL }, 2, "ROLE USER", cmd_role_revoke_user },
 	{ "add-owner", { NULL }, 2, "ROLE USER", cmd_role_add_owner },
 	{ "remove-owner", { NULL }, 2, "ROLE USER", cmd_role_remove_owner },
+	{ "set-requestable", { "--max-days=", "--off", NULL }, 1, "ROLE", cmd_role_requestable },
 	{ "grant-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_grant_report },
 	{ "revoke-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_revoke_report },
 	{ "map-group", { NULL }, 2, "GROUP-DN ROLE", cmd_role_map_group },
@@ -744,6 +753,56 @@ static int cmd_role(struct ctx *c, int argc, char **argv)
 	snprintf(help, sizeof help, "%s%s", cmd_role_help, exit_text);
 	return run_group(c, argc, argv, role_subs, sizeof role_subs / sizeof role_subs[0],
 	                 cmd_role_synopsis, help);
+}
+
+/* -- requests -- */
+
+static const char cmd_requests_synopsis[] = "usage: " PROG " requests list\n"
+                                            "       " PROG " requests approve ID [--note T]\n"
+                                            "       " PROG " requests refuse ID [--note T]\n";
+
+static const char cmd_requests_help[] =
+    "\n"
+    "  list\n"
+    "      The requests for access that wait for a decision, oldest first: id, role,\n"
+    "      user, days asked, when, when it expires (7 days after), the role's owners\n"
+    "      and the reason. For a mail script that tells the owners.\n"
+    "  approve ID [--note T], refuse ID [--note T]\n"
+    "      Decides the request: approval makes the user a member of the role until\n"
+    "      now + the days asked. Audited (access.approved, access.refused,\n"
+    "      role.member_added). A request decided, withdrawn or expired already is\n"
+    "      refused (exit status 1).\n";
+
+static int cmd_requests_list(struct ctx *c, const struct ctl_args *a)
+{
+	(void)a;
+	return ctl_requests_list(c->db, stdout, stderr);
+}
+
+static int cmd_requests_approve(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_requests_decide(c->db, a->pos[0], 1, a->val[0], stdout, stderr);
+}
+
+static int cmd_requests_refuse(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_requests_decide(c->db, a->pos[0], 0, a->val[0], stdout, stderr);
+}
+
+static const struct subcommand requests_subs[] = {
+	{ "list", { NULL }, 0, "", cmd_requests_list },
+	{ "approve", { "--note=", NULL }, 1, "ID", cmd_requests_approve },
+	{ "refuse", { "--note=", NULL }, 1, "ID", cmd_requests_refuse },
+};
+
+static int cmd_requests(struct ctx *c, int argc, char **argv)
+{
+	static char help[sizeof cmd_requests_help + sizeof exit_text];
+
+	snprintf(help, sizeof help, "%s%s", cmd_requests_help, exit_text);
+	return run_group(c, argc, argv, requests_subs,
+	                 sizeof requests_subs / sizeof requests_subs[0], cmd_requests_synopsis,
+	                 help);
 }
 
 /* -- report -- */

@@ -11,6 +11,7 @@
 
 #include "admin.h"
 #include "grants.h"
+#include "requests.h"
 #include "roles.h"
 
 #include "buf.h"
@@ -51,7 +52,7 @@
 	" NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean," \
 	" NULL::boolean, NULL::text, NULL::boolean, NULL::bigint, NULL::text, NULL::text," \
 	" NULL::boolean," \
-	" NULL::text, NULL::boolean, NULL::bigint, NULL::bigint,"
+	" NULL::text, NULL::boolean, NULL::boolean, NULL::integer, NULL::bigint, NULL::bigint,"
 
 /*
  * The roles list: $3 name search ("" for all), $4 offset. The session's
@@ -62,7 +63,9 @@ static const char sql_roles_list[] =
 	"SELECT cur.*, " ADMIN_KEEPS " AS keeps, l.* FROM cur LEFT JOIN LATERAL ("
 	" SELECT p.id, p.name, p.description, p.is_active, '/admin/roles/' || p.id AS href,"
 	"  (SELECT count(*) FROM user_roles_current ur WHERE ur.role_id = p.id) AS n_members,"
-	"  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = p.id) AS n_reports, p.total"
+	"  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = p.id) AS n_reports,"
+	"  (SELECT count(*) FROM access_requests_now q WHERE q.role_id = p.id"
+	"   AND q.state_now = 'pending') AS n_waiting, p.total"
 	" FROM (SELECT r.id, r.name::text AS name, r.description, r.is_active,"
 	"   count(*) OVER () AS total FROM roles r"
 	"  WHERE ($3::text = '' OR f_unaccent(lower(r.name::text)) LIKE " PAT("$3::text") ")"
@@ -128,6 +131,7 @@ static const char sql_role_page[] =
 	"  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf, cur.admin_confirmed,"
 	"  ro.id AS role_id, ro.name::text AS name, ro.description, ro.is_active AS role_active,"
 	"  ro.updated_at::text AS version, role_may_keep(cur.uid, ro.id) AS keeps,"
+	"  ro.requestable, ro.request_max_days AS max_days,"
 	"  (SELECT count(*) FROM user_roles_current ur WHERE ur.role_id = ro.id) AS n_members,"
 	"  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id) AS n_reports,"
 	"  NULL::bigint AS id, NULL::text AS label, NULL::text AS sub, NULL::text AS extra,"
@@ -158,6 +162,16 @@ static const char sql_role_page[] =
 	"  '/admin/users/' || u.id, NULL, row_number() OVER (ORDER BY lower(u.display_name), u.id),"
 	"  " NO_DATES
 	" FROM ro JOIN role_owners o ON o.role_id = ro.id JOIN users u ON u.id = o.user_id"
+	/* the requests that wait for a decision (schema 0021), oldest first,
+	 * at most 50: label the user, sub their name, extra the reason, total
+	 * the days asked, vfrom when asked, until when it expires */
+	" UNION ALL SELECT 8, 'request'," NO_HEAD
+	" q.id, u.username::text, u.display_name, q.reason, NULL, '/admin/requests/' || q.id || '/decide',"
+	"  q.days, row_number() OVER (ORDER BY q.created_at, q.id),"
+	"  " DB_DATE_TIME_NL("q.expires_at") ", " DB_DATE_TIME_NL("q.created_at") ", NULL, NULL"
+	" FROM ro JOIN LATERAL (SELECT * FROM access_requests_now q WHERE q.role_id = ro.id"
+	"  AND q.state_now = 'pending' ORDER BY q.created_at, q.id LIMIT 50) q ON true"
+	" JOIN users u ON u.id = q.user_id"
 	/* the directory groups that give the role (schema 0015), at most 50 */
 	" UNION ALL SELECT 6, 'group'," NO_HEAD
 	" NULL, g.group_dn, NULL, NULL, NULL, NULL, NULL, g.seq, " NO_DATES ""
@@ -232,6 +246,9 @@ void admin_roles_split(const PGresult *res, struct admin_role_ranges *out)
 		} else if (strcmp(k, "owner") == 0) {
 			first = &out->owner_first;
 			n = &out->owner_n;
+		} else if (strcmp(k, "request") == 0) {
+			first = &out->request_first;
+			n = &out->request_n;
 		} else {
 			continue;
 		}
@@ -274,7 +291,7 @@ struct role_view {
 static const char *const dones[] = {
 	"created", "saved", "deactivated", "activated", "members_added", "members_removed",
 	"reports_added", "reports_removed", "none_selected", "members_dated", "owner_added",
-	"owner_removed", "owner_unchanged", NULL
+	"owner_removed", "owner_unchanged", "request_approved", "request_refused", NULL
 };
 /* clang-format on */
 
@@ -326,6 +343,9 @@ const struct field admin_role_update_fields[] = {
 	ADMIN_FORM_TEXT("name"),
 	ADMIN_FORM_TEXT("description"),
 	{ "version", FIELD_TEXT, FIELD_FORM | FIELD_TRIM | FIELD_REQUIRED, 0, 0, NULL },
+	/* access on request (schema 0021): a checkbox and the longest duration */
+	{ "requestable", FIELD_TEXT, FIELD_FORM, 0, 10, NULL },
+	{ "request_max_days", FIELD_INT, FIELD_FORM, 1, 3660, NULL },
 	FIELDS_END,
 };
 
@@ -495,6 +515,7 @@ static void render_role(struct ctx *c, int status, const PGresult *res, const st
 	tvars_rows_range(c->vars, "categories", res, r.cat_first, r.cat_n);
 	tvars_rows_range(c->vars, "groups", res, r.group_first, r.group_n);
 	tvars_rows_range(c->vars, "owners", res, r.owner_first, r.owner_n);
+	tvars_rows_range(c->vars, "requests", res, r.request_first, r.request_n);
 	tvars_str(c->vars, "owners_add", arena_printf(c->arena, "%s/owners/add", base));
 	tvars_str(c->vars, "owners_remove", arena_printf(c->arena, "%s/owners/remove", base));
 	tvars_bool(c->vars, "member_searched", v->s[V_MEMBER_SEARCH][0] != '\0');
@@ -662,7 +683,14 @@ void admin_post_role_update(struct ctx *c)
 	}
 	struct admin_actor a;
 	admin_actor(c, &a);
-	struct roles_change ch = { version, name, description, -1 };
+	struct roles_change ch = {
+		.version = version,
+		.name = name,
+		.description = description,
+		.active = -1,
+		.requestable = field_present(&c->fields, "requestable") ? "t" : "f",
+		.max_days = field_str(&c->fields, "request_max_days", NULL),
+	};
 	struct roles_outcome o;
 	switch (roles_update(c->app->db, &a.audit, c->match.ids[0], &ch, &o)) {
 	case ROLES_OK:
@@ -700,7 +728,7 @@ static void post_set_active(struct ctx *c, int active)
 	read_view(c, &v, 1);
 	struct admin_actor a;
 	admin_actor(c, &a);
-	struct roles_change ch = { NULL, NULL, NULL, active };
+	struct roles_change ch = { .active = active };
 	struct roles_outcome o;
 	enum roles_status st = roles_update(c->app->db, &a.audit, c->match.ids[0], &ch, &o);
 	if (st == ROLES_NOT_FOUND) {
@@ -854,6 +882,48 @@ void admin_post_role_owners_add(struct ctx *c)
 void admin_post_role_owners_remove(struct ctx *c)
 {
 	post_owner(c, 0);
+}
+
+static const char *const decisions[] = { "approve", "refuse", NULL };
+const struct field admin_request_decide_fields[] = {
+	{ "decision", FIELD_ENUM, FIELD_FORM | FIELD_REQUIRED, 0, 0, decisions },
+	{ "note", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 8000, NULL },
+	FIELDS_END,
+};
+
+void admin_post_request_decide(struct ctx *c)
+{
+	if (!admin_keeper_post_guard(c))
+		return;
+	int approve = strcmp(field_str(&c->fields, "decision", ""), "approve") == 0;
+	const char *note = field_str(&c->fields, "note", "");
+	const char *problem = requests_text_problem(note, 0);
+	if (problem != NULL) {
+		tvars_str(c->vars, "error_detail", app_msg(c, problem));
+		app_error(c, 400);
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	long long role = 0;
+	enum db_status st;
+	switch (requests_decide(c->app->db, &a.audit, app_id_param(c), approve, note, &role, &st)) {
+	case REQUESTS_DECIDED:
+		resp_redirect(c->resp, 303,
+		              arena_printf(c->arena, "/admin/roles/%lld?done=%s#requests", role,
+		                           approve ? "request_approved" : "request_refused"));
+		return;
+	case REQUESTS_NOT_FOUND:
+		app_error(c, 404);
+		return;
+	case REQUESTS_NOT_PENDING:
+		tvars_str(c->vars, "error_detail", app_msg(c, "admin.requests.not_pending"));
+		app_error(c, 409);
+		return;
+	default:
+		app_db_error(c, st);
+		return;
+	}
 }
 
 void admin_post_role_reports_add(struct ctx *c)

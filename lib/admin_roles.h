@@ -49,8 +49,9 @@ struct admin_role_ranges {
 	int report_first, report_n;
 	int rcand_first, rcand_n;
 	int cat_first, cat_n;
-	int group_first, group_n; /* the directory groups that give the role */
-	int owner_first, owner_n; /* the role's owners (schema 0018) */
+	int group_first, group_n;     /* the directory groups that give the role */
+	int owner_first, owner_n;     /* the role's owners (schema 0018) */
+	int request_first, request_n; /* requests that wait (schema 0021) */
 };
 void admin_roles_split(const PGresult *res, struct admin_role_ranges *out);
 
@@ -92,6 +93,13 @@ void admin_post_role_members_dates(struct ctx *c);
 void admin_post_role_owners_add(struct ctx *c);
 void admin_post_role_owners_remove(struct ctx *c);
 extern const struct field admin_role_owners_fields[];
+
+/* POST /admin/requests/{id}/decide (a superuser or the role's owner):
+ * decision approve or refuse, with an optional note, through
+ * requests_decide; back to the role's page. 404 for a request of a role
+ * the user may not keep, 409 when it was decided, withdrawn or expired. */
+void admin_post_request_decide(struct ctx *c);
+extern const struct field admin_request_decide_fields[];
 void admin_post_role_reports_add(struct ctx *c);
 void admin_post_role_reports_remove(struct ctx *c);
 

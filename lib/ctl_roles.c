@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "grants.h"
+#include "requests.h"
 #include "ctl.h"
 #include "req.h"
 #include "roles.h"
@@ -349,4 +350,100 @@ int ctl_role_owner(struct db *db, int add, const char *role, const char *user, F
 		break;
 	}
 	return rc;
+}
+
+int ctl_role_requestable(struct db *db, const char *role, int on, const char *max_days, FILE *out,
+                         FILE *err)
+{
+	long long days = 0;
+	if (max_days && (ctl_parse_id(max_days, &days) != 0 || days > 3660)) {
+		fprintf(err, CTL_PROG ": invalid --max-days \"%s\": expected 1 to 3660\n",
+		        max_days);
+		return 1;
+	}
+	if (ctl_open(db, err) != 0)
+		return 1;
+	const char *p[2] = { role, "" };
+	PGresult *res = ctl_run(db, "ctl_role_user_ids", 2, p, "look up the role", err);
+	if (res == NULL)
+		return 1;
+	if (PQgetisnull(res, 0, 0)) {
+		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
+		PQclear(res);
+		return 1;
+	}
+	long long id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	char rn[400];
+	snprintf(rn, sizeof rn, "%s", PQgetvalue(res, 0, 1));
+	PQclear(res);
+	struct roles_change ch = { .active = -1,
+		                   .requestable = on ? "t" : "f",
+		                   .max_days = max_days };
+	struct roles_outcome o;
+	switch (roles_update(db, &audit_console, id, &ch, &o)) {
+	case ROLES_OK:
+		if (on)
+			fprintf(out, "role \"%s\" may be requested now%s%s%s\n", rn,
+			        max_days ? ", for at most " : "", max_days ? max_days : "",
+			        max_days ? " days" : "");
+		else
+			fprintf(out, "role \"%s\" may no longer be requested\n", rn);
+		return 0;
+	case ROLES_UNCHANGED:
+		fprintf(out, "role \"%s\" was so already; nothing changed\n", rn);
+		return 0;
+	default:
+		fprintf(err, CTL_PROG ": could not change the role: %s\n",
+		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		return 1;
+	}
+}
+
+int ctl_requests_list(struct db *db, FILE *out, FILE *err)
+{
+	if (ctl_open(db, err) != 0)
+		return 1;
+	return ctl_list(db, "requests_waiting", 0, NULL, "list the requests", "request waits",
+	                "requests wait", out, err);
+}
+
+int ctl_requests_decide(struct db *db, const char *id, int approve, const char *note, FILE *out,
+                        FILE *err)
+{
+	long long n;
+	if (ctl_parse_id(id, &n) != 0) {
+		fprintf(err, CTL_PROG ": invalid request id \"%s\": expected a positive number\n",
+		        id);
+		return 1;
+	}
+	const char *problem = requests_text_problem(note, 0);
+	if (problem != NULL) {
+		fprintf(err, CTL_PROG ": invalid --note: %s\n",
+		        strcmp(problem, "requests.error.too_long") == 0
+		            ? "at most 1000 characters"
+		            : "it holds a control or invisible character");
+		return 1;
+	}
+	if (ctl_open(db, err) != 0)
+		return 1;
+	long long role = 0;
+	enum db_status st;
+	switch (requests_decide(db, &audit_console, id, approve, note, &role, &st)) {
+	case REQUESTS_DECIDED:
+		fprintf(out, "request %s %s\n", id, approve ? "approved" : "refused");
+		return 0;
+	case REQUESTS_NOT_FOUND:
+		fprintf(err, CTL_PROG ": no request %s\n", id);
+		return 1;
+	case REQUESTS_NOT_PENDING:
+		fprintf(err,
+		        CTL_PROG ": request %s was decided, withdrawn or expired already; nothing "
+		                 "changed\n",
+		        id);
+		return 1;
+	default:
+		fprintf(err, CTL_PROG ": could not decide the request: %s\n",
+		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		return 1;
+	}
 }

@@ -1,5 +1,6 @@
 /*
  * ctl_roles: portalctl's role commands (role add, list, grant-user,
+ * add-owner, set-requestable, and the requests of roles,
  * revoke-user, grant-report, revoke-report) and the checks of a role's name
  * and description. Every change is one statement with its audit_log row
  * (actor NULL, details "via": "portalctl"); grants go through grants,
@@ -44,5 +45,17 @@ int ctl_role_report(struct db *db, int grant, const char *role, const char *repo
  * members in the admin pool. */
 int ctl_role_owner(struct db *db, int add, const char *role, const char *user, FILE *out,
                    FILE *err);
+
+/* set-requestable ROLE [--max-days N] | --off (on 1 / 0): whether users
+ * may request the role (schema 0021), through roles_update. */
+int ctl_role_requestable(struct db *db, const char *role, int on, const char *max_days, FILE *out,
+                         FILE *err);
+
+/* requests list: what waits for a decision, oldest first (for a mail
+ * script); requests approve / refuse ID [--note T] through requests_decide
+ * (the console may decide any request). */
+int ctl_requests_list(struct db *db, FILE *out, FILE *err);
+int ctl_requests_decide(struct db *db, const char *id, int approve, const char *note, FILE *out,
+                        FILE *err);
 
 #endif

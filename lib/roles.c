@@ -25,8 +25,8 @@ static const char sql_role_create[] =
 
 /*
  * Changes role $4: $5 the version (updated_at) the change was based on, or
- * NULL for whatever is stored; $6 name, $7 description, $8 active, each
- * NULL to keep it. The row is locked first, so a concurrent change is seen
+ * NULL for whatever is stored; $6 name, $7 description, $8 active, $9
+ * requestable, $10 request_max_days (schema 0021), each NULL to keep it. The row is locked first, so a concurrent change is seen
  * as committed; the UPDATE repeats the version check. A name another role
  * has is taken; a change to what is stored is no change, with no audit row.
  */
@@ -34,17 +34,21 @@ static const char sql_role_update[] =
 	"WITH old AS (SELECT * FROM roles WHERE id = $4::bigint FOR UPDATE),"
 	" want AS (SELECT coalesce($6::citext, name) AS name,"
 	"   coalesce($7::text, description) AS description,"
-	"   coalesce($8::boolean, is_active) AS is_active FROM old),"
+	"   coalesce($8::boolean, is_active) AS is_active,"
+	"   coalesce($9::boolean, requestable) AS requestable,"
+	"   coalesce($10::int, request_max_days) AS request_max_days FROM old),"
 	" chk AS (SELECT"
 	"   $5::timestamptz IS NOT NULL"
 	"    AND (SELECT updated_at FROM old) IS DISTINCT FROM $5::timestamptz AS stale,"
 	"   EXISTS (SELECT 1 FROM roles r, want w WHERE r.name = w.name AND r.id <> $4::bigint)"
 	"    AS taken,"
-	"   (SELECT (o.name::text, o.description, o.is_active)"
-	"     IS NOT DISTINCT FROM (w.name::text, w.description, w.is_active)"
+	"   (SELECT (o.name::text, o.description, o.is_active, o.requestable, o.request_max_days)"
+	"     IS NOT DISTINCT FROM (w.name::text, w.description, w.is_active, w.requestable,"
+	"      w.request_max_days)"
 	"    FROM old o, want w) AS same),"
 	" upd AS (UPDATE roles r SET name = w.name, description = w.description,"
-	"   is_active = w.is_active FROM chk, want w"
+	"   is_active = w.is_active, requestable = w.requestable,"
+	"   request_max_days = w.request_max_days FROM chk, want w"
 	"  WHERE r.id = $4::bigint AND ($5::timestamptz IS NULL OR r.updated_at = $5::timestamptz)"
 	"   AND NOT chk.stale AND NOT chk.taken AND NOT chk.same"
 	"  RETURNING r.*),"
@@ -89,7 +93,7 @@ const struct db_stmt roles_stmts[] = {
 	{ "roles_owner_add", sql_owner_add, 5 },
 	{ "roles_owner_remove", sql_owner_remove, 5 },
 	{ "roles_create", sql_role_create, 5 },
-	{ "roles_update", sql_role_update, 8 },
+	{ "roles_update", sql_role_update, 10 },
 	{ NULL, NULL, 0 },
 };
 
@@ -125,7 +129,7 @@ enum roles_status roles_update(struct db *db, const struct audit_actor *a, long 
                                const struct roles_change *c, struct roles_outcome *o)
 {
 	char idtext[AUDIT_ID_LEN];
-	const char *p[AUDIT_NPARAMS + 5];
+	const char *p[AUDIT_NPARAMS + 7];
 
 	memset(o, 0, sizeof *o);
 	audit_params_on(a, id, idtext, p);
@@ -133,7 +137,9 @@ enum roles_status roles_update(struct db *db, const struct audit_actor *a, long 
 	p[5] = c->name;
 	p[6] = c->description;
 	p[7] = c->active < 0 ? NULL : c->active ? "t" : "f";
-	PGresult *res = db_exec(db, "roles_update", 8, p, &o->db);
+	p[8] = c->requestable;
+	p[9] = c->max_days;
+	PGresult *res = db_exec(db, "roles_update", 10, p, &o->db);
 	if (res == NULL)
 		return o->db == DB_CONFLICT ? ROLES_TAKEN : ROLES_DB_ERROR;
 	enum roles_status rc;

@@ -43,6 +43,9 @@ struct roles_change {
 	const char *version;
 	const char *name, *description;
 	int active; /* 0, 1, or -1: keep */
+	/* Access on request (schema 0021): "t" or "f", and the longest duration
+	 * in days (1..3660) as text; NULL keeps them. */
+	const char *requestable, *max_days;
 };
 
 /* Changes role id, audit 'role.updated', 'role.deactivated' or

@@ -29,9 +29,9 @@ static void test_without_a_database_create_and_update_answer_unavailable(void **
 	assert_non_null(db);
 	assert_int_equal(roles_create(db, &audit_console, "Team", "", &o), ROLES_DB_ERROR);
 	assert_int_equal(o.db, DB_UNAVAILABLE);
-	assert_int_equal(
-	    roles_update(db, &audit_console, 1, &(struct roles_change){ NULL, "x", NULL, -1 }, &o),
-	    ROLES_DB_ERROR);
+	assert_int_equal(roles_update(db, &audit_console, 1,
+	                              &(struct roles_change){ .name = "x", .active = -1 }, &o),
+	                 ROLES_DB_ERROR);
 	assert_int_equal(o.db, DB_UNAVAILABLE);
 	outage_ended();
 	db_free(db);
