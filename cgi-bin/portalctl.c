@@ -20,6 +20,7 @@
 #include "ctl_import.h"
 #include "ctl_reports.h"
 #include "ctl_roles.h"
+#include "preview.h"
 #include "reports.h"
 #include "roles.h"
 #include "db.h"
@@ -550,17 +551,11 @@ struct subcommand {
 /* These commands check their values before they connect. */
 static int cmd_admin_db(struct ctx *c)
 {
-	const struct db_stmt *const tables[] = { ctl_role_stmts,
-		                                 ctl_report_stmts,
-		                                 ctl_access_stmts,
-		                                 ctl_audit_stmts,
-		                                 ctl_import_stmts,
-		                                 grants_stmts,
-		                                 roles_stmts,
-		                                 reports_stmts,
-		                                 users_stmts,
-		                                 directory_stmts,
-		                                 NULL };
+	const struct db_stmt *const tables[] = {
+		ctl_role_stmts,   ctl_report_stmts, ctl_access_stmts, ctl_audit_stmts,
+		ctl_import_stmts, grants_stmts,     roles_stmts,      reports_stmts,
+		preview_stmts,    users_stmts,      directory_stmts,  NULL
+	};
 
 	return open_db(c, c->cfg.statement_timeout, tables, 0);
 }
@@ -614,15 +609,16 @@ static const char exit_text[] = "\nExit status: 0 done (also when it was so alre
 
 /* -- role -- */
 
-static const char cmd_role_synopsis[] = "usage: " PROG " role add NAME [--description D]\n"
-                                        "       " PROG " role list\n"
-                                        "       " PROG " role grant-user ROLE USER\n"
-                                        "       " PROG " role revoke-user ROLE USER\n"
-                                        "       " PROG " role grant-report ROLE REPORT_ID\n"
-                                        "       " PROG " role revoke-report ROLE REPORT_ID\n"
-                                        "       " PROG " role map-group GROUP-DN ROLE\n"
-                                        "       " PROG " role unmap-group GROUP-DN ROLE\n"
-                                        "       " PROG " role groups\n";
+static const char cmd_role_synopsis[] =
+    "usage: " PROG " role add NAME [--description D]\n"
+    "       " PROG " role list\n"
+    "       " PROG " role grant-user ROLE USER [--dry-run]\n"
+    "       " PROG " role revoke-user ROLE USER [--dry-run]\n"
+    "       " PROG " role grant-report ROLE REPORT_ID [--dry-run]\n"
+    "       " PROG " role revoke-report ROLE REPORT_ID [--dry-run]\n"
+    "       " PROG " role map-group GROUP-DN ROLE\n"
+    "       " PROG " role unmap-group GROUP-DN ROLE\n"
+    "       " PROG " role groups\n";
 
 static const char cmd_role_help[] =
     "\n"
@@ -636,6 +632,10 @@ static const char cmd_role_help[] =
     "      Gives USER (a user name) the role ROLE (a role name), or takes it away.\n"
     "  grant-report ROLE REPORT_ID, revoke-report ROLE REPORT_ID\n"
     "      Lets the role see the report, or no longer.\n"
+    "  --dry-run (with the four above)\n"
+    "      Prints who would gain and who would lose which reports (the counts and\n"
+    "      the first 20 of each, by the rules of the list page: published reports,\n"
+    "      active users, superusers left out) and changes nothing (exit status 0).\n"
     "  map-group GROUP-DN ROLE, unmap-group GROUP-DN ROLE\n"
     "      The directory group GROUP-DN (e.g. \"CN=Finance,OU=Groups,DC=ced,DC=example\";\n"
     "      capitals and blanks around \",\" and \"=\" do not count) gives ROLE to its\n"
@@ -666,22 +666,22 @@ static int cmd_role_list(struct ctx *c, const struct ctl_args *a)
 
 static int cmd_role_grant_user(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_role_user(c->db, 1, a->pos[0], a->pos[1], stdout, stderr);
+	return ctl_role_user(c->db, 1, a->pos[0], a->pos[1], a->flag[0], stdout, stderr);
 }
 
 static int cmd_role_revoke_user(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_role_user(c->db, 0, a->pos[0], a->pos[1], stdout, stderr);
+	return ctl_role_user(c->db, 0, a->pos[0], a->pos[1], a->flag[0], stdout, stderr);
 }
 
 static int cmd_role_grant_report(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_role_report(c->db, 1, a->pos[0], a->pos[1], stdout, stderr);
+	return ctl_role_report(c->db, 1, a->pos[0], a->pos[1], a->flag[0], stdout, stderr);
 }
 
 static int cmd_role_revoke_report(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_role_report(c->db, 0, a->pos[0], a->pos[1], stdout, stderr);
+	return ctl_role_report(c->db, 0, a->pos[0], a->pos[1], a->flag[0], stdout, stderr);
 }
 
 static int cmd_role_map_group(struct ctx *c, const struct ctl_args *a)
@@ -703,10 +703,10 @@ static int cmd_role_groups(struct ctx *c, const struct ctl_args *a)
 static const struct subcommand role_subs[] = {
 	{ "add", { "--description=", NULL }, 1, "NAME", cmd_role_add },
 	{ "list", { NULL }, 0, "", cmd_role_list },
-	{ "grant-user", { NULL }, 2, "ROLE USER", cmd_role_grant_user },
-	{ "revoke-user", { NULL }, 2, "ROLE USER", cmd_role_revoke_user },
-	{ "grant-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_grant_report },
-	{ "revoke-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_revoke_report },
+	{ "grant-user", { "--dry-run", NULL }, 2, "ROLE USER", cmd_role_grant_user },
+	{ "revoke-user", { "--dry-run", NULL }, 2, "ROLE USER", cmd_role_revoke_user },
+	{ "grant-report", { "--dry-run", NULL }, 2, "ROLE REPORT_ID", cmd_role_grant_report },
+	{ "revoke-report", { "--dry-run", NULL }, 2, "ROLE REPORT_ID", cmd_role_revoke_report },
 	{ "map-group", { NULL }, 2, "GROUP-DN ROLE", cmd_role_map_group },
 	{ "unmap-group", { NULL }, 2, "GROUP-DN ROLE", cmd_role_unmap_group },
 	{ "groups", { NULL }, 0, "", cmd_role_groups },
@@ -727,7 +727,7 @@ static const char cmd_report_synopsis[] =
     "usage: " PROG " report add --title T --url U [--category C] [--description D]\n"
     "                            [--status S]\n"
     "       " PROG " report list\n"
-    "       " PROG " report set-status ID STATUS\n";
+    "       " PROG " report set-status ID STATUS [--dry-run]\n";
 
 static const char cmd_report_help[] =
     "\n"
@@ -741,7 +741,8 @@ static const char cmd_report_help[] =
     "      Every report: id, status, category and title, by id.\n"
     "  set-status ID STATUS\n"
     "      Publishes, archives or takes back to draft. Only published reports are\n"
-    "      seen by the users their roles grant them to.\n"
+    "      seen by the users their roles grant them to. --dry-run prints who would\n"
+    "      gain and who would lose the report and changes nothing (exit status 0).\n"
     "\n"
     "Each change is written to audit_log in the same statement (report.created,\n"
     "report.archived, report.updated with the row before and after).\n";
@@ -761,7 +762,7 @@ static int cmd_report_list(struct ctx *c, const struct ctl_args *a)
 
 static int cmd_report_set_status(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_report_set_status(c->db, a->pos[0], a->pos[1], stdout, stderr);
+	return ctl_report_set_status(c->db, a->pos[0], a->pos[1], a->flag[0], stdout, stderr);
 }
 
 static const struct subcommand report_subs[] = {
@@ -771,7 +772,7 @@ static const struct subcommand report_subs[] = {
 	  "",
 	  cmd_report_add },
 	{ "list", { NULL }, 0, "", cmd_report_list },
-	{ "set-status", { NULL }, 2, "ID STATUS", cmd_report_set_status },
+	{ "set-status", { "--dry-run", NULL }, 2, "ID STATUS", cmd_report_set_status },
 };
 
 static int cmd_report(struct ctx *c, int argc, char **argv)

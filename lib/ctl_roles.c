@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grants.h"
 #include "ctl.h"
+#include "grants.h"
+#include "preview.h"
 #include "req.h"
 #include "roles.h"
 
@@ -145,7 +146,29 @@ static int grant_pair(struct db *db, const char *stmt, long long a, long long b,
 	return 0;
 }
 
-int ctl_role_user(struct db *db, int grant, const char *role, const char *user, FILE *out,
+/* Prints the preview of a change for --dry-run (head names it); exit status. */
+static int dry_run(struct db *db, const struct preview_change *ch, const char *head, FILE *out,
+                   FILE *err)
+{
+	struct preview p;
+	enum preview_status st = preview_run(db, &audit_console, ch, NULL, &p);
+	int rc = 1;
+	if (st == PREVIEW_OK) {
+		fprintf(out, "dry run: %s\n", head);
+		preview_print(out, &p);
+		fputs("nothing was changed\n", out);
+		rc = 0;
+	} else if (st == PREVIEW_NOT_FOUND) {
+		fprintf(err, CTL_PROG ": it was removed meanwhile; nothing changed\n");
+	} else {
+		fprintf(err, CTL_PROG ": could not preview the change: %s\n",
+		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+	}
+	preview_free(&p);
+	return rc;
+}
+
+int ctl_role_user(struct db *db, int grant, const char *role, const char *user, int dry, FILE *out,
                   FILE *err)
 {
 	const char *p[2] = { role, user };
@@ -162,6 +185,17 @@ int ctl_role_user(struct db *db, int grant, const char *role, const char *user, 
 		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
 	} else if (PQgetisnull(res, 0, 3)) {
 		fprintf(err, CTL_PROG ": no user \"%s\"\n", user);
+	} else if (dry) {
+		char ids[32], head[600];
+		snprintf(ids, sizeof ids, "{%s}", PQgetvalue(res, 0, 3));
+		struct preview_change ch = { .kind = grant ? PREVIEW_MEMBERS_ADD
+			                                   : PREVIEW_MEMBERS_REMOVE,
+			                     .id = strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+			                     .ids = ids };
+		snprintf(head, sizeof head, "%s role \"%s\" %s user \"%s\"",
+		         grant ? "give" : "take", PQgetvalue(res, 0, 1), grant ? "to" : "from",
+		         PQgetvalue(res, 0, 4));
+		rc = dry_run(db, &ch, head, out, err);
 	} else if (grant_pair(db, grant ? "grant_user_roles" : "revoke_user_roles",
 	                      strtoll(PQgetvalue(res, 0, 3), NULL, 10),
 	                      strtoll(PQgetvalue(res, 0, 0), NULL, 10), &g, err) == 0) {
@@ -192,8 +226,8 @@ int ctl_role_user(struct db *db, int grant, const char *role, const char *user, 
 	return rc;
 }
 
-int ctl_role_report(struct db *db, int grant, const char *role, const char *report, FILE *out,
-                    FILE *err)
+int ctl_role_report(struct db *db, int grant, const char *role, const char *report, int dry,
+                    FILE *out, FILE *err)
 {
 	const char *p[2] = { role, report };
 	struct grants_outcome g;
@@ -215,6 +249,17 @@ int ctl_role_report(struct db *db, int grant, const char *role, const char *repo
 		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
 	} else if (PQgetisnull(res, 0, 3)) {
 		fprintf(err, CTL_PROG ": no report with id %s\n", report);
+	} else if (dry) {
+		char ids[32], head[600];
+		snprintf(ids, sizeof ids, "{%lld}", id);
+		struct preview_change ch = { .kind = grant ? PREVIEW_REPORTS_ADD
+			                                   : PREVIEW_REPORTS_REMOVE,
+			                     .id = strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+			                     .ids = ids };
+		snprintf(head, sizeof head, "role \"%s\" %s report %s \"%s\"",
+		         PQgetvalue(res, 0, 1), grant ? "grants" : "no longer grants", report,
+		         PQgetvalue(res, 0, 4));
+		rc = dry_run(db, &ch, head, out, err);
 	} else if (grant_pair(db, grant ? "grant_role_reports" : "revoke_role_reports",
 	                      strtoll(PQgetvalue(res, 0, 0), NULL, 10), id, &g, err) == 0) {
 		const char *rn = PQgetvalue(res, 0, 1), *title = PQgetvalue(res, 0, 4);

@@ -19,7 +19,8 @@
 #include "db.h"
 
 /* The statements of this module, terminated by { NULL }. The handle must
- * also hold grants_stmts. */
+ * also hold grants_stmts (and for --dry-run preview_stmts, roles_stmts and
+ * reports_stmts). */
 extern const struct db_stmt ctl_role_stmts[];
 
 /* Role name: not blank, at most 100 characters, valid UTF-8, no control
@@ -30,11 +31,13 @@ int ctl_check_role_description(const char *s, char *err, size_t errlen);
 
 int ctl_role_add(struct db *db, const char *name, const char *description, FILE *out, FILE *err);
 int ctl_role_list(struct db *db, FILE *out, FILE *err);
-/* grant-user / revoke-user (grant 1 / 0): ROLE by name, USER by username. */
-int ctl_role_user(struct db *db, int grant, const char *role, const char *user, FILE *out,
+/* grant-user / revoke-user (grant 1 / 0): ROLE by name, USER by username.
+ * dry 1 (--dry-run): prints the change's preview (lib/preview.h: who
+ * gains and who loses which reports) and changes nothing. */
+int ctl_role_user(struct db *db, int grant, const char *role, const char *user, int dry, FILE *out,
                   FILE *err);
-/* grant-report / revoke-report: ROLE by name, REPORT by id. */
-int ctl_role_report(struct db *db, int grant, const char *role, const char *report, FILE *out,
-                    FILE *err);
+/* grant-report / revoke-report: ROLE by name, REPORT by id; dry as above. */
+int ctl_role_report(struct db *db, int grant, const char *role, const char *report, int dry,
+                    FILE *out, FILE *err);
 
 #endif

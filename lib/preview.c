@@ -1,0 +1,362 @@
+/*
+ * preview: what a change of access would do, computed by applying it in a
+ * transaction and comparing report_access before and after (see
+ * preview.h). Two statements of its own around the operation's one home.
+ */
+#include "preview.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The SQL below is laid out by hand, one clause a line. Both statements
+ * take the scope of a change: $1 what it changes ("members", "reports",
+ * "role", "report": preview_kind_scope), $2 the role (or the report), $3
+ * the other side's ids (bigint[] as text, or NULL). The scope is the pairs
+ * the change can touch: a membership change touches its users and the
+ * role's reports, a report grant the role's members and those reports, a
+ * role switched the role's members and its reports, a report's status that
+ * report for everyone. Within it, a pair counts when the list page would
+ * show it (lib/catalog.c): the report published and in report_access, the
+ * user active (only an active user has a session) and not a superuser
+ * (who sees every report, before and after alike).
+ */
+/* clang-format off */
+#define SCOPE                                                                                   \
+	" su AS (SELECT u.id FROM users u WHERE u.is_active AND NOT u.is_superuser"              \
+	"   AND CASE $1::text"                                                                   \
+	"    WHEN 'members' THEN u.id = ANY ($3::bigint[])"                                      \
+	"    WHEN 'report' THEN true"                                                            \
+	"    ELSE EXISTS (SELECT 1 FROM user_roles ur"                                           \
+	"     WHERE ur.role_id = $2::bigint AND ur.user_id = u.id) END),"                       \
+	" sr AS (SELECT p.id FROM reports p WHERE CASE $1::text"                                 \
+	"    WHEN 'reports' THEN p.id = ANY ($3::bigint[])"                                      \
+	"    WHEN 'report' THEN p.id = $2::bigint"                                               \
+	"    ELSE EXISTS (SELECT 1 FROM role_reports rr"                                         \
+	"     WHERE rr.role_id = $2::bigint AND rr.report_id = p.id) END),"                     \
+	" vis AS (SELECT a.user_id, a.report_id FROM report_access a"                            \
+	"   WHERE a.published AND a.user_id IN (SELECT id FROM su)"                              \
+	"    AND a.report_id IN (SELECT id FROM sr))"
+
+/*
+ * Before the change: locks the role (or the report) FOR UPDATE, as the
+ * operation would, so that a second preview or save of it waits; copies
+ * the visible pairs of the scope into preview_before; answers whether the
+ * role or report exists and the state hash: the scope's parameters, the
+ * role's active flag and version with its members and reports, or the
+ * report's status and version.
+ */
+static const char sql_preview_before[] =
+	"WITH lr AS (SELECT r.id, r.is_active, r.updated_at FROM roles r"
+	"   WHERE $1::text <> 'report' AND r.id = $2::bigint FOR UPDATE),"
+	" lp AS (SELECT p.id, p.status, p.updated_at FROM reports p"
+	"   WHERE $1::text = 'report' AND p.id = $2::bigint FOR UPDATE),"
+	SCOPE ","
+	" ins AS (INSERT INTO preview_before (user_id, report_id)"
+	"   SELECT user_id, report_id FROM vis RETURNING 1)"
+	" SELECT (SELECT count(*) FROM lr) + (SELECT count(*) FROM lp) AS found,"
+	"  (SELECT count(*) FROM ins) AS copied,"
+	"  encode(sha256(convert_to(concat_ws('|', $1::text, $2::bigint::text,"
+	"   coalesce($3::bigint[]::text, ''),"
+	"   coalesce((SELECT is_active::text || ' ' || updated_at::text FROM lr), ''),"
+	"   coalesce((SELECT status::text || ' ' || updated_at::text FROM lp), ''),"
+	"   coalesce((SELECT string_agg(ur.user_id::text, ',' ORDER BY ur.user_id)"
+	"     FROM user_roles ur WHERE ur.role_id = (SELECT id FROM lr)), ''),"
+	"   coalesce((SELECT string_agg(rr.report_id::text, ',' ORDER BY rr.report_id)"
+	"     FROM role_reports rr WHERE rr.role_id = (SELECT id FROM lr)), '')),"
+	"   'UTF8')), 'hex') AS state";
+
+/* A list of pairs as text, for the token: "user:report,..." in order. */
+#define PAIRS(t)                                                                                \
+	"coalesce((SELECT string_agg(user_id::text || ':' || report_id::text, ','"               \
+	"   ORDER BY user_id, report_id) FROM " t "), '')"
+
+/* The first $5 lines of pairs t, kind k, by username then title. */
+#define LINES(ord, k, t)                                                                        \
+	" UNION ALL (SELECT " ord ", '" k "', row_number() OVER (ORDER BY lower(u.username::text),"  \
+	"   u.id, lower(p.title), p.id), NULL, NULL, NULL, NULL, NULL,"                          \
+	"   x.user_id, u.username::text, u.display_name, x.report_id, p.title"                   \
+	"  FROM " t " x JOIN users u ON u.id = x.user_id JOIN reports p ON p.id = x.report_id"   \
+	"  ORDER BY lower(u.username::text), u.id, lower(p.title), p.id LIMIT $5::int)"
+
+/*
+ * After the change: the visible pairs of the same scope against the copy
+ * (which it deletes, so that a committed save leaves none); the counts,
+ * the token (sha256 of $4, the state hash, and every pair gained and lost)
+ * and the first $5 lines of each list.
+ */
+static const char sql_preview_after[] =
+	"WITH" SCOPE ","
+	" b AS (DELETE FROM preview_before WHERE xact = pg_current_xact_id()"
+	"   RETURNING user_id, report_id),"
+	" g AS (SELECT user_id, report_id FROM vis EXCEPT SELECT user_id, report_id FROM b),"
+	" l AS (SELECT user_id, report_id FROM b EXCEPT SELECT user_id, report_id FROM vis),"
+	" s AS (SELECT (SELECT count(DISTINCT user_id) FROM g) AS users_gaining,"
+	"   (SELECT count(*) FROM g) AS pairs_gained,"
+	"   (SELECT count(DISTINCT user_id) FROM l) AS users_losing,"
+	"   (SELECT count(*) FROM l) AS pairs_lost,"
+	"   encode(sha256(convert_to(concat_ws('|', $4::text, " PAIRS("g") ", " PAIRS("l") "),"
+	"    'UTF8')), 'hex') AS token)"
+	" SELECT 0 AS ord, 'sum' AS kind, 0::bigint AS seq, s.users_gaining, s.pairs_gained,"
+	"  s.users_losing, s.pairs_lost, s.token, NULL::bigint AS user_id, NULL::text AS username,"
+	"  NULL::text AS display_name, NULL::bigint AS report_id, NULL::text AS title FROM s"
+	LINES("1", "gain", "g")
+	LINES("2", "lose", "l")
+	" ORDER BY ord, seq";
+
+const struct db_stmt preview_stmts[] = {
+	{ "preview_before", sql_preview_before, 3 },
+	{ "preview_after", sql_preview_after, 5 },
+	{ NULL, NULL, 0 },
+};
+/* clang-format on */
+
+const char *preview_kind_scope(enum preview_kind kind)
+{
+	switch (kind) {
+	case PREVIEW_MEMBERS_ADD:
+	case PREVIEW_MEMBERS_REMOVE:
+		return "members";
+	case PREVIEW_REPORTS_ADD:
+	case PREVIEW_REPORTS_REMOVE:
+		return "reports";
+	case PREVIEW_ROLE_ACTIVE:
+		return "role";
+	case PREVIEW_REPORT_UPDATE:
+		return "report";
+	}
+	return "role";
+}
+
+int preview_token_ok(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!isdigit((unsigned char)s[n]) && !(s[n] >= 'a' && s[n] <= 'f'))
+			return 0;
+	return n == PREVIEW_TOKEN_LEN - 1;
+}
+
+void preview_free(struct preview *p)
+{
+	if (p->res != NULL)
+		PQclear(p->res);
+	p->res = NULL;
+	p->n_gained = p->n_lost = 0;
+}
+
+/* Runs a transaction command on the connection; 0 when it succeeded. */
+static int command(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+	int ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/* Rolls back when a transaction is open on conn (also a failed one). */
+static void rollback(PGconn *conn)
+{
+	if (conn != NULL && PQtransactionStatus(conn) != PQTRANS_IDLE &&
+	    PQtransactionStatus(conn) != PQTRANS_UNKNOWN)
+		(void)command(conn, "ROLLBACK");
+}
+
+/* 1 when the connection is still the one the transaction began on and the
+ * transaction is open and healthy: the next statement may not run outside
+ * it (db_exec would reconnect and run it on its own, and commit it). */
+static int in_tx(struct db *db, PGconn *conn)
+{
+	return db_conn(db) == conn && conn != NULL && PQtransactionStatus(conn) == PQTRANS_INTRANS;
+}
+
+/* Applies c through its one home. Returns PREVIEW_OK or why not. */
+static enum preview_status apply(struct db *db, const struct audit_actor *a,
+                                 const struct preview_change *c, struct preview *out)
+{
+	static const char *const grant_stmts[] = { "grant_user_roles", "revoke_user_roles",
+		                                   "grant_role_reports", "revoke_role_reports" };
+	char role[32];
+	snprintf(role, sizeof role, "{%lld}", c->id);
+	switch (c->kind) {
+	case PREVIEW_MEMBERS_ADD:
+	case PREVIEW_MEMBERS_REMOVE:
+	case PREVIEW_REPORTS_ADD:
+	case PREVIEW_REPORTS_REMOVE: {
+		int members = c->kind == PREVIEW_MEMBERS_ADD || c->kind == PREVIEW_MEMBERS_REMOVE;
+		if (grants_change(db, grant_stmts[c->kind], a, members ? c->ids : role,
+		                  members ? role : c->ids, &out->grants, &out->db) != 0)
+			return PREVIEW_DB_ERROR;
+		if (out->grants.missing_a > 0 || out->grants.missing_b > 0)
+			return PREVIEW_NOT_FOUND;
+		return PREVIEW_OK;
+	}
+	case PREVIEW_ROLE_ACTIVE: {
+		struct roles_change ch = { NULL, NULL, NULL, c->active ? 1 : 0 };
+		struct roles_outcome o;
+		out->roles = roles_update(db, a, c->id, &ch, &o);
+		out->db = o.db;
+		switch (out->roles) {
+		case ROLES_OK:
+		case ROLES_UNCHANGED:
+			return PREVIEW_OK;
+		case ROLES_NOT_FOUND:
+			return PREVIEW_NOT_FOUND;
+		case ROLES_STALE:
+			return PREVIEW_STALE;
+		default:
+			return PREVIEW_DB_ERROR;
+		}
+	}
+	case PREVIEW_REPORT_UPDATE:
+		out->reports = reports_update(db, a, c->id, c->version, c->report, &out->report);
+		out->db = out->report.db;
+		switch (out->reports) {
+		case REPORTS_OK:
+		case REPORTS_UNCHANGED:
+			return PREVIEW_OK;
+		case REPORTS_NOT_FOUND:
+			return PREVIEW_NOT_FOUND;
+		case REPORTS_STALE:
+			return PREVIEW_STALE;
+		default:
+			return PREVIEW_DB_ERROR;
+		}
+	}
+	return PREVIEW_DB_ERROR;
+}
+
+/* Fills the counts, token and lines of out from a preview_after result,
+ * which out then owns. */
+static void take_result(struct preview *out, PGresult *res)
+{
+	out->res = res;
+	out->users_gaining = (long)db_int(res, 0, "users_gaining");
+	out->pairs_gained = (long)db_int(res, 0, "pairs_gained");
+	out->users_losing = (long)db_int(res, 0, "users_losing");
+	out->pairs_lost = (long)db_int(res, 0, "pairs_lost");
+	snprintf(out->token, sizeof out->token, "%s", db_text(res, 0, "token"));
+	for (int i = 1; i < PQntuples(res); i++) {
+		const char *k = db_text(res, i, "kind");
+		int gain = strcmp(k, "gain") == 0;
+		int *n = gain ? &out->n_gained : &out->n_lost;
+		struct preview_line *l = gain ? out->gained : out->lost;
+		if (*n >= PREVIEW_LINES)
+			continue;
+		l[*n].user_id = db_int(res, i, "user_id");
+		l[*n].report_id = db_int(res, i, "report_id");
+		l[*n].username = db_text(res, i, "username");
+		l[*n].display_name = db_text(res, i, "display_name");
+		l[*n].title = db_text(res, i, "title");
+		(*n)++;
+	}
+}
+
+enum preview_status preview_run(struct db *db, const struct audit_actor *a,
+                                const struct preview_change *c, const char *token,
+                                struct preview *out)
+{
+	char id[24], lines[16], state[PREVIEW_TOKEN_LEN];
+	const char *p[5];
+	enum preview_status rc;
+	PGresult *res;
+
+	memset(out, 0, sizeof *out);
+	if ((out->db = db_connect(db)) != DB_OK)
+		return PREVIEW_DB_ERROR;
+	PGconn *conn = db_conn(db);
+	if (conn == NULL || PQtransactionStatus(conn) != PQTRANS_IDLE ||
+	    command(conn, "BEGIN") != 0) {
+		out->db = DB_UNAVAILABLE;
+		return PREVIEW_DB_ERROR;
+	}
+	snprintf(id, sizeof id, "%lld", c->id);
+	snprintf(lines, sizeof lines, "%d", PREVIEW_LINES);
+	p[0] = preview_kind_scope(c->kind);
+	p[1] = id;
+	p[2] = c->kind <= PREVIEW_REPORTS_REMOVE ? c->ids : NULL;
+	res = db_exec(db, "preview_before", 3, p, &out->db);
+	if (res == NULL) {
+		rc = PREVIEW_DB_ERROR;
+		goto fail;
+	}
+	int found = db_int(res, 0, "found") > 0;
+	snprintf(state, sizeof state, "%s", db_text(res, 0, "state"));
+	PQclear(res);
+	if (!found) {
+		rc = PREVIEW_NOT_FOUND;
+		goto fail;
+	}
+	if (!in_tx(db, conn)) {
+		out->db = DB_UNAVAILABLE;
+		rc = PREVIEW_DB_ERROR;
+		goto fail;
+	}
+	if ((rc = apply(db, a, c, out)) != PREVIEW_OK)
+		goto fail;
+	if (!in_tx(db, conn)) {
+		out->db = DB_UNAVAILABLE;
+		rc = PREVIEW_DB_ERROR;
+		goto fail;
+	}
+	p[3] = state;
+	p[4] = lines;
+	res = db_exec(db, "preview_after", 5, p, &out->db);
+	if (res == NULL) {
+		rc = PREVIEW_DB_ERROR;
+		goto fail;
+	}
+	take_result(out, res);
+	if (token == NULL || strcmp(token, out->token) != 0) {
+		rollback(conn);
+		return token == NULL ? PREVIEW_OK : PREVIEW_CHANGED;
+	}
+	if (!in_tx(db, conn) || command(conn, "COMMIT") != 0) {
+		/* A failed COMMIT (a serialization failure at commit) saved nothing. */
+		out->db = DB_CONFLICT;
+		rc = PREVIEW_DB_ERROR;
+		goto fail;
+	}
+	out->saved = 1;
+	return PREVIEW_OK;
+fail:
+	rollback(conn == db_conn(db) ? conn : NULL);
+	return rc;
+}
+
+/* Prints s with control characters as '?'. */
+static void put_clean(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
+static void print_lines(FILE *out, char sign, const struct preview_line *l, int n, long total)
+{
+	for (int i = 0; i < n; i++) {
+		fprintf(out, "  %c ", sign);
+		put_clean(out, l[i].username);
+		fputs(" (", out);
+		put_clean(out, l[i].display_name);
+		fprintf(out, "): report %lld \"", l[i].report_id);
+		put_clean(out, l[i].title);
+		fputs("\"\n", out);
+	}
+	if (total > n)
+		fprintf(out, "  ... and %ld more\n", total - n);
+}
+
+void preview_print(FILE *out, const struct preview *p)
+{
+	fprintf(out, "gains: %ld %s, %ld user-report %s\n", p->users_gaining,
+	        p->users_gaining == 1 ? "user" : "users", p->pairs_gained,
+	        p->pairs_gained == 1 ? "pair" : "pairs");
+	print_lines(out, '+', p->gained, p->n_gained, p->pairs_gained);
+	fprintf(out, "losses: %ld %s, %ld user-report %s\n", p->users_losing,
+	        p->users_losing == 1 ? "user" : "users", p->pairs_lost,
+	        p->pairs_lost == 1 ? "pair" : "pairs");
+	print_lines(out, '-', p->lost, p->n_lost, p->pairs_lost);
+}
