@@ -1,6 +1,8 @@
 /*
  * admin_roles: SQL, validation and handlers of the admin pool's roles area
- * (see admin_roles.h). Grants go through grants.h; report_access
+ * (see admin_roles.h). Changes of access (members, reports, active) go
+ * through preview.h, which applies them through grants.h and roles.h after
+ * the admin has seen who gains and who loses; report_access
  * follows by trigger, also when a role is switched off or on.
  */
 #include "admin_roles.h"
@@ -10,7 +12,7 @@
 #include <string.h>
 
 #include "admin.h"
-#include "grants.h"
+#include "preview.h"
 #include "roles.h"
 
 #include "buf.h"
@@ -302,6 +304,7 @@ const struct field admin_role_update_fields[] = {
 
 const struct field admin_role_view_fields[] = {
 	VIEW_FORM,
+	ADMIN_PREVIEW_TOKEN,
 	FIELDS_END,
 };
 
@@ -309,12 +312,14 @@ const struct field admin_role_view_fields[] = {
 const struct field admin_role_members_fields[] = {
 	VIEW_FORM,
 	{ "user_id[]", FIELD_ID, FIELD_FORM | FIELD_MULTI, 0, 0, NULL },
+	ADMIN_PREVIEW_TOKEN,
 	FIELDS_END,
 };
 
 const struct field admin_role_reports_fields[] = {
 	VIEW_FORM,
 	{ "report_id[]", FIELD_ID, FIELD_FORM | FIELD_MULTI, 0, 0, NULL },
+	ADMIN_PREVIEW_TOKEN,
 	FIELDS_END,
 };
 
@@ -649,25 +654,63 @@ void admin_post_role_update(struct ctx *c)
 	}
 }
 
+/*
+ * The preview step of a change of this role's access (lib/preview.h): a
+ * POST without a token previews ch and shows who gains and who loses,
+ * with a form to confirm; a POST with the token of that preview (the
+ * confirm form) saves, when the data are still as previewed, and else
+ * answers 409 with the fresh preview. field, when not NULL, is the MULTI
+ * id field whose values the confirm form carries. Returns 1 when saved
+ * (*p filled; the caller preview_frees it), 0 when answered.
+ */
+static int preview_or_save(struct ctx *c, const struct preview_change *ch, const char *kind,
+                           const char *field, const struct role_view *v, struct preview *p)
+{
+	const char *token = field_str(&c->fields, "token", NULL);
+	if (token != NULL && !preview_token_ok(token)) {
+		app_error(c, 400);
+		return 0;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	enum preview_status st = preview_run(c->app->db, &a.audit, ch, token, p);
+	if (st == PREVIEW_OK && p->saved)
+		return 1;
+	if (st == PREVIEW_NOT_FOUND) {
+		app_error(c, 404);
+		return 0;
+	}
+	if (st != PREVIEW_OK && st != PREVIEW_CHANGED) {
+		app_db_error(c, p->db);
+		return 0;
+	}
+	const struct field_value *ids = field ? field_get(&c->fields, field) : NULL;
+	size_t n_ids = ids && ids->present ? ids->n : 0;
+	struct admin_hidden *h = arena_alloc(c->arena, (N_SEARCH + n_ids) * sizeof *h);
+	size_t n = 0;
+	for (int i = 0; i < N_SEARCH; i++)
+		h[n++] = (struct admin_hidden){ search_names[i], v->s[i] };
+	for (size_t i = 0; i < n_ids; i++)
+		h[n++] = (struct admin_hidden){ field, ids->all[i] };
+	admin_render_preview(c, st == PREVIEW_CHANGED ? 409 : 200, p, kind, (long)n_ids,
+	                     c->req->path, view_href(c, app_id_param(c), v, NULL, NULL), h, n);
+	return 0;
+}
+
 static void post_set_active(struct ctx *c, int active)
 {
 	if (!admin_post_guard(c))
 		return;
 	struct role_view v;
 	read_view(c, &v, 1);
-	struct admin_actor a;
-	admin_actor(c, &a);
-	struct roles_change ch = { NULL, NULL, NULL, active };
-	struct roles_outcome o;
-	enum roles_status st = roles_update(c->app->db, &a.audit, c->match.ids[0], &ch, &o);
-	if (st == ROLES_NOT_FOUND) {
-		app_error(c, 404);
+	struct preview_change ch = { .kind = PREVIEW_ROLE_ACTIVE,
+		                     .id = c->match.ids[0],
+		                     .active = active };
+	struct preview p;
+	int saved = preview_or_save(c, &ch, active ? "activate" : "deactivate", NULL, &v, &p);
+	preview_free(&p);
+	if (!saved)
 		return;
-	}
-	if (st != ROLES_OK && st != ROLES_UNCHANGED) {
-		app_db_error(c, o.db);
-		return;
-	}
 	resp_redirect(c->resp, 303,
 	              view_href(c, app_id_param(c), &v,
 	                        active ? "done=activated" : "done=deactivated", NULL));
@@ -684,11 +727,12 @@ void admin_post_role_activate(struct ctx *c)
 }
 
 /* Adds or removes the checked ids of field (users or reports) to or from
- * this role with one of the grants statements; role_first says the
- * role ids are its first array. */
-static void post_grant(struct ctx *c, const char *stmt, const char *field, int role_first,
+ * this role (kind, one of the grants' changes), through the preview. */
+static void post_grant(struct ctx *c, enum preview_kind kind, const char *field,
                        const char *done, const char *anchor)
 {
+	static const char *const kinds[] = { "members_add", "members_remove", "reports_add",
+		                             "reports_remove" };
 	if (!admin_post_guard(c))
 		return;
 	struct role_view v;
@@ -699,42 +743,34 @@ static void post_grant(struct ctx *c, const char *stmt, const char *field, int r
 		              view_href(c, app_id_param(c), &v, "done=none_selected", anchor));
 		return;
 	}
-	const char *role = arena_printf(c->arena, "{%s}", app_id_param(c));
-	struct admin_actor a;
-	admin_actor(c, &a);
-	struct grants_outcome out;
-	enum db_status st;
-	if (grants_change(c->app->db, stmt, &a.audit, role_first ? role : ids,
-	                  role_first ? ids : role, &out, &st) < 0) {
-		app_db_error(c, st);
+	struct preview_change ch = { .kind = kind, .id = c->match.ids[0], .ids = ids };
+	struct preview p;
+	int saved = preview_or_save(c, &ch, kinds[kind], field, &v, &p);
+	long changed = p.grants.changed;
+	preview_free(&p);
+	if (!saved)
 		return;
-	}
-	if ((role_first ? out.missing_a : out.missing_b) > 0) {
-		app_error(c, 404);
-		return;
-	}
 	resp_redirect(c->resp, 303,
 	              view_href(c, app_id_param(c), &v,
-	                        arena_printf(c->arena, "done=%s&n=%ld", done, out.changed),
-	                        anchor));
+	                        arena_printf(c->arena, "done=%s&n=%ld", done, changed), anchor));
 }
 
 void admin_post_role_members_add(struct ctx *c)
 {
-	post_grant(c, "grant_user_roles", "user_id[]", 0, "members_added", "members");
+	post_grant(c, PREVIEW_MEMBERS_ADD, "user_id[]", "members_added", "members");
 }
 
 void admin_post_role_members_remove(struct ctx *c)
 {
-	post_grant(c, "revoke_user_roles", "user_id[]", 0, "members_removed", "members");
+	post_grant(c, PREVIEW_MEMBERS_REMOVE, "user_id[]", "members_removed", "members");
 }
 
 void admin_post_role_reports_add(struct ctx *c)
 {
-	post_grant(c, "grant_role_reports", "report_id[]", 1, "reports_added", "reports");
+	post_grant(c, PREVIEW_REPORTS_ADD, "report_id[]", "reports_added", "reports");
 }
 
 void admin_post_role_reports_remove(struct ctx *c)
 {
-	post_grant(c, "revoke_role_reports", "report_id[]", 1, "reports_removed", "reports");
+	post_grant(c, PREVIEW_REPORTS_REMOVE, "report_id[]", "reports_removed", "reports");
 }

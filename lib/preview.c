@@ -75,7 +75,7 @@ static const char sql_preview_before[] =
 /* The first $5 lines of pairs t, kind k, by username then title. */
 #define LINES(ord, k, t)                                                                        \
 	" UNION ALL (SELECT " ord ", '" k "', row_number() OVER (ORDER BY lower(u.username::text),"  \
-	"   u.id, lower(p.title), p.id), NULL, NULL, NULL, NULL, NULL,"                          \
+	"   u.id, lower(p.title), p.id), NULL, NULL, NULL, NULL, NULL, NULL,"                          \
 	"   x.user_id, u.username::text, u.display_name, x.report_id, p.title"                   \
 	"  FROM " t " x JOIN users u ON u.id = x.user_id JOIN reports p ON p.id = x.report_id"   \
 	"  ORDER BY lower(u.username::text), u.id, lower(p.title), p.id LIMIT $5::int)"
@@ -99,7 +99,10 @@ static const char sql_preview_after[] =
 	"   encode(sha256(convert_to(concat_ws('|', $4::text, " PAIRS("g") ", " PAIRS("l") "),"
 	"    'UTF8')), 'hex') AS token)"
 	" SELECT 0 AS ord, 'sum' AS kind, 0::bigint AS seq, s.users_gaining, s.pairs_gained,"
-	"  s.users_losing, s.pairs_lost, s.token, NULL::bigint AS user_id, NULL::text AS username,"
+	"  s.users_losing, s.pairs_lost, s.token,"
+	"  coalesce((SELECT name::text FROM roles WHERE $1::text <> 'report' AND id = $2::bigint),"
+	"   (SELECT title FROM reports WHERE $1::text = 'report' AND id = $2::bigint)) AS subject,"
+	"  NULL::bigint AS user_id, NULL::text AS username,"
 	"  NULL::text AS display_name, NULL::bigint AS report_id, NULL::text AS title FROM s"
 	LINES("1", "gain", "g")
 	LINES("2", "lose", "l")
@@ -239,6 +242,7 @@ static void take_result(struct preview *out, PGresult *res)
 	out->users_losing = (long)db_int(res, 0, "users_losing");
 	out->pairs_lost = (long)db_int(res, 0, "pairs_lost");
 	snprintf(out->token, sizeof out->token, "%s", db_text(res, 0, "token"));
+	out->subject = db_text(res, 0, "subject");
 	for (int i = 1; i < PQntuples(res); i++) {
 		const char *k = db_text(res, i, "kind");
 		int gain = strcmp(k, "gain") == 0;

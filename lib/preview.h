@@ -82,6 +82,7 @@ struct preview {
 	long users_gaining, users_losing; /* distinct users */
 	long pairs_gained, pairs_lost;    /* (user, report) pairs */
 	char token[PREVIEW_TOKEN_LEN];
+	const char *subject; /* the role's name or the report's title (into res) */
 	struct preview_line gained[PREVIEW_LINES], lost[PREVIEW_LINES];
 	int n_gained, n_lost; /* lines listed: the first by username, then title */
 	int saved;            /* 1 when the change was committed */
