@@ -305,7 +305,7 @@ void admin_render_preview(struct ctx *c, int status, const struct preview *p, co
 	tvars_str(c->vars, "action", action);
 	tvars_str(c->vars, "back", back);
 	tvars_bool(c->vars, "stale", status == 409);
-	struct tvars **items = arena_alloc(c->arena, (n_hidden + 1) * sizeof *items);
+	struct tvars **items = arena_alloc(c->arena, (n_hidden + 1) * sizeof(void *));
 	for (size_t i = 0; i < n_hidden; i++) {
 		items[i] = tvars_new(c->arena);
 		tvars_str(items[i], "name", hidden[i].name);

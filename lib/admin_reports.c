@@ -321,13 +321,14 @@ static void render_status_preview(struct ctx *c, int status, const struct previe
                                   const struct report_form *f, const char *version)
 {
 	const struct admin_hidden h[] = {
-		{ "title", f->title },		   { "url", f->url },
-		{ "category", f->category },	   { "description", f->description },
-		{ "status", f->status },	   { "version", version },
+		{ "title", f->title },       { "url", f->url },
+		{ "category", f->category }, { "description", f->description },
+		{ "status", f->status },     { "version", version },
 	};
 	tvars_str(c->vars, "old_status",
 	          app_msg(c, arena_printf(c->arena, "status.%s", p->report.old_status)));
-	tvars_str(c->vars, "new_status", app_msg(c, arena_printf(c->arena, "status.%s", f->status)));
+	tvars_str(c->vars, "new_status",
+	          app_msg(c, arena_printf(c->arena, "status.%s", f->status)));
 	admin_render_preview(c, status, p, "status", 0, c->req->path,
 	                     arena_printf(c->arena, "/admin/reports/%s", app_id_param(c)), h,
 	                     sizeof h / sizeof h[0]);
@@ -366,7 +367,6 @@ void admin_post_report_update(struct ctx *c)
 		                     .report = &v };
 	struct preview p;
 	enum preview_status ps = preview_run(c->app->db, &a.audit, &ch, token, &p);
-	enum reports_status st = p.reports;
 	if (ps == PREVIEW_OK && !p.saved && strcmp(p.report.old_status, f.status) != 0) {
 		render_status_preview(c, 200, &p, &f, version);
 		preview_free(&p);
@@ -384,7 +384,8 @@ void admin_post_report_update(struct ctx *c)
 	if (ps == PREVIEW_OK && !saved) {
 		/* The status stays: nothing to preview, save at once. */
 		struct reports_outcome o;
-		st = reports_update(c->app->db, &a.audit, c->match.ids[0], version, &v, &o);
+		enum reports_status st =
+		    reports_update(c->app->db, &a.audit, c->match.ids[0], version, &v, &o);
 		dbst = o.db;
 		ps = st == REPORTS_OK || st == REPORTS_UNCHANGED ? PREVIEW_OK
 		     : st == REPORTS_NOT_FOUND                   ? PREVIEW_NOT_FOUND

@@ -666,6 +666,7 @@ void admin_post_role_update(struct ctx *c)
 static int preview_or_save(struct ctx *c, const struct preview_change *ch, const char *kind,
                            const char *field, const struct role_view *v, struct preview *p)
 {
+	memset(p, 0, sizeof *p); /* the caller preview_frees it, whatever the answer */
 	const char *token = field_str(&c->fields, "token", NULL);
 	if (token != NULL && !preview_token_ok(token)) {
 		app_error(c, 400);
@@ -728,8 +729,8 @@ void admin_post_role_activate(struct ctx *c)
 
 /* Adds or removes the checked ids of field (users or reports) to or from
  * this role (kind, one of the grants' changes), through the preview. */
-static void post_grant(struct ctx *c, enum preview_kind kind, const char *field,
-                       const char *done, const char *anchor)
+static void post_grant(struct ctx *c, enum preview_kind kind, const char *field, const char *done,
+                       const char *anchor)
 {
 	static const char *const kinds[] = { "members_add", "members_remove", "reports_add",
 		                             "reports_remove" };
