@@ -13,10 +13,11 @@
  * The SQL below is laid out by hand, one clause a line. Both statements
  * take the scope of a change: $1 what it changes ("members", "reports",
  * "role", "report": preview_kind_scope), $2 the role (or the report), $3
- * the other side's ids (bigint[] as text, or NULL). The scope is the pairs
- * the change can touch: a membership change touches its users and the
- * role's reports, a report grant the role's members and those reports, a
- * role switched the role's members and its reports, a report's status that
+ * the other side's ids (bigint[] as text, or NULL); "user" is a user ($2)
+ * given or taken roles ($3). The scope is the pairs the change can touch:
+ * a membership change touches its users and the role's (or roles')
+ * reports, a report grant the role's members and those reports, a role
+ * switched the role's members and its reports, a report's status that
  * report for everyone. Within it, a pair counts when the list page would
  * show it (lib/catalog.c): the report published and in report_access, the
  * user active (only an active user has a session) and not a superuser
@@ -28,11 +29,14 @@
 	"   AND CASE $1::text"                                                                   \
 	"    WHEN 'members' THEN u.id = ANY ($3::bigint[])"                                      \
 	"    WHEN 'report' THEN true"                                                            \
+	"    WHEN 'user' THEN u.id = $2::bigint"                                                 \
 	"    ELSE EXISTS (SELECT 1 FROM user_roles ur"                                           \
 	"     WHERE ur.role_id = $2::bigint AND ur.user_id = u.id) END),"                       \
 	" sr AS (SELECT p.id FROM reports p WHERE CASE $1::text"                                 \
 	"    WHEN 'reports' THEN p.id = ANY ($3::bigint[])"                                      \
 	"    WHEN 'report' THEN p.id = $2::bigint"                                               \
+	"    WHEN 'user' THEN EXISTS (SELECT 1 FROM role_reports rr"                             \
+	"     WHERE rr.role_id = ANY ($3::bigint[]) AND rr.report_id = p.id)"                    \
 	"    ELSE EXISTS (SELECT 1 FROM role_reports rr"                                         \
 	"     WHERE rr.role_id = $2::bigint AND rr.report_id = p.id) END),"                     \
 	" vis AS (SELECT a.user_id, a.report_id FROM report_access a"                            \
@@ -49,22 +53,29 @@
  */
 static const char sql_preview_before[] =
 	"WITH lr AS (SELECT r.id, r.is_active, r.updated_at FROM roles r"
-	"   WHERE $1::text <> 'report' AND r.id = $2::bigint FOR UPDATE),"
+	"   WHERE CASE WHEN $1::text = 'user' THEN r.id = ANY ($3::bigint[])"
+	"    ELSE $1::text <> 'report' AND r.id = $2::bigint END"
+	"   ORDER BY r.id FOR UPDATE),"
 	" lp AS (SELECT p.id, p.status, p.updated_at FROM reports p"
 	"   WHERE $1::text = 'report' AND p.id = $2::bigint FOR UPDATE),"
+	" lu AS (SELECT u.id FROM users u WHERE $1::text = 'user' AND u.id = $2::bigint),"
 	SCOPE ","
 	" ins AS (INSERT INTO preview_before (user_id, report_id)"
 	"   SELECT user_id, report_id FROM vis RETURNING 1)"
-	" SELECT (SELECT count(*) FROM lr) + (SELECT count(*) FROM lp) AS found,"
+	" SELECT CASE $1::text WHEN 'user' THEN (SELECT count(*) FROM lu)"
+	"   ELSE (SELECT count(*) FROM lr) + (SELECT count(*) FROM lp) END AS found,"
 	"  (SELECT count(*) FROM ins) AS copied,"
 	"  encode(sha256(convert_to(concat_ws('|', $1::text, $2::bigint::text,"
 	"   coalesce($3::bigint[]::text, ''),"
-	"   coalesce((SELECT is_active::text || ' ' || updated_at::text FROM lr), ''),"
+	"   coalesce((SELECT string_agg(id::text || ' ' || is_active::text || ' ' || updated_at::text,"
+	"     ',' ORDER BY id) FROM lr), ''),"
 	"   coalesce((SELECT status::text || ' ' || updated_at::text FROM lp), ''),"
-	"   coalesce((SELECT string_agg(ur.user_id::text, ',' ORDER BY ur.user_id)"
-	"     FROM user_roles ur WHERE ur.role_id = (SELECT id FROM lr)), ''),"
-	"   coalesce((SELECT string_agg(rr.report_id::text, ',' ORDER BY rr.report_id)"
-	"     FROM role_reports rr WHERE rr.role_id = (SELECT id FROM lr)), '')),"
+	"   coalesce((SELECT string_agg(ur.role_id::text || ':' || ur.user_id::text, ','"
+	"     ORDER BY ur.role_id, ur.user_id) FROM user_roles ur"
+	"     WHERE ur.role_id IN (SELECT id FROM lr)), ''),"
+	"   coalesce((SELECT string_agg(rr.role_id::text || ':' || rr.report_id::text, ','"
+	"     ORDER BY rr.role_id, rr.report_id) FROM role_reports rr"
+	"     WHERE rr.role_id IN (SELECT id FROM lr)), '')),"
 	"   'UTF8')), 'hex') AS state";
 
 /* A list of pairs as text, for the token: "user:report,..." in order. */
@@ -100,8 +111,9 @@ static const char sql_preview_after[] =
 	"    'UTF8')), 'hex') AS token)"
 	" SELECT 0 AS ord, 'sum' AS kind, 0::bigint AS seq, s.users_gaining, s.pairs_gained,"
 	"  s.users_losing, s.pairs_lost, s.token,"
-	"  coalesce((SELECT name::text FROM roles WHERE $1::text <> 'report' AND id = $2::bigint),"
-	"   (SELECT title FROM reports WHERE $1::text = 'report' AND id = $2::bigint)) AS subject,"
+	"  CASE $1::text WHEN 'report' THEN (SELECT title FROM reports WHERE id = $2::bigint)"
+	"   WHEN 'user' THEN (SELECT display_name FROM users WHERE id = $2::bigint)"
+	"   ELSE (SELECT name::text FROM roles WHERE id = $2::bigint) END AS subject,"
 	"  NULL::bigint AS user_id, NULL::text AS username,"
 	"  NULL::text AS display_name, NULL::bigint AS report_id, NULL::text AS title FROM s"
 	LINES("1", "gain", "g")
@@ -128,6 +140,9 @@ const char *preview_kind_scope(enum preview_kind kind)
 		return "role";
 	case PREVIEW_REPORT_UPDATE:
 		return "report";
+	case PREVIEW_USER_ROLES_ADD:
+	case PREVIEW_USER_ROLES_REMOVE:
+		return "user";
 	}
 	return "role";
 }
@@ -214,6 +229,15 @@ static enum preview_status apply(struct db *db, const struct audit_actor *a,
 			return PREVIEW_DB_ERROR;
 		}
 	}
+	case PREVIEW_USER_ROLES_ADD:
+	case PREVIEW_USER_ROLES_REMOVE:
+		/* A role that does not exist (a list out of date) is skipped. */
+		if (grants_change(db,
+		                  c->kind == PREVIEW_USER_ROLES_ADD ? "grant_user_roles"
+		                                                    : "revoke_user_roles",
+		                  a, role, c->ids, &out->grants, &out->db) != 0)
+			return PREVIEW_DB_ERROR;
+		return out->grants.missing_a > 0 ? PREVIEW_NOT_FOUND : PREVIEW_OK;
 	case PREVIEW_REPORT_UPDATE:
 		out->reports = reports_update(db, a, c->id, c->version, c->report, &out->report);
 		out->db = out->report.db;
@@ -281,7 +305,7 @@ enum preview_status preview_run(struct db *db, const struct audit_actor *a,
 	snprintf(lines, sizeof lines, "%d", PREVIEW_LINES);
 	p[0] = preview_kind_scope(c->kind);
 	p[1] = id;
-	p[2] = c->kind <= PREVIEW_REPORTS_REMOVE ? c->ids : NULL;
+	p[2] = c->kind == PREVIEW_ROLE_ACTIVE || c->kind == PREVIEW_REPORT_UPDATE ? NULL : c->ids;
 	res = db_exec(db, "preview_before", 3, p, &out->db);
 	if (res == NULL) {
 		rc = PREVIEW_DB_ERROR;

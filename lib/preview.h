@@ -45,27 +45,30 @@ extern const struct db_stmt preview_stmts[];
 #define PREVIEW_TOKEN_LEN 65
 
 enum preview_kind {
-	PREVIEW_MEMBERS_ADD,    /* users ids join role id */
-	PREVIEW_MEMBERS_REMOVE, /* users ids leave role id */
-	PREVIEW_REPORTS_ADD,    /* role id grants reports ids */
-	PREVIEW_REPORTS_REMOVE, /* role id no longer grants reports ids */
-	PREVIEW_ROLE_ACTIVE,    /* role id switched on or off (active) */
-	PREVIEW_REPORT_UPDATE,  /* report id changed (report, version), its status too */
+	PREVIEW_MEMBERS_ADD,       /* users ids join role id */
+	PREVIEW_MEMBERS_REMOVE,    /* users ids leave role id */
+	PREVIEW_REPORTS_ADD,       /* role id grants reports ids */
+	PREVIEW_REPORTS_REMOVE,    /* role id no longer grants reports ids */
+	PREVIEW_ROLE_ACTIVE,       /* role id switched on or off (active) */
+	PREVIEW_REPORT_UPDATE,     /* report id changed (report, version), its status too */
+	PREVIEW_USER_ROLES_ADD,    /* user id joins roles ids (the user page) */
+	PREVIEW_USER_ROLES_REMOVE, /* user id leaves roles ids */
 };
 
 /* A proposed change. Strings are borrowed for the call. */
 struct preview_change {
 	enum preview_kind kind;
-	long long id;                        /* the role, or for PREVIEW_REPORT_UPDATE the report */
-	const char *ids;                     /* members and reports: the other side, "{1,2}" */
-	int active;                          /* PREVIEW_ROLE_ACTIVE: 1 on, 0 off */
-	const char *version;                 /* PREVIEW_REPORT_UPDATE: the edit form's, or NULL */
+	long long id;        /* the role; the report (REPORT_UPDATE); the user (USER_ROLES) */
+	const char *ids;     /* the other side's ids, "{1,2}" (not ROLE_ACTIVE, REPORT_UPDATE) */
+	int active;          /* PREVIEW_ROLE_ACTIVE: 1 on, 0 off */
+	const char *version; /* PREVIEW_REPORT_UPDATE: the edit form's, or NULL */
 	const struct reports_values *report; /* PREVIEW_REPORT_UPDATE: the values */
 };
 
 enum preview_status {
 	PREVIEW_OK = 0,    /* previewed (rolled back), or saved when a token was given */
-	PREVIEW_NOT_FOUND, /* the role or report, or one of ids, does not exist */
+	PREVIEW_NOT_FOUND, /* the role, report or user, or one of ids, does not exist (a
+	                      role among USER_ROLES' ids that does not is skipped) */
 	PREVIEW_STALE,     /* PREVIEW_REPORT_UPDATE: the form's version is not the stored one */
 	PREVIEW_CHANGED, /* the token is not this run's: nothing saved; *out is the fresh preview */
 	PREVIEW_DB_ERROR, /* out->db says how (DB_INVALID: a CHECK of the change) */
@@ -82,7 +85,7 @@ struct preview {
 	long users_gaining, users_losing; /* distinct users */
 	long pairs_gained, pairs_lost;    /* (user, report) pairs */
 	char token[PREVIEW_TOKEN_LEN];
-	const char *subject; /* the role's name or the report's title (into res) */
+	const char *subject; /* the role's name, the report's title or the user's name (into res) */
 	struct preview_line gained[PREVIEW_LINES], lost[PREVIEW_LINES];
 	int n_gained, n_lost; /* lines listed: the first by username, then title */
 	int saved;            /* 1 when the change was committed */
@@ -113,8 +116,8 @@ void preview_free(struct preview *p);
 /* 1 when s has the shape of a token (64 lowercase hex digits). */
 int preview_token_ok(const char *s);
 
-/* The scope word of kind in the statements: "members", "reports", "role"
- * or "report". */
+/* The scope word of kind in the statements: "members", "reports", "role",
+ * "report" or "user". */
 const char *preview_kind_scope(enum preview_kind kind);
 
 /*

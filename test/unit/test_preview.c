@@ -55,6 +55,7 @@ static void test_each_kind_has_the_scope_word_the_statements_know(void **state)
 		{ PREVIEW_MEMBERS_ADD, "members" }, { PREVIEW_MEMBERS_REMOVE, "members" },
 		{ PREVIEW_REPORTS_ADD, "reports" }, { PREVIEW_REPORTS_REMOVE, "reports" },
 		{ PREVIEW_ROLE_ACTIVE, "role" },    { PREVIEW_REPORT_UPDATE, "report" },
+		{ PREVIEW_USER_ROLES_ADD, "user" }, { PREVIEW_USER_ROLES_REMOVE, "user" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		assert_string_equal(preview_kind_scope(cases[i].k), cases[i].scope);
