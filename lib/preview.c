@@ -12,16 +12,24 @@
 /*
  * The SQL below is laid out by hand, one clause a line. Both statements
  * take the scope of a change: $1 what it changes ("members", "reports",
- * "role", "report": preview_kind_scope), $2 the role (or the report), $3
- * the other side's ids (bigint[] as text, or NULL); "user" is a user ($2)
- * given or taken roles ($3). The scope is the pairs the change can touch:
- * a membership change touches its users and the role's (or roles')
- * reports, a report grant the role's members and those reports, a role
- * switched the role's members and its reports, a report's status that
- * report for everyone. Within it, a pair counts when the list page would
- * show it (lib/catalog.c): the report published and in report_access, the
- * user active (only an active user has a session) and not a superuser
- * (who sees every report, before and after alike).
+ * "role", "report", "user": preview_kind_scope), $2 the role (the report,
+ * the user), $3 the other side's ids (bigint[] as text, or NULL). The scope
+ * is the users and reports the change can touch: a membership change
+ * touches its users and the role's (or roles') reports, a report grant the
+ * role's members and those reports, a role switched the role's members and
+ * its reports, a report's status that report for everyone. Within it, a
+ * pair counts when the list page would show it (lib/catalog.c): the user
+ * active (only an active user has a session) and not a superuser (who sees
+ * every report, before and after alike), the report published and in
+ * report_access.
+ *
+ * report_access is the view user_role_sets JOIN role_set_reports (schema
+ * 0013), and the statements read those two tables as the view does, so
+ * that the copy and the comparison follow the model: a user points at a
+ * set, a set holds reports. Users who point at the same set before and the
+ * same set after (a "move", sb -> sa) gain and lose the same reports, so
+ * the comparison is made once per move, not once per user. A change of
+ * report_access's definition is a change of US_CURRENT below.
  */
 /* clang-format off */
 #define SCOPE                                                                                   \
@@ -39,17 +47,24 @@
 	"     WHERE rr.role_id = ANY ($3::bigint[]) AND rr.report_id = p.id)"                    \
 	"    ELSE EXISTS (SELECT 1 FROM role_reports rr"                                         \
 	"     WHERE rr.role_id = $2::bigint AND rr.report_id = p.id) END),"                     \
-	" vis AS (SELECT a.user_id, a.report_id FROM report_access a"                            \
-	"   WHERE a.published AND a.user_id IN (SELECT id FROM su)"                              \
+	/* the scope's users and the sets they point at now, as report_access joins them */    \
+	" us_now AS (SELECT us.user_id, us.set_id FROM " US_CURRENT                              \
+	"   WHERE us.user_id IN (SELECT id FROM su)),"                                          \
+	/* what those sets hold now of the scope's reports, published */                        \
+	" sets_now AS (SELECT a.set_id, a.report_id FROM role_set_reports a"                    \
+	"   WHERE a.published AND a.set_id IN (SELECT set_id FROM us_now)"                       \
 	"    AND a.report_id IN (SELECT id FROM sr))"
+
+/* The rows of user_role_sets that report_access joins (schema 0013: all). */
+#define US_CURRENT "user_role_sets us"
 
 /*
  * Before the change: locks the role (or the report) FOR UPDATE, as the
  * operation would, so that a second preview or save of it waits; copies
- * the visible pairs of the scope into preview_before; answers whether the
- * role or report exists and the state hash: the scope's parameters, the
- * role's active flag and version with its members and reports, or the
- * report's status and version.
+ * the scope's users' sets and those sets' reports into preview_before;
+ * answers whether the role, report or user exists and the state hash: the
+ * scope's parameters, the roles' active flags and versions with their
+ * members and reports, or the report's status and version.
  */
 static const char sql_preview_before[] =
 	"WITH lr AS (SELECT r.id, r.is_active, r.updated_at FROM roles r"
@@ -60,8 +75,9 @@ static const char sql_preview_before[] =
 	"   WHERE $1::text = 'report' AND p.id = $2::bigint FOR UPDATE),"
 	" lu AS (SELECT u.id FROM users u WHERE $1::text = 'user' AND u.id = $2::bigint),"
 	SCOPE ","
-	" ins AS (INSERT INTO preview_before (user_id, report_id)"
-	"   SELECT user_id, report_id FROM vis RETURNING 1)"
+	" ins AS (INSERT INTO preview_before (user_id, set_id, report_id)"
+	"   SELECT user_id, set_id, NULL FROM us_now"
+	"   UNION ALL SELECT NULL, set_id, report_id FROM sets_now RETURNING 1)"
 	" SELECT CASE $1::text WHEN 'user' THEN (SELECT count(*) FROM lu)"
 	"   ELSE (SELECT count(*) FROM lr) + (SELECT count(*) FROM lp) END AS found,"
 	"  (SELECT count(*) FROM ins) AS copied,"
@@ -78,37 +94,69 @@ static const char sql_preview_before[] =
 	"     WHERE rr.role_id IN (SELECT id FROM lr)), '')),"
 	"   'UTF8')), 'hex') AS state";
 
-/* A list of pairs as text, for the token: "user:report,..." in order. */
-#define PAIRS(t)                                                                                \
-	"coalesce((SELECT string_agg(user_id::text || ':' || report_id::text, ','"               \
-	"   ORDER BY user_id, report_id) FROM " t "), '')"
+/* The first $5 lines of kind k (ord) from the changes ch (cg or cl): the
+ * first $5 users of a move that changes, by username, then their reports
+ * by title. */
+#define LINES(ord, k, ch)                                                                       \
+	" UNION ALL (SELECT " ord ", '" k "', row_number() OVER (ORDER BY lower(f.username),"     \
+	"   f.user_id, lower(p.title), p.id), NULL, NULL, NULL, NULL, NULL, NULL,"               \
+	"   f.user_id, f.username, f.display_name, p.id, p.title"                               \
+	"  FROM (SELECT m.user_id, m.sb, m.sa, u.username::text AS username, u.display_name"     \
+	"    FROM moved m JOIN users u ON u.id = m.user_id"                                      \
+	"    WHERE EXISTS (SELECT 1 FROM " ch " x WHERE x.sb = m.sb AND x.sa = m.sa)"             \
+	"    ORDER BY lower(u.username::text), u.id LIMIT $5::int) f"                            \
+	"  JOIN " ch " x ON x.sb = f.sb AND x.sa = f.sa JOIN reports p ON p.id = x.report_id"     \
+	"  ORDER BY lower(f.username), f.user_id, lower(p.title), p.id LIMIT $5::int)"
 
-/* The first $5 lines of pairs t, kind k, by username then title. */
-#define LINES(ord, k, t)                                                                        \
-	" UNION ALL (SELECT " ord ", '" k "', row_number() OVER (ORDER BY lower(u.username::text),"  \
-	"   u.id, lower(p.title), p.id), NULL, NULL, NULL, NULL, NULL, NULL,"                          \
-	"   x.user_id, u.username::text, u.display_name, x.report_id, p.title"                   \
-	"  FROM " t " x JOIN users u ON u.id = x.user_id JOIN reports p ON p.id = x.report_id"   \
-	"  ORDER BY lower(u.username::text), u.id, lower(p.title), p.id LIMIT $5::int)"
+/* The users (n) and pairs of the moves that change by ch. */
+#define USERS_OF(ch)                                                                            \
+	"(SELECT coalesce(sum(v.n), 0) FROM moves v"                                             \
+	"  WHERE EXISTS (SELECT 1 FROM " ch " x WHERE x.sb = v.sb AND x.sa = v.sa))"
+#define PAIRS_OF(ch) "(SELECT coalesce(sum(x.n), 0) FROM " ch " x)"
+
+/* The outcome as text for the token, without set ids (a set made by a
+ * rolled-back preview gets another id when it is made again): per move
+ * that changes, its users, the reports they gain and those they lose. */
+#define OUTCOME                                                                                 \
+	"coalesce((SELECT string_agg(o.t, ';' ORDER BY o.t) FROM ("                              \
+	"  SELECT (SELECT string_agg(m.user_id::text, ',' ORDER BY m.user_id) FROM moved m"      \
+	"     WHERE m.sb = v.sb AND m.sa = v.sa)"                                                \
+	"   || '+' || coalesce((SELECT string_agg(x.report_id::text, ',' ORDER BY x.report_id)"   \
+	"     FROM cg x WHERE x.sb = v.sb AND x.sa = v.sa), '')"                                  \
+	"   || '-' || coalesce((SELECT string_agg(x.report_id::text, ',' ORDER BY x.report_id)"   \
+	"     FROM cl x WHERE x.sb = v.sb AND x.sa = v.sa), '') AS t"                             \
+	"  FROM moves v WHERE EXISTS (SELECT 1 FROM cg x WHERE x.sb = v.sb AND x.sa = v.sa)"     \
+	"   OR EXISTS (SELECT 1 FROM cl x WHERE x.sb = v.sb AND x.sa = v.sa)) o), '')"
 
 /*
- * After the change: the visible pairs of the same scope against the copy
- * (which it deletes, so that a committed save leaves none); the counts,
- * the token (sha256 of $4, the state hash, and every pair gained and lost)
- * and the first $5 lines of each list.
+ * After the change: the scope's users' sets and their reports now against
+ * the copy (which it deletes, so that a committed save leaves none): each
+ * user's move from the set before (sb) to the set now (sa), the moves with
+ * their numbers of users, the reports each move gains (cg: in sa now, not
+ * in sb before) and loses (cl); the counts, the token (sha256 of $4, the
+ * state hash, and the outcome) and the first $5 lines of each list.
  */
 static const char sql_preview_after[] =
 	"WITH" SCOPE ","
 	" b AS (DELETE FROM preview_before WHERE xact = pg_current_xact_id()"
-	"   RETURNING user_id, report_id),"
-	" g AS (SELECT user_id, report_id FROM vis EXCEPT SELECT user_id, report_id FROM b),"
-	" l AS (SELECT user_id, report_id FROM b EXCEPT SELECT user_id, report_id FROM vis),"
-	" s AS (SELECT (SELECT count(DISTINCT user_id) FROM g) AS users_gaining,"
-	"   (SELECT count(*) FROM g) AS pairs_gained,"
-	"   (SELECT count(DISTINCT user_id) FROM l) AS users_losing,"
-	"   (SELECT count(*) FROM l) AS pairs_lost,"
-	"   encode(sha256(convert_to(concat_ws('|', $4::text, " PAIRS("g") ", " PAIRS("l") "),"
-	"    'UTF8')), 'hex') AS token)"
+	"   RETURNING user_id, set_id, report_id),"
+	" sets_before AS MATERIALIZED (SELECT set_id, report_id FROM b WHERE user_id IS NULL),"
+	" moved AS MATERIALIZED (SELECT b.user_id, b.set_id AS sb, n.set_id AS sa"
+	"   FROM b JOIN us_now n ON n.user_id = b.user_id WHERE b.user_id IS NOT NULL),"
+	" moves AS MATERIALIZED (SELECT sb, sa, count(*) AS n FROM moved GROUP BY sb, sa),"
+	" sets_after AS MATERIALIZED (SELECT set_id, report_id FROM sets_now),"
+	" cg AS MATERIALIZED (SELECT v.sb, v.sa, v.n, a.report_id FROM moves v"
+	"   JOIN sets_after a ON a.set_id = v.sa"
+	"   WHERE NOT EXISTS (SELECT 1 FROM sets_before s"
+	"    WHERE s.set_id = v.sb AND s.report_id = a.report_id)),"
+	" cl AS MATERIALIZED (SELECT v.sb, v.sa, v.n, s.report_id FROM moves v"
+	"   JOIN sets_before s ON s.set_id = v.sb"
+	"   WHERE NOT EXISTS (SELECT 1 FROM sets_after a"
+	"    WHERE a.set_id = v.sa AND a.report_id = s.report_id)),"
+	" s AS (SELECT " USERS_OF("cg") " AS users_gaining, " PAIRS_OF("cg") " AS pairs_gained,"
+	"   " USERS_OF("cl") " AS users_losing, " PAIRS_OF("cl") " AS pairs_lost,"
+	"   encode(sha256(convert_to(concat_ws('|', $4::text, " OUTCOME "), 'UTF8')), 'hex')"
+	"   AS token)"
 	" SELECT 0 AS ord, 'sum' AS kind, 0::bigint AS seq, s.users_gaining, s.pairs_gained,"
 	"  s.users_losing, s.pairs_lost, s.token,"
 	"  CASE $1::text WHEN 'report' THEN (SELECT title FROM reports WHERE id = $2::bigint)"
@@ -116,8 +164,8 @@ static const char sql_preview_after[] =
 	"   ELSE (SELECT name::text FROM roles WHERE id = $2::bigint) END AS subject,"
 	"  NULL::bigint AS user_id, NULL::text AS username,"
 	"  NULL::text AS display_name, NULL::bigint AS report_id, NULL::text AS title FROM s"
-	LINES("1", "gain", "g")
-	LINES("2", "lose", "l")
+	LINES("1", "gain", "cg")
+	LINES("2", "lose", "cl")
 	" ORDER BY ord, seq";
 
 const struct db_stmt preview_stmts[] = {
