@@ -3,12 +3,13 @@
  * item 5). For a change of a role's members or reports, a role switched
  * off or on, or a report's status, preview_run computes who gains and who
  * loses which reports by the rules the pages use, literally: in one
- * transaction it copies the pairs of report_access the change may touch
- * (published reports, active users who are not superusers: lib/catalog.c
- * shows a superuser everything and an inactive user nothing, so neither
- * gains or loses), applies the change through its one home (grants_change,
- * roles_update, reports_update, with their audit rows), reads
- * report_access again and rolls back. Nothing of a preview stays: no grant,
+ * transaction it copies what report_access holds for the users and
+ * reports the change may touch (published reports, active users who are
+ * not superusers: lib/catalog.c shows a superuser everything and an
+ * inactive user nothing, so neither gains or loses), per role set as the
+ * model keeps it, applies the change through its one home (grants_change,
+ * roles_update, reports_update, with their audit rows), reads the same
+ * again, compares and rolls back. Nothing of a preview stays: no grant,
  * no audit row (test/unit/test_preview.c, test/admin-roles/run).
  *
  * A save is the same run with the token of the preview it confirms: when
