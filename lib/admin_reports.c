@@ -373,7 +373,6 @@ void admin_post_report_update(struct ctx *c)
 		return;
 	}
 	if (ps == PREVIEW_CHANGED) {
-		admin_error(c, fe.errors, "form", "admin.preview.stale");
 		render_status_preview(c, 409, &p, &f, version);
 		preview_free(&p);
 		return;

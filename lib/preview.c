@@ -48,15 +48,16 @@
 	"    ELSE EXISTS (SELECT 1 FROM role_reports rr"                                         \
 	"     WHERE rr.role_id = $2::bigint AND rr.report_id = p.id) END),"                     \
 	/* the scope's users and the sets they point at now, as report_access joins them */    \
-	" us_now AS (SELECT us.user_id, us.set_id FROM " US_CURRENT                              \
-	"   WHERE us.user_id IN (SELECT id FROM su)),"                                          \
+	" us_now AS (SELECT us.user_id, us.set_id FROM user_role_sets us"                        \
+	"   WHERE " US_CURRENT " AND us.user_id IN (SELECT id FROM su)),"                        \
 	/* what those sets hold now of the scope's reports, published */                        \
 	" sets_now AS (SELECT a.set_id, a.report_id FROM role_set_reports a"                    \
 	"   WHERE a.published AND a.set_id IN (SELECT set_id FROM us_now)"                       \
 	"    AND a.report_id IN (SELECT id FROM sr))"
 
-/* The rows of user_role_sets that report_access joins (schema 0013: all). */
-#define US_CURRENT "user_role_sets us"
+/* Which rows of user_role_sets us report_access joins: its WHERE (schema
+ * 0013: every row). */
+#define US_CURRENT "true"
 
 /*
  * Before the change: locks the role (or the report) FOR UPDATE, as the
