@@ -60,20 +60,23 @@
 #define US_CURRENT "true"
 
 /*
- * Before the change: locks the role (or the report) FOR UPDATE, as the
- * operation would, so that a second preview or save of it waits; copies
- * the scope's users' sets and those sets' reports into preview_before;
- * answers whether the role, report or user exists and the state hash: the
- * scope's parameters, the roles' active flags and versions with their
- * members and reports, or the report's status and version.
+ * Before the change: copies the scope's users' sets and those sets'
+ * reports into preview_before; answers whether the role, report or user
+ * exists and the state hash: the scope's parameters, the roles' active
+ * flags and versions with their members and reports, or the report's
+ * status and version. It locks nothing: the transaction takes the locks
+ * the operation takes, in its order (schema 0013, and the audit chain's
+ * head in audit_write), and no others, so that a preview or a save can
+ * deadlock with nothing that the operation alone could not. What changes
+ * between this statement and the next shows in the outcome, which the
+ * token covers: a save whose outcome is not the preview's saves nothing.
  */
 static const char sql_preview_before[] =
 	"WITH lr AS (SELECT r.id, r.is_active, r.updated_at FROM roles r"
-	"   WHERE CASE WHEN $1::text = 'user' THEN r.id = ANY ($3::bigint[])"
-	"    ELSE $1::text <> 'report' AND r.id = $2::bigint END"
-	"   ORDER BY r.id FOR UPDATE),"
+	"   WHERE CASE $1::text WHEN 'user' THEN r.id = ANY ($3::bigint[])"
+	"    WHEN 'report' THEN false ELSE r.id = $2::bigint END),"
 	" lp AS (SELECT p.id, p.status, p.updated_at FROM reports p"
-	"   WHERE $1::text = 'report' AND p.id = $2::bigint FOR UPDATE),"
+	"   WHERE $1::text = 'report' AND p.id = $2::bigint),"
 	" lu AS (SELECT u.id FROM users u WHERE $1::text = 'user' AND u.id = $2::bigint),"
 	SCOPE ","
 	" ins AS (INSERT INTO preview_before (user_id, set_id, report_id)"
@@ -215,11 +218,25 @@ void preview_free(struct preview *p)
 	p->n_gained = p->n_lost = 0;
 }
 
+/*
+ * Previews and saves from a preview run one at a time (every pool, every
+ * portalctl): taken first in their transaction, before any row lock. The
+ * operations' own statements lock rows before the audit chain's head
+ * (audit_write) and some rows after it; as single statements they hold
+ * both for a moment, but a preview holds them until it has compared and
+ * rolled back, and two previews at once (a membership and a report's
+ * status, say) were seen to deadlock within a few tries. Any fixed number
+ * will do, as long as nothing else uses it (migrate.c, directory.c and
+ * 0004 use others).
+ */
+#define PREVIEW_LOCK "SELECT pg_advisory_xact_lock(7370726576)"
+
 /* Runs a transaction command on the connection; 0 when it succeeded. */
 static int command(PGconn *conn, const char *sql)
 {
 	PGresult *res = PQexec(conn, sql);
-	int ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+	ExecStatusType want = strncmp(sql, "SELECT", 6) == 0 ? PGRES_TUPLES_OK : PGRES_COMMAND_OK;
+	int ok = res != NULL && PQresultStatus(res) == want;
 	PQclear(res);
 	return ok ? 0 : -1;
 }
@@ -349,6 +366,12 @@ enum preview_status preview_run(struct db *db, const struct audit_actor *a,
 	    command(conn, "BEGIN") != 0) {
 		out->db = DB_UNAVAILABLE;
 		return PREVIEW_DB_ERROR;
+	}
+	if (command(conn, PREVIEW_LOCK) != 0) {
+		/* Most likely the statement timeout, waiting for a long preview. */
+		out->db = DB_TIMEOUT;
+		rc = PREVIEW_DB_ERROR;
+		goto fail;
 	}
 	snprintf(id, sizeof id, "%lld", c->id);
 	snprintf(lines, sizeof lines, "%d", PREVIEW_LINES);

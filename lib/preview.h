@@ -16,10 +16,11 @@
  * the run's own token is that one, it commits; otherwise it rolls back and
  * answers PREVIEW_CHANGED with the fresh preview, so the admin pool
  * answers 409 and shows it. The token is a sha256 (PostgreSQL's) over the
- * rows that decide the outcome, read under FOR UPDATE of the role or
- * report concerned (the role with its members and reports, or the report's
- * status and version) and over the outcome itself (every pair gained and
- * lost): one home, preview.c's two statements.
+ * rows that decide the outcome (the roles with their members and reports,
+ * or the report's status and version) and over the outcome itself (every
+ * pair gained and lost, as measured in the save's own transaction): one
+ * home, preview.c's two statements. A preview takes no lock of its own,
+ * only those of the operation it runs.
  *
  * The admin pool (admin_roles, admin_reports) and portalctl (ctl_roles,
  * ctl_reports: --dry-run) both call preview_run; neither has a copy.

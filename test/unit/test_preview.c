@@ -80,13 +80,16 @@ static void test_the_statements_count_what_the_list_page_shows(void **state)
 	}
 }
 
-static void test_the_copy_is_locked_private_and_deleted_as_it_is_read(void **state)
+static void test_the_copy_takes_no_lock_is_private_and_deleted_as_it_is_read(void **state)
 {
 	(void)state;
 	const char *before = sql_of("preview_before"), *after = sql_of("preview_after");
 	assert_non_null(strstr(before, "INSERT INTO preview_before"));
-	assert_non_null(strstr(before, "FOR UPDATE"));
-	assert_non_null(strstr(strstr(before, "FOR UPDATE") + 1, "FOR UPDATE"));
+	/* No lock of its own: only the operation's, in the operation's order. */
+	assert_null(strstr(before, "FOR UPDATE"));
+	assert_null(strstr(before, "FOR SHARE"));
+	assert_null(strstr(after, "FOR UPDATE"));
+	assert_null(strstr(after, "FOR SHARE"));
 	assert_non_null(
 	    strstr(after, "DELETE FROM preview_before WHERE xact = pg_current_xact_id()"));
 	assert_non_null(strstr(after, "sha256("));
@@ -201,7 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_kind_has_the_scope_word_the_statements_know),
 		cmocka_unit_test(test_the_statements_count_what_the_list_page_shows),
-		cmocka_unit_test(test_the_copy_is_locked_private_and_deleted_as_it_is_read),
+		cmocka_unit_test(test_the_copy_takes_no_lock_is_private_and_deleted_as_it_is_read),
 		cmocka_unit_test(test_a_token_is_64_lowercase_hex_digits),
 		cmocka_unit_test(test_the_console_lists_gains_and_losses_and_says_how_many_more),
 		cmocka_unit_test(test_the_console_says_one_user_and_one_pair),
