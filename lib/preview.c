@@ -263,16 +263,16 @@ static enum preview_status apply(struct db *db, const struct audit_actor *a,
 {
 	static const char *const grant_stmts[] = { "grant_user_roles", "revoke_user_roles",
 		                                   "grant_role_reports", "revoke_role_reports" };
-	char role[32];
-	snprintf(role, sizeof role, "{%lld}", c->id);
+	char one[32]; /* c->id as an array: the role, or the user */
+	snprintf(one, sizeof one, "{%lld}", c->id);
 	switch (c->kind) {
 	case PREVIEW_MEMBERS_ADD:
 	case PREVIEW_MEMBERS_REMOVE:
 	case PREVIEW_REPORTS_ADD:
 	case PREVIEW_REPORTS_REMOVE: {
 		int members = c->kind == PREVIEW_MEMBERS_ADD || c->kind == PREVIEW_MEMBERS_REMOVE;
-		if (grants_change(db, grant_stmts[c->kind], a, members ? c->ids : role,
-		                  members ? role : c->ids, &out->grants, &out->db) != 0)
+		if (grants_change(db, grant_stmts[c->kind], a, members ? c->ids : one,
+		                  members ? one : c->ids, &out->grants, &out->db) != 0)
 			return PREVIEW_DB_ERROR;
 		if (out->grants.missing_a > 0 || out->grants.missing_b > 0)
 			return PREVIEW_NOT_FOUND;
@@ -301,7 +301,7 @@ static enum preview_status apply(struct db *db, const struct audit_actor *a,
 		if (grants_change(db,
 		                  c->kind == PREVIEW_USER_ROLES_ADD ? "grant_user_roles"
 		                                                    : "revoke_user_roles",
-		                  a, role, c->ids, &out->grants, &out->db) != 0)
+		                  a, one, c->ids, &out->grants, &out->db) != 0)
 			return PREVIEW_DB_ERROR;
 		return out->grants.missing_a > 0 ? PREVIEW_NOT_FOUND : PREVIEW_OK;
 	case PREVIEW_REPORT_UPDATE:
