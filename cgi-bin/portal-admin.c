@@ -15,6 +15,7 @@
 #include "admin_reports.h"
 #include "admin_roles.h"
 #include "admin_users.h"
+#include "preview.h"
 #include "reports.h"
 #include "requests.h"
 #include "roles.h"
@@ -80,11 +81,19 @@ static const struct route routes[] = {
 	{ "GET", "/admin/metrics", app_metrics, NULL },
 };
 
-static const struct db_stmt *const stmt_sets[] = {
-	session_stmts,     admin_reports_stmts, grants_stmts,         admin_roles_stmts,
-	admin_users_stmts, admin_access_stmts,  admin_audit_stmts,    users_stmts,
-	roles_stmts,       reports_stmts,       requests_admin_stmts, NULL
-};
+static const struct db_stmt *const stmt_sets[] = { session_stmts,
+	                                           admin_reports_stmts,
+	                                           grants_stmts,
+	                                           admin_roles_stmts,
+	                                           admin_users_stmts,
+	                                           admin_access_stmts,
+	                                           admin_audit_stmts,
+	                                           users_stmts,
+	                                           roles_stmts,
+	                                           reports_stmts,
+	                                           preview_stmts,
+	                                           requests_admin_stmts,
+	                                           NULL };
 
 static const struct app_spec spec = {
 	.name = "portal-admin",

@@ -20,6 +20,7 @@
 #include "ctl_import.h"
 #include "ctl_reports.h"
 #include "ctl_roles.h"
+#include "preview.h"
 #include "reports.h"
 #include "requests.h"
 #include "roles.h"
@@ -555,11 +556,19 @@ struct subcommand {
 /* These commands check their values before they connect. */
 static int cmd_admin_db(struct ctx *c)
 {
-	const struct db_stmt *const tables[] = {
-		ctl_role_stmts,   ctl_report_stmts, ctl_access_stmts,     ctl_audit_stmts,
-		ctl_import_stmts, grants_stmts,     roles_stmts,          reports_stmts,
-		users_stmts,      directory_stmts,  requests_admin_stmts, NULL
-	};
+	const struct db_stmt *const tables[] = { ctl_role_stmts,
+		                                 ctl_report_stmts,
+		                                 ctl_access_stmts,
+		                                 ctl_audit_stmts,
+		                                 ctl_import_stmts,
+		                                 grants_stmts,
+		                                 roles_stmts,
+		                                 reports_stmts,
+		                                 preview_stmts,
+		                                 users_stmts,
+		                                 directory_stmts,
+		                                 requests_admin_stmts,
+		                                 NULL };
 
 	return open_db(c, c->cfg.statement_timeout, tables, 0);
 }
@@ -616,13 +625,13 @@ static const char exit_text[] = "\nExit status: 0 done (also when it was so alre
 static const char cmd_role_synopsis[] =
     "usage: " PROG " role add NAME [--description D]\n"
     "       " PROG " role list\n"
-    "       " PROG " role grant-user ROLE USER [--from TIME] [--until TIME]\n"
-    "       " PROG " role revoke-user ROLE USER\n"
+    "       " PROG " role grant-user ROLE USER [--from TIME] [--until TIME] [--dry-run]\n"
+    "       " PROG " role revoke-user ROLE USER [--dry-run]\n"
     "       " PROG " role add-owner ROLE USER\n"
     "       " PROG " role remove-owner ROLE USER\n"
     "       " PROG " role set-requestable ROLE [--max-days N] [--off]\n"
-    "       " PROG " role grant-report ROLE REPORT_ID\n"
-    "       " PROG " role revoke-report ROLE REPORT_ID\n"
+    "       " PROG " role grant-report ROLE REPORT_ID [--dry-run]\n"
+    "       " PROG " role revoke-report ROLE REPORT_ID [--dry-run]\n"
     "       " PROG " role map-group GROUP-DN ROLE\n"
     "       " PROG " role unmap-group GROUP-DN ROLE\n"
     "       " PROG " role groups\n";
@@ -652,6 +661,10 @@ static const char cmd_role_help[] =
     "      the role's owners or a superuser decide (\"" PROG " requests\").\n"
     "  grant-report ROLE REPORT_ID, revoke-report ROLE REPORT_ID\n"
     "      Lets the role see the report, or no longer.\n"
+    "  --dry-run (with the four above)\n"
+    "      Prints who would gain and who would lose which reports (the counts and\n"
+    "      the first 20 of each, by the rules of the list page: published reports,\n"
+    "      active users, superusers left out) and changes nothing (exit status 0).\n"
     "  map-group GROUP-DN ROLE, unmap-group GROUP-DN ROLE\n"
     "      The directory group GROUP-DN (e.g. \"CN=Finance,OU=Groups,DC=ced,DC=example\";\n"
     "      capitals and blanks around \",\" and \"=\" do not count) gives ROLE to its\n"
@@ -682,12 +695,14 @@ static int cmd_role_list(struct ctx *c, const struct ctl_args *a)
 
 static int cmd_role_grant_user(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_role_user(c->db, 1, a->pos[0], a->pos[1], a->val[0], a->val[1], stdout, stderr);
+	return ctl_role_user(c->db, 1, a->pos[0], a->pos[1], a->val[0], a->val[1], a->flag[2],
+	                     stdout, stderr);
 }
 
 static int cmd_role_revoke_user(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_role_user(c->db, 0, a->pos[0], a->pos[1], NULL, NULL, stdout, stderr);
+	return ctl_role_user(c->db, 0, a->pos[0], a->pos[1], NULL, NULL, a->flag[0], stdout,
+	                     stderr);
 }
 
 static int cmd_role_add_owner(struct ctx *c, const struct ctl_args *a)
@@ -707,12 +722,12 @@ static int cmd_role_requestable(struct ctx *c, const struct ctl_args *a)
 
 static int cmd_role_grant_report(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_role_report(c->db, 1, a->pos[0], a->pos[1], stdout, stderr);
+	return ctl_role_report(c->db, 1, a->pos[0], a->pos[1], a->flag[0], stdout, stderr);
 }
 
 static int cmd_role_revoke_report(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_role_report(c->db, 0, a->pos[0], a->pos[1], stdout, stderr);
+	return ctl_role_report(c->db, 0, a->pos[0], a->pos[1], a->flag[0], stdout, stderr);
 }
 
 static int cmd_role_map_group(struct ctx *c, const struct ctl_args *a)
@@ -734,13 +749,17 @@ static int cmd_role_groups(struct ctx *c, const struct ctl_args *a)
 static const struct subcommand role_subs[] = {
 	{ "add", { "--description=", NULL }, 1, "NAME", cmd_role_add },
 	{ "list", { NULL }, 0, "", cmd_role_list },
-	{ "grant-user", { "--from=", "--until=", NULL }, 2, "ROLE USER", cmd_role_grant_user },
-	{ "revoke-user", { NULL }, 2, "ROLE USER", cmd_role_revoke_user },
+	{ "grant-user",
+	  { "--from=", "--until=", "--dry-run", NULL },
+	  2,
+	  "ROLE USER",
+	  cmd_role_grant_user },
+	{ "revoke-user", { "--dry-run", NULL }, 2, "ROLE USER", cmd_role_revoke_user },
 	{ "add-owner", { NULL }, 2, "ROLE USER", cmd_role_add_owner },
 	{ "remove-owner", { NULL }, 2, "ROLE USER", cmd_role_remove_owner },
 	{ "set-requestable", { "--max-days=", "--off", NULL }, 1, "ROLE", cmd_role_requestable },
-	{ "grant-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_grant_report },
-	{ "revoke-report", { NULL }, 2, "ROLE REPORT_ID", cmd_role_revoke_report },
+	{ "grant-report", { "--dry-run", NULL }, 2, "ROLE REPORT_ID", cmd_role_grant_report },
+	{ "revoke-report", { "--dry-run", NULL }, 2, "ROLE REPORT_ID", cmd_role_revoke_report },
 	{ "map-group", { NULL }, 2, "GROUP-DN ROLE", cmd_role_map_group },
 	{ "unmap-group", { NULL }, 2, "GROUP-DN ROLE", cmd_role_unmap_group },
 	{ "groups", { NULL }, 0, "", cmd_role_groups },
@@ -811,7 +830,7 @@ static const char cmd_report_synopsis[] =
     "usage: " PROG " report add --title T --url U [--category C] [--description D]\n"
     "                            [--status S]\n"
     "       " PROG " report list\n"
-    "       " PROG " report set-status ID STATUS\n";
+    "       " PROG " report set-status ID STATUS [--dry-run]\n";
 
 static const char cmd_report_help[] =
     "\n"
@@ -825,7 +844,8 @@ static const char cmd_report_help[] =
     "      Every report: id, status, category and title, by id.\n"
     "  set-status ID STATUS\n"
     "      Publishes, archives or takes back to draft. Only published reports are\n"
-    "      seen by the users their roles grant them to.\n"
+    "      seen by the users their roles grant them to. --dry-run prints who would\n"
+    "      gain and who would lose the report and changes nothing (exit status 0).\n"
     "\n"
     "Each change is written to audit_log in the same statement (report.created,\n"
     "report.archived, report.updated with the row before and after).\n";
@@ -845,7 +865,7 @@ static int cmd_report_list(struct ctx *c, const struct ctl_args *a)
 
 static int cmd_report_set_status(struct ctx *c, const struct ctl_args *a)
 {
-	return ctl_report_set_status(c->db, a->pos[0], a->pos[1], stdout, stderr);
+	return ctl_report_set_status(c->db, a->pos[0], a->pos[1], a->flag[0], stdout, stderr);
 }
 
 static const struct subcommand report_subs[] = {
@@ -855,7 +875,7 @@ static const struct subcommand report_subs[] = {
 	  "",
 	  cmd_report_add },
 	{ "list", { NULL }, 0, "", cmd_report_list },
-	{ "set-status", { NULL }, 2, "ID STATUS", cmd_report_set_status },
+	{ "set-status", { "--dry-run", NULL }, 2, "ID STATUS", cmd_report_set_status },
 };
 
 static int cmd_report(struct ctx *c, int argc, char **argv)

@@ -291,3 +291,58 @@ int admin_db_ok(struct ctx *c, enum db_status st)
 		app_db_error(c, st);
 	return 0;
 }
+
+/* One line of a preview as template variables. */
+static struct tvars *preview_line_vars(struct ctx *c, const struct preview_line *l)
+{
+	struct tvars *v = tvars_new(c->arena);
+	tvars_int(v, "user_id", l->user_id);
+	tvars_str(v, "username", l->username);
+	tvars_str(v, "display_name", l->display_name);
+	tvars_int(v, "report_id", l->report_id);
+	tvars_str(v, "title", l->title);
+	return v;
+}
+
+static void preview_lines(struct ctx *c, const char *key, const struct preview_line *l, int n,
+                          long total)
+{
+	struct tvars *items[PREVIEW_LINES];
+	for (int i = 0; i < n && i < PREVIEW_LINES; i++)
+		items[i] = preview_line_vars(c, &l[i]);
+	tvars_list(c->vars, key, items, (size_t)n);
+	tvars_int(c->vars, arena_printf(c->arena, "%s_more", key), total - n);
+	tvars_bool(c->vars, arena_printf(c->arena, "%s_cut", key), total > n);
+}
+
+void admin_render_preview(struct ctx *c, int status, const struct preview *p, const char *kind,
+                          long n_selected, const char *action, const char *back,
+                          const struct admin_hidden *hidden, size_t n_hidden)
+{
+	struct tvars *k = tvars_new(c->arena);
+	tvars_bool(k, kind, 1);
+	tvars_obj(c->vars, "kind", k);
+	tvars_int(c->vars, "n_selected", n_selected);
+	tvars_str(c->vars, "subject", p->subject ? p->subject : "");
+	struct tvars *sum = tvars_new(c->arena);
+	tvars_int(sum, "users_gaining", p->users_gaining);
+	tvars_int(sum, "pairs_gained", p->pairs_gained);
+	tvars_int(sum, "users_losing", p->users_losing);
+	tvars_int(sum, "pairs_lost", p->pairs_lost);
+	tvars_obj(c->vars, "sum", sum);
+	preview_lines(c, "gained", p->gained, p->n_gained, p->pairs_gained);
+	preview_lines(c, "lost", p->lost, p->n_lost, p->pairs_lost);
+	tvars_int(c->vars, "shown", PREVIEW_LINES);
+	tvars_str(c->vars, "token", p->token);
+	tvars_str(c->vars, "action", action);
+	tvars_str(c->vars, "back", back);
+	tvars_bool(c->vars, "stale", status == 409);
+	struct tvars **items = arena_alloc(c->arena, (n_hidden + 1) * sizeof(void *));
+	for (size_t i = 0; i < n_hidden; i++) {
+		items[i] = tvars_new(c->arena);
+		tvars_str(items[i], "name", hidden[i].name);
+		tvars_str(items[i], "value", hidden[i].value);
+	}
+	tvars_list(c->vars, "hidden", items, n_hidden);
+	app_render(c, status, "admin/preview");
+}

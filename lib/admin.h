@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "field.h"
 #include "pager.h"
+#include "preview.h"
 
 /* SQL: whether the signed-in user (a SESSION_CTE's cur) owns any role:
  * such a user reaches the roles pages for their roles (schema 0018). */
@@ -129,5 +130,32 @@ void admin_pager_vars(struct ctx *c, const char *base, const struct pager *p);
  * DB_CONFLICT and DB_INVALID re-render nothing here (the caller re-renders
  * its form), others give the error page. Returns 1 when st is DB_OK. */
 int admin_db_ok(struct ctx *c, enum db_status st);
+
+/* A hidden field of a preview's confirm form. */
+struct admin_hidden {
+	const char *name, *value;
+};
+
+/*
+ * The preview step of a change of access (lib/preview.h): renders
+ * templates/admin/preview.xhtml with status (200; 409 when the save found
+ * the data changed since the preview, p then the fresh one): what the
+ * change is (kind: members_add, members_remove, reports_add,
+ * reports_remove, deactivate, activate or status; n_selected the ids
+ * chosen; p->subject the role or report), who gains and who loses (counts
+ * and the first lines), and the confirm form that posts hidden, p's token
+ * and the CSRF token to action. back: the page to return to unsaved.
+ */
+void admin_render_preview(struct ctx *c, int status, const struct preview *p, const char *kind,
+                          long n_selected, const char *action, const char *back,
+                          const struct admin_hidden *hidden, size_t n_hidden);
+
+/* The confirm form's token field, declared in the fields of every route
+ * that previews: absent, the POST previews; present, it saves when the
+ * token is still the data's (64 hex digits, else 400). */
+#define ADMIN_PREVIEW_TOKEN                                                                        \
+	{                                                                                          \
+		"token", FIELD_TEXT, FIELD_FORM, 64, 64, NULL                                      \
+	}
 
 #endif

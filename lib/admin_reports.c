@@ -1,6 +1,6 @@
 /*
  * admin_reports: SQL and validation of the admin pool's reports area (see
- * admin_reports.h).
+ * admin_reports.h). A change of a report's status goes through preview.h.
  */
 #include "admin_reports.h"
 
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "preview.h"
 #include "reports.h"
 
 #include "catalog.h"
@@ -180,6 +181,7 @@ const struct field admin_report_form_fields[] = {
 	ADMIN_FORM_TEXT("status"),
 	{ "archive", FIELD_TEXT, FIELD_FORM | FIELD_LENIENT, 0, 0, NULL },
 	ADMIN_FORM_TEXT("version"),
+	ADMIN_PREVIEW_TOKEN,
 	FIELDS_END,
 };
 
@@ -303,6 +305,48 @@ void admin_post_report_create(struct ctx *c)
 	resp_redirect(c->resp, 303, arena_printf(c->arena, "/admin/reports/%lld?saved=1", o.id));
 }
 
+/* The report form again after a stale save: what is stored now (409). */
+static void render_stale(struct ctx *c, struct tvars *errors)
+{
+	const char *g[] = { app_id_param(c) };
+	PGresult *res = admin_page_query(c, "admin_report_page", 1, g);
+	if (res == NULL)
+		return;
+	struct report_form now = { db_text(res, 0, "title"), db_text(res, 0, "url"),
+		                   db_text(res, 0, "category"), db_text(res, 0, "description"),
+		                   db_text(res, 0, "status") };
+	admin_error(c, errors, "form", "admin.error.stale");
+	render_report_form(c, 409, app_id_param(c), db_text(res, 0, "version"), &now, errors, res);
+	PQclear(res);
+}
+
+/* The preview of a change of status: who gains and who loses the report,
+ * and the confirm form carrying the form's values (status 200, or 409 when
+ * a confirm found the data changed). */
+static void render_status_preview(struct ctx *c, int status, const struct preview *p,
+                                  const struct report_form *f, const char *version)
+{
+	const struct admin_hidden h[] = {
+		{ "title", f->title },       { "url", f->url },
+		{ "category", f->category }, { "description", f->description },
+		{ "status", f->status },     { "version", version },
+	};
+	tvars_str(c->vars, "old_status",
+	          app_msg(c, arena_printf(c->arena, "status.%s", p->report.old_status)));
+	tvars_str(c->vars, "new_status",
+	          app_msg(c, arena_printf(c->arena, "status.%s", f->status)));
+	admin_render_preview(c, status, p, "status", 0, c->req->path,
+	                     arena_printf(c->arena, "/admin/reports/%s", app_id_param(c)), h,
+	                     sizeof h / sizeof h[0]);
+}
+
+/*
+ * Saves the report form. A change of status goes through the preview
+ * (lib/preview.h): without the confirm form's token the POST shows who
+ * gains and who loses the report; with it, it saves when the data are
+ * still as previewed, else 409 with the fresh preview. A save that keeps
+ * the status saves at once, as before.
+ */
 void admin_post_report_update(struct ctx *c)
 {
 	if (!admin_post_guard(c))
@@ -310,7 +354,12 @@ void admin_post_report_update(struct ctx *c)
 	struct report_form f;
 	read_report_form(c, &f);
 	const char *version = field_str(&c->fields, "version", "");
+	const char *token = field_str(&c->fields, "token", NULL);
 	struct admin_form fe = { c, tvars_new(c->arena) };
+	if (token != NULL && !preview_token_ok(token)) {
+		app_error(c, 400);
+		return;
+	}
 	if (admin_report_check(&f, admin_form_bad, &fe) > 0) {
 		render_report_form(c, 400, app_id_param(c), version, &f, fe.errors, NULL);
 		return;
@@ -318,38 +367,55 @@ void admin_post_report_update(struct ctx *c)
 	struct admin_actor a;
 	admin_actor(c, &a);
 	struct reports_values v = { f.title, f.url, f.category, f.description, f.status };
-	struct reports_outcome o;
-	enum reports_status st =
-	    reports_update(c->app->db, &a.audit, c->match.ids[0], version, &v, &o);
-	if (st == REPORTS_DB_ERROR) {
-		if (o.db == DB_INVALID) {
+	struct preview_change ch = { .kind = PREVIEW_REPORT_UPDATE,
+		                     .id = c->match.ids[0],
+		                     .version = version,
+		                     .report = &v };
+	struct preview p;
+	enum preview_status ps = preview_run(c->app->db, &a.audit, &ch, token, &p);
+	if (ps == PREVIEW_OK && !p.saved && strcmp(p.report.old_status, f.status) != 0) {
+		render_status_preview(c, 200, &p, &f, version);
+		preview_free(&p);
+		return;
+	}
+	if (ps == PREVIEW_CHANGED) {
+		render_status_preview(c, 409, &p, &f, version);
+		preview_free(&p);
+		return;
+	}
+	int saved = p.saved;
+	enum db_status dbst = p.db;
+	preview_free(&p);
+	if (ps == PREVIEW_OK && !saved) {
+		/* The status stays: nothing to preview, save at once. */
+		struct reports_outcome o;
+		enum reports_status st =
+		    reports_update(c->app->db, &a.audit, c->match.ids[0], version, &v, &o);
+		dbst = o.db;
+		ps = st == REPORTS_OK || st == REPORTS_UNCHANGED ? PREVIEW_OK
+		     : st == REPORTS_NOT_FOUND                   ? PREVIEW_NOT_FOUND
+		     : st == REPORTS_STALE                       ? PREVIEW_STALE
+		                                                 : PREVIEW_DB_ERROR;
+	}
+	switch (ps) {
+	case PREVIEW_OK:
+		resp_redirect(c->resp, 303,
+		              arena_printf(c->arena, "/admin/reports/%s?saved=1", app_id_param(c)));
+		return;
+	case PREVIEW_NOT_FOUND:
+		app_error(c, 404);
+		return;
+	case PREVIEW_STALE:
+		/* Someone saved in between: show what is stored now, change nothing. */
+		render_stale(c, fe.errors);
+		return;
+	default:
+		if (dbst == DB_INVALID) {
 			admin_error(c, fe.errors, "form", "admin.error.invalid");
 			render_report_form(c, 400, app_id_param(c), version, &f, fe.errors, NULL);
 		} else {
-			app_db_error(c, o.db);
+			app_db_error(c, dbst);
 		}
 		return;
 	}
-	if (st == REPORTS_NOT_FOUND) {
-		app_error(c, 404);
-		return;
-	}
-	if (st == REPORTS_STALE) {
-		/* Someone saved in between: show what is stored now, change nothing. */
-		const char *g[] = { app_id_param(c) };
-		PGresult *res = admin_page_query(c, "admin_report_page", 1, g);
-		if (res == NULL)
-			return;
-		struct report_form now = { db_text(res, 0, "title"), db_text(res, 0, "url"),
-			                   db_text(res, 0, "category"),
-			                   db_text(res, 0, "description"),
-			                   db_text(res, 0, "status") };
-		admin_error(c, fe.errors, "form", "admin.error.stale");
-		render_report_form(c, 409, app_id_param(c), db_text(res, 0, "version"), &now,
-		                   fe.errors, res);
-		PQclear(res);
-		return;
-	}
-	resp_redirect(c->resp, 303,
-	              arena_printf(c->arena, "/admin/reports/%s?saved=1", app_id_param(c)));
 }

@@ -1,6 +1,8 @@
 /*
  * admin_roles: SQL, validation and handlers of the admin pool's roles area
- * (see admin_roles.h). Grants go through grants.h; report_access
+ * (see admin_roles.h). Changes of access (members, reports, active) go
+ * through preview.h, which applies them through grants.h and roles.h after
+ * the admin has seen who gains and who loses; report_access
  * follows by trigger, also when a role is switched off or on.
  */
 #include "admin_roles.h"
@@ -11,6 +13,7 @@
 
 #include "admin.h"
 #include "grants.h"
+#include "preview.h"
 #include "requests.h"
 #include "roles.h"
 
@@ -351,6 +354,7 @@ const struct field admin_role_update_fields[] = {
 
 const struct field admin_role_view_fields[] = {
 	VIEW_FORM,
+	ADMIN_PREVIEW_TOKEN,
 	FIELDS_END,
 };
 
@@ -362,6 +366,7 @@ const struct field admin_role_members_fields[] = {
 	 * (grants_time_check); empty is open. */
 	{ "valid_from", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 40, NULL },
 	{ "valid_until", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 40, NULL },
+	ADMIN_PREVIEW_TOKEN,
 	FIELDS_END,
 };
 
@@ -374,6 +379,7 @@ const struct field admin_role_owners_fields[] = {
 const struct field admin_role_reports_fields[] = {
 	VIEW_FORM,
 	{ "report_id[]", FIELD_ID, FIELD_FORM | FIELD_MULTI, 0, 0, NULL },
+	ADMIN_PREVIEW_TOKEN,
 	FIELDS_END,
 };
 
@@ -720,25 +726,81 @@ void admin_post_role_update(struct ctx *c)
 	}
 }
 
+/* 400, saying what is wrong with the dates of a membership. */
+static void bad_dates(struct ctx *c)
+{
+	tvars_str(c->vars, "error_detail", app_msg(c, "admin.roles.bad_dates"));
+	app_error(c, 400);
+}
+
+/*
+ * The preview step of a change of this role's access (lib/preview.h): a
+ * POST without a token previews ch and shows who gains and who loses,
+ * with a form to confirm; a POST with the token of that preview (the
+ * confirm form) saves, when the data are still as previewed, and else
+ * answers 409 with the fresh preview. field, when not NULL, is the MULTI
+ * id field whose values the confirm form carries. Returns 1 when saved
+ * (*p filled; the caller preview_frees it), 0 when answered.
+ */
+static int preview_or_save(struct ctx *c, const struct preview_change *ch, const char *kind,
+                           const char *field, const struct role_view *v, struct preview *p)
+{
+	memset(p, 0, sizeof *p); /* the caller preview_frees it, whatever the answer */
+	const char *token = field_str(&c->fields, "token", NULL);
+	if (token != NULL && !preview_token_ok(token)) {
+		app_error(c, 400);
+		return 0;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	enum preview_status st = preview_run(c->app->db, &a.audit, ch, token, p);
+	if (st == PREVIEW_OK && p->saved)
+		return 1;
+	if (st == PREVIEW_NOT_FOUND) {
+		app_error(c, 404);
+		return 0;
+	}
+	if (st == PREVIEW_DB_ERROR && p->db == DB_INVALID &&
+	    strstr(db_last_message(c->app->db), "user_roles_valid_check")) {
+		bad_dates(c);
+		return 0;
+	}
+	if (st != PREVIEW_OK && st != PREVIEW_CHANGED) {
+		app_db_error(c, p->db);
+		return 0;
+	}
+	const struct field_value *ids = field ? field_get(&c->fields, field) : NULL;
+	size_t n_ids = ids && ids->present ? ids->n : 0;
+	struct admin_hidden *h = arena_alloc(c->arena, (N_SEARCH + n_ids + 2) * sizeof *h);
+	size_t n = 0;
+	for (int i = 0; i < N_SEARCH; i++)
+		h[n++] = (struct admin_hidden){ search_names[i], v->s[i] };
+	for (size_t i = 0; i < n_ids; i++)
+		h[n++] = (struct admin_hidden){ field, ids->all[i] };
+	/* a membership's dates go with the confirmation too */
+	if (ch->from)
+		h[n++] = (struct admin_hidden){ "valid_from", ch->from };
+	if (ch->until)
+		h[n++] = (struct admin_hidden){ "valid_until", ch->until };
+	admin_render_preview(c, st == PREVIEW_CHANGED ? 409 : 200, p, kind, (long)n_ids,
+	                     c->req->path, view_href(c, app_id_param(c), v, NULL, NULL), h, n);
+	return 0;
+}
+
 static void post_set_active(struct ctx *c, int active)
 {
 	if (!admin_post_guard(c))
 		return;
 	struct role_view v;
 	read_view(c, &v, 1);
-	struct admin_actor a;
-	admin_actor(c, &a);
-	struct roles_change ch = { .active = active };
-	struct roles_outcome o;
-	enum roles_status st = roles_update(c->app->db, &a.audit, c->match.ids[0], &ch, &o);
-	if (st == ROLES_NOT_FOUND) {
-		app_error(c, 404);
+	struct preview_change ch = { .kind = PREVIEW_ROLE_ACTIVE,
+		                     .id = c->match.ids[0],
+		                     .active = active };
+	struct preview p;
+	int saved = preview_or_save(c, &ch, active ? "activate" : "deactivate", NULL, &v, &p);
+	preview_free(&p);
+	if (!saved)
 		return;
-	}
-	if (st != ROLES_OK && st != ROLES_UNCHANGED) {
-		app_db_error(c, o.db);
-		return;
-	}
 	resp_redirect(c->resp, 303,
 	              view_href(c, app_id_param(c), &v,
 	                        active ? "done=activated" : "done=deactivated", NULL));
@@ -754,22 +816,17 @@ void admin_post_role_activate(struct ctx *c)
 	post_set_active(c, 1);
 }
 
-/* 400, saying what is wrong with the dates of a membership. */
-static void bad_dates(struct ctx *c)
-{
-	tvars_str(c->vars, "error_detail", app_msg(c, "admin.roles.bad_dates"));
-	app_error(c, 400);
-}
-
 /* Adds or removes the checked ids of field (users or reports) to or from
- * this role with one of the grants statements; role_first says the
- * role ids are its first array. */
-static void post_grant(struct ctx *c, const char *stmt, const char *field, int role_first,
-                       const char *done, const char *anchor)
+ * this role (kind, one of the grants' changes), through the preview. */
+static void post_grant(struct ctx *c, enum preview_kind kind, const char *field, const char *done,
+                       const char *anchor)
 {
+	static const char *const kinds[] = { "members_add", "members_remove", "reports_add",
+		                             "reports_remove" };
 	/* A role's members may be kept by its owners too (the statement
 	 * refuses a role the user does not own: 404); its reports not. */
-	if (!(role_first ? admin_post_guard(c) : admin_keeper_post_guard(c)))
+	int members = kind == PREVIEW_MEMBERS_ADD || kind == PREVIEW_MEMBERS_REMOVE;
+	if (!(members ? admin_keeper_post_guard(c) : admin_post_guard(c)))
 		return;
 	struct role_view v;
 	read_view(c, &v, 1);
@@ -779,61 +836,48 @@ static void post_grant(struct ctx *c, const char *stmt, const char *field, int r
 		              view_href(c, app_id_param(c), &v, "done=none_selected", anchor));
 		return;
 	}
-	const char *role = arena_printf(c->arena, "{%s}", app_id_param(c));
-	struct admin_actor a;
-	admin_actor(c, &a);
-	struct grants_outcome out;
-	enum db_status st;
-	int r;
-	if (strcmp(stmt, "grant_user_roles") == 0) {
+	const char *from = NULL, *until = NULL;
+	if (kind == PREVIEW_MEMBERS_ADD) {
 		/* Memberships with their dates: new ones, or the checked members'
 		 * dates changed. */
-		const char *from = field_str(&c->fields, "valid_from", "");
-		const char *until = field_str(&c->fields, "valid_until", "");
+		from = field_str(&c->fields, "valid_from", "");
+		until = field_str(&c->fields, "valid_until", "");
 		if ((from[0] && grants_time_check(from) != 0) ||
 		    (until[0] && grants_time_check(until) != 0)) {
 			bad_dates(c);
 			return;
 		}
-		r = grants_members(c->app->db, &a.audit, ids, role, from[0] ? from : NULL,
-		                   until[0] ? until : NULL, &out, &st);
-	} else {
-		r = grants_change(c->app->db, stmt, &a.audit, role_first ? role : ids,
-		                  role_first ? ids : role, &out, &st);
+		from = from[0] ? from : NULL;
+		until = until[0] ? until : NULL;
 	}
-	if (r < 0) {
-		if (st == DB_INVALID &&
-		    strstr(db_last_message(c->app->db), "user_roles_valid_check")) {
-			bad_dates(c);
-			return;
-		}
-		app_db_error(c, st);
+	struct preview_change ch = {
+		.kind = kind, .id = c->match.ids[0], .ids = ids, .from = from, .until = until
+	};
+	struct preview p;
+	int saved = preview_or_save(c, &ch, kinds[kind], field, &v, &p);
+	long changed = p.grants.changed;
+	preview_free(&p);
+	if (!saved)
 		return;
-	}
-	if ((role_first ? out.missing_a : out.missing_b) > 0) {
-		app_error(c, 404);
-		return;
-	}
 	resp_redirect(c->resp, 303,
 	              view_href(c, app_id_param(c), &v,
-	                        arena_printf(c->arena, "done=%s&n=%ld", done, out.changed),
-	                        anchor));
+	                        arena_printf(c->arena, "done=%s&n=%ld", done, changed), anchor));
 }
 
 void admin_post_role_members_add(struct ctx *c)
 {
-	post_grant(c, "grant_user_roles", "user_id[]", 0, "members_added", "members");
+	post_grant(c, PREVIEW_MEMBERS_ADD, "user_id[]", "members_added", "members");
 }
 
 /* The checked members get the form's dates (none: no end). */
 void admin_post_role_members_dates(struct ctx *c)
 {
-	post_grant(c, "grant_user_roles", "user_id[]", 0, "members_dated", "members");
+	post_grant(c, PREVIEW_MEMBERS_ADD, "user_id[]", "members_dated", "members");
 }
 
 void admin_post_role_members_remove(struct ctx *c)
 {
-	post_grant(c, "revoke_user_roles", "user_id[]", 0, "members_removed", "members");
+	post_grant(c, PREVIEW_MEMBERS_REMOVE, "user_id[]", "members_removed", "members");
 }
 
 /* Adds or removes the owner named in the form (superusers only). */
@@ -928,10 +972,10 @@ void admin_post_request_decide(struct ctx *c)
 
 void admin_post_role_reports_add(struct ctx *c)
 {
-	post_grant(c, "grant_role_reports", "report_id[]", 1, "reports_added", "reports");
+	post_grant(c, PREVIEW_REPORTS_ADD, "report_id[]", "reports_added", "reports");
 }
 
 void admin_post_role_reports_remove(struct ctx *c)
 {
-	post_grant(c, "revoke_role_reports", "report_id[]", 1, "reports_removed", "reports");
+	post_grant(c, PREVIEW_REPORTS_REMOVE, "report_id[]", "reports_removed", "reports");
 }

@@ -1,7 +1,8 @@
 /*
  * admin_users: SQL, form checks and handlers of the admin pool's users area
  * (see admin_users.h). Responses: 400 for a form with invalid values, 409
- * for a duplicate, a stale version or the last-superuser guard.
+ * for a duplicate, a stale version or the last-superuser guard. A user's
+ * roles change through preview.h (who gains and who loses, then confirm).
  */
 #include "admin_users.h"
 
@@ -11,7 +12,7 @@
 #include <string.h>
 
 #include "admin.h"
-#include "grants.h"
+#include "preview.h"
 #include "auth.h"
 #include "session.h"
 #include "users.h"
@@ -196,6 +197,7 @@ const struct field admin_user_password_fields[] = {
 /* The checked roles: ids, 400 when any is not one. */
 const struct field admin_user_roles_fields[] = {
 	{ "role_id[]", FIELD_ID, FIELD_FORM | FIELD_MULTI, 0, 0, NULL },
+	ADMIN_PREVIEW_TOKEN,
 	FIELDS_END,
 };
 
@@ -559,10 +561,12 @@ void admin_post_user_expire(struct ctx *c)
 	after_change(c, st == USERS_UNCHANGED ? USERS_OK : st, &o, "expired");
 }
 
-/* Adds or removes the checked roles ("role_id[]") of the user. A role id
- * that does not exist (a role list out of date) is skipped; the others
- * change. */
-static void change_roles(struct ctx *c, const char *stmt, const char *done)
+/* Adds or removes the checked roles ("role_id[]") of the user, through
+ * the preview (preview.h): without the confirm form's token the POST shows
+ * who gains and who loses which reports; with it, it saves when the data
+ * are still as previewed, else 409 with the fresh preview. A role id that
+ * does not exist (a role list out of date) is skipped; the others change. */
+static void change_roles(struct ctx *c, enum preview_kind kind, const char *done)
 {
 	if (!admin_post_guard(c))
 		return;
@@ -573,30 +577,51 @@ static void change_roles(struct ctx *c, const char *stmt, const char *done)
 		    arena_printf(c->arena, "/admin/users/%s?done=roles_none", app_id_param(c)));
 		return;
 	}
-	struct admin_actor a;
-	admin_actor(c, &a);
-	struct grants_outcome g;
-	enum db_status st;
-	if (grants_change(c->app->db, stmt, &a.audit,
-	                  arena_printf(c->arena, "{%s}", app_id_param(c)), roles, &g, &st) != 0) {
-		app_db_error(c, st);
+	const char *token = field_str(&c->fields, "token", NULL);
+	if (token != NULL && !preview_token_ok(token)) {
+		app_error(c, 400);
 		return;
 	}
-	if (g.missing_a > 0) {
+	struct admin_actor a;
+	admin_actor(c, &a);
+	struct preview_change ch = { .kind = kind, .id = c->match.ids[0], .ids = roles };
+	struct preview p;
+	enum preview_status st = preview_run(c->app->db, &a.audit, &ch, token, &p);
+	if ((st == PREVIEW_OK && !p.saved) || st == PREVIEW_CHANGED) {
+		const struct field_value *ids = field_get(&c->fields, "role_id[]");
+		struct admin_hidden *h = arena_alloc(c->arena, ids->n * sizeof *h);
+		for (size_t i = 0; i < ids->n; i++)
+			h[i] = (struct admin_hidden){ "role_id[]", ids->all[i] };
+		admin_render_preview(
+		    c, st == PREVIEW_CHANGED ? 409 : 200, &p,
+		    kind == PREVIEW_USER_ROLES_ADD ? "user_roles_add" : "user_roles_remove",
+		    (long)ids->n, c->req->path,
+		    arena_printf(c->arena, "/admin/users/%s", app_id_param(c)), h, ids->n);
+		preview_free(&p);
+		return;
+	}
+	long changed = p.grants.changed;
+	enum db_status dbst = p.db;
+	preview_free(&p);
+	if (st == PREVIEW_NOT_FOUND) {
 		app_error(c, 404);
+		return;
+	}
+	if (st != PREVIEW_OK) {
+		app_db_error(c, dbst);
 		return;
 	}
 	resp_redirect(c->resp, 303,
 	              arena_printf(c->arena, "/admin/users/%s?done=%s&n=%ld", app_id_param(c), done,
-	                           g.changed));
+	                           changed));
 }
 
 void admin_post_user_roles_add(struct ctx *c)
 {
-	change_roles(c, "grant_user_roles", "roles_added");
+	change_roles(c, PREVIEW_USER_ROLES_ADD, "roles_added");
 }
 
 void admin_post_user_roles_remove(struct ctx *c)
 {
-	change_roles(c, "revoke_user_roles", "roles_removed");
+	change_roles(c, PREVIEW_USER_ROLES_REMOVE, "roles_removed");
 }

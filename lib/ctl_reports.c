@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "preview.h"
 #include "reports.h"
 #include "req.h"
 
@@ -146,7 +147,35 @@ int ctl_report_list(struct db *db, FILE *out, FILE *err)
 	                out, err);
 }
 
-int ctl_report_set_status(struct db *db, const char *id, const char *status, FILE *out, FILE *err)
+/* set-status --dry-run: the preview of the change (lib/preview.h). */
+static int dry_run_status(struct db *db, long long id, const struct reports_values *v, FILE *out,
+                          FILE *err)
+{
+	struct preview_change ch = { .kind = PREVIEW_REPORT_UPDATE, .id = id, .report = v };
+	struct preview p;
+	int rc = 1;
+	switch (preview_run(db, &audit_console, &ch, NULL, &p)) {
+	case PREVIEW_OK:
+		fprintf(out, "dry run: report %lld: %s -> %s\n", id, p.report.old_status,
+		        v->status);
+		preview_print(out, &p);
+		fputs("nothing was changed\n", out);
+		rc = 0;
+		break;
+	case PREVIEW_NOT_FOUND:
+		fprintf(err, CTL_PROG ": no report with id %lld\n", id);
+		break;
+	default:
+		fprintf(err, CTL_PROG ": could not preview the change: %s\n",
+		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		break;
+	}
+	preview_free(&p);
+	return rc;
+}
+
+int ctl_report_set_status(struct db *db, const char *id, const char *status, int dry, FILE *out,
+                          FILE *err)
 {
 	long long n;
 
@@ -166,6 +195,8 @@ int ctl_report_set_status(struct db *db, const char *id, const char *status, FIL
 		return 1;
 	struct reports_values v = { .status = status };
 	struct reports_outcome o;
+	if (dry)
+		return dry_run_status(db, n, &v, out, err);
 	switch (reports_update(db, &audit_console, n, NULL, &v, &o)) {
 	case REPORTS_OK:
 		fprintf(out, "report %s: %s -> %s\n", id, o.old_status, status);

@@ -37,6 +37,10 @@ int ctl_check_report(const struct report_form *f, struct buf *msgs);
  * description NULL: "", status NULL: "draft". */
 int ctl_report_add(struct db *db, const struct report_form *f, FILE *out, FILE *err);
 int ctl_report_list(struct db *db, FILE *out, FILE *err);
-int ctl_report_set_status(struct db *db, const char *id, const char *status, FILE *out, FILE *err);
+/* dry 1 (--dry-run): prints the change's preview (lib/preview.h: who gains
+ * and who loses the report) and changes nothing; the handle must then hold
+ * preview_stmts too. */
+int ctl_report_set_status(struct db *db, const char *id, const char *status, int dry, FILE *out,
+                          FILE *err);
 
 #endif

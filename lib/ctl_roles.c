@@ -11,6 +11,7 @@
 #include "grants.h"
 #include "requests.h"
 #include "ctl.h"
+#include "preview.h"
 #include "req.h"
 #include "roles.h"
 
@@ -195,8 +196,30 @@ static const char *dates_text(char *buf, size_t n, const char *from, const char 
 	return buf;
 }
 
+/* Prints the preview of a change for --dry-run (head names it); exit status. */
+static int dry_run(struct db *db, const struct preview_change *ch, const char *head, FILE *out,
+                   FILE *err)
+{
+	struct preview p;
+	enum preview_status st = preview_run(db, &audit_console, ch, NULL, &p);
+	int rc = 1;
+	if (st == PREVIEW_OK) {
+		fprintf(out, "dry run: %s\n", head);
+		preview_print(out, &p);
+		fputs("nothing was changed\n", out);
+		rc = 0;
+	} else if (st == PREVIEW_NOT_FOUND) {
+		fprintf(err, CTL_PROG ": it was removed meanwhile; nothing changed\n");
+	} else {
+		fprintf(err, CTL_PROG ": could not preview the change: %s\n",
+		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+	}
+	preview_free(&p);
+	return rc;
+}
+
 int ctl_role_user(struct db *db, int grant, const char *role, const char *user, const char *from,
-                  const char *until, FILE *out, FILE *err)
+                  const char *until, int dry, FILE *out, FILE *err)
 {
 	const char *p[2] = { role, user };
 	struct grants_outcome g;
@@ -216,6 +239,19 @@ int ctl_role_user(struct db *db, int grant, const char *role, const char *user, 
 		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
 	} else if (PQgetisnull(res, 0, 3)) {
 		fprintf(err, CTL_PROG ": no user \"%s\"\n", user);
+	} else if (dry) {
+		char ids[32], head[600];
+		snprintf(ids, sizeof ids, "{%s}", PQgetvalue(res, 0, 3));
+		struct preview_change ch = { .kind = grant ? PREVIEW_MEMBERS_ADD
+			                                   : PREVIEW_MEMBERS_REMOVE,
+			                     .id = strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+			                     .ids = ids,
+			                     .from = from,
+			                     .until = until };
+		snprintf(head, sizeof head, "%s role \"%s\" %s user \"%s\"",
+		         grant ? "give" : "take", PQgetvalue(res, 0, 1), grant ? "to" : "from",
+		         PQgetvalue(res, 0, 4));
+		rc = dry_run(db, &ch, head, out, err);
 	} else if (grant_member(db, grant, strtoll(PQgetvalue(res, 0, 3), NULL, 10),
 	                        strtoll(PQgetvalue(res, 0, 0), NULL, 10), from, until, &g,
 	                        err) == 0) {
@@ -249,8 +285,8 @@ int ctl_role_user(struct db *db, int grant, const char *role, const char *user, 
 	return rc;
 }
 
-int ctl_role_report(struct db *db, int grant, const char *role, const char *report, FILE *out,
-                    FILE *err)
+int ctl_role_report(struct db *db, int grant, const char *role, const char *report, int dry,
+                    FILE *out, FILE *err)
 {
 	const char *p[2] = { role, report };
 	struct grants_outcome g;
@@ -272,6 +308,17 @@ int ctl_role_report(struct db *db, int grant, const char *role, const char *repo
 		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
 	} else if (PQgetisnull(res, 0, 3)) {
 		fprintf(err, CTL_PROG ": no report with id %s\n", report);
+	} else if (dry) {
+		char ids[32], head[600];
+		snprintf(ids, sizeof ids, "{%lld}", id);
+		struct preview_change ch = { .kind = grant ? PREVIEW_REPORTS_ADD
+			                                   : PREVIEW_REPORTS_REMOVE,
+			                     .id = strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+			                     .ids = ids };
+		snprintf(head, sizeof head, "role \"%s\" %s report %s \"%s\"",
+		         PQgetvalue(res, 0, 1), grant ? "grants" : "no longer grants", report,
+		         PQgetvalue(res, 0, 4));
+		rc = dry_run(db, &ch, head, out, err);
 	} else if (grant_pair(db, grant ? "grant_role_reports" : "revoke_role_reports",
 	                      strtoll(PQgetvalue(res, 0, 0), NULL, 10), id, &g, err) == 0) {
 		const char *rn = PQgetvalue(res, 0, 1), *title = PQgetvalue(res, 0, 4);

@@ -20,7 +20,8 @@
 #include "db.h"
 
 /* The statements of this module, terminated by { NULL }. The handle must
- * also hold grants_stmts. */
+ * also hold grants_stmts (and for --dry-run preview_stmts, roles_stmts and
+ * reports_stmts). */
 extern const struct db_stmt ctl_role_stmts[];
 
 /* Role name: not blank, at most 100 characters, valid UTF-8, no control
@@ -33,12 +34,14 @@ int ctl_role_add(struct db *db, const char *name, const char *description, FILE 
 int ctl_role_list(struct db *db, FILE *out, FILE *err);
 /* grant-user / revoke-user (grant 1 / 0): ROLE by name, USER by username;
  * a grant from `from` until `until` (NULL: open; grants_time_check's
- * forms), and granting again changes the dates. */
+ * forms), and granting again changes the dates. dry 1 (--dry-run): prints
+ * the change's preview (lib/preview.h: who gains and who loses which
+ * reports, as of now) and changes nothing. */
 int ctl_role_user(struct db *db, int grant, const char *role, const char *user, const char *from,
-                  const char *until, FILE *out, FILE *err);
-/* grant-report / revoke-report: ROLE by name, REPORT by id. */
-int ctl_role_report(struct db *db, int grant, const char *role, const char *report, FILE *out,
-                    FILE *err);
+                  const char *until, int dry, FILE *out, FILE *err);
+/* grant-report / revoke-report: ROLE by name, REPORT by id; dry as above. */
+int ctl_role_report(struct db *db, int grant, const char *role, const char *report, int dry,
+                    FILE *out, FILE *err);
 
 /* add-owner / remove-owner (add 1 / 0): USER (a username) owns ROLE (by
  * name), or no longer, through roles_owner; an owner keeps the role's

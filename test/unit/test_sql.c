@@ -31,6 +31,7 @@
 #include "ctl_reports.h"
 #include "ctl_roles.h"
 #include "directory.h"
+#include "preview.h"
 #include "reports.h"
 #include "roles.h"
 #include "db.h"
@@ -57,6 +58,7 @@ static const struct db_stmt *const all_tables[] = {
 	users_sso_stmts,
 	roles_stmts,
 	reports_stmts,
+	preview_stmts,
 	NULL,
 };
 /* clang-format on */
