@@ -136,6 +136,12 @@ int ctl_open(struct db *db, FILE *err)
 	return 0;
 }
 
+void ctl_db_failed(struct db *db, const char *what, FILE *err)
+{
+	fprintf(err, CTL_PROG ": could not %s: %s\n", what,
+	        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+}
+
 /* Runs a statement; on failure prints "could not WHAT: reason". */
 PGresult *ctl_run(struct db *db, const char *stmt, int n, const char *const *p, const char *what,
                   FILE *err)
@@ -144,8 +150,7 @@ PGresult *ctl_run(struct db *db, const char *stmt, int n, const char *const *p, 
 	PGresult *res = db_exec(db, stmt, n, p, &st);
 
 	if (res == NULL)
-		fprintf(err, CTL_PROG ": could not %s: %s\n", what,
-		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		ctl_db_failed(db, what, err);
 	return res;
 }
 

@@ -67,6 +67,10 @@ void ctl_text_array(struct buf *out, const char *const *items, size_t n);
  * and returns -1. */
 int ctl_open(struct db *db, FILE *err);
 
+/* Prints "could not WHAT: reason" to err, the reason the database's last
+ * message ("the database failed" when it gave none). */
+void ctl_db_failed(struct db *db, const char *what, FILE *err);
+
 /* Runs statement stmt with its n parameters; on failure prints "could not
  * WHAT: reason" to err and returns NULL. The caller PQclears. */
 PGresult *ctl_run(struct db *db, const char *stmt, int n, const char *const *p, const char *what,

@@ -119,8 +119,7 @@ int ctl_role_add(struct db *db, const char *name, const char *description, FILE 
 		fputc('\n', err);
 		return 1;
 	default:
-		fprintf(err, CTL_PROG ": could not add the role: %s\n",
-		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		ctl_db_failed(db, "add the role", err);
 		return 1;
 	}
 }
@@ -151,9 +150,7 @@ static int grant_member(struct db *db, int grant, long long user, long long role
 			fprintf(err,
 			        CTL_PROG ": --from must come before --until; nothing changed\n");
 		else
-			fprintf(err, CTL_PROG ": could not change the grant: %s\n",
-			        db_last_message(db)[0] ? db_last_message(db)
-			                               : "the database failed");
+			ctl_db_failed(db, "change the grant", err);
 		return -1;
 	}
 	return 0;
@@ -169,8 +166,7 @@ static int grant_pair(struct db *db, const char *stmt, long long a, long long b,
 	snprintf(ids_a, sizeof ids_a, "{%lld}", a);
 	snprintf(ids_b, sizeof ids_b, "{%lld}", b);
 	if (grants_change(db, stmt, &audit_console, ids_a, ids_b, g, &st) != 0) {
-		fprintf(err, CTL_PROG ": could not change the grant: %s\n",
-		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		ctl_db_failed(db, "change the grant", err);
 		return -1;
 	}
 	return 0;
@@ -211,8 +207,7 @@ static int dry_run(struct db *db, const struct preview_change *ch, const char *h
 	} else if (st == PREVIEW_NOT_FOUND) {
 		fprintf(err, CTL_PROG ": it was removed meanwhile; nothing changed\n");
 	} else {
-		fprintf(err, CTL_PROG ": could not preview the change: %s\n",
-		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		ctl_db_failed(db, "preview the change", err);
 	}
 	preview_free(&p);
 	return rc;
@@ -348,28 +343,39 @@ int ctl_role_report(struct db *db, int grant, const char *role, const char *repo
 	return rc;
 }
 
-int ctl_role_owner(struct db *db, int add, const char *role, const char *user, FILE *out, FILE *err)
+/* Role `role` by name (and user `user`, who may not exist): its id and
+ * name as stored into *id and rn, the user's name as stored (or as given)
+ * into un. -1 with the message when there is no such role or the lookup
+ * failed. */
+static int find_role(struct db *db, const char *role, const char *user, long long *id, char rn[400],
+                     char un[400], FILE *err)
 {
 	const char *p[2] = { role, user };
-	struct roles_outcome o;
-	PGresult *res;
-	int rc = 1;
-
-	if (ctl_open(db, err) != 0)
-		return 1;
-	res = ctl_run(db, "ctl_role_user_ids", 2, p, "look up the role and user", err);
+	PGresult *res = ctl_run(db, "ctl_role_user_ids", 2, p, "look up the role", err);
 	if (res == NULL)
-		return 1;
+		return -1;
+	int rc = -1;
 	if (PQgetisnull(res, 0, 0)) {
 		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
-		PQclear(res);
-		return 1;
+	} else {
+		*id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		snprintf(rn, 400, "%s", PQgetvalue(res, 0, 1));
+		snprintf(un, 400, "%s", PQgetisnull(res, 0, 4) ? user : PQgetvalue(res, 0, 4));
+		rc = 0;
 	}
-	long long id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	char rn[400], un[400];
-	snprintf(rn, sizeof rn, "%s", PQgetvalue(res, 0, 1));
-	snprintf(un, sizeof un, "%s", PQgetisnull(res, 0, 4) ? user : PQgetvalue(res, 0, 4));
 	PQclear(res);
+	return rc;
+}
+
+int ctl_role_owner(struct db *db, int add, const char *role, const char *user, FILE *out, FILE *err)
+{
+	struct roles_outcome o;
+	int rc = 1;
+	long long id;
+	char rn[400], un[400];
+
+	if (ctl_open(db, err) != 0 || find_role(db, role, user, &id, rn, un, err) != 0)
+		return 1;
 	switch (roles_owner(db, &audit_console, add, id, user, &o)) {
 	case ROLES_OK:
 		fprintf(out,
@@ -392,8 +398,7 @@ int ctl_role_owner(struct db *db, int add, const char *role, const char *user, F
 		fprintf(err, CTL_PROG ": no user \"%s\"\n", user);
 		break;
 	default:
-		fprintf(err, CTL_PROG ": could not change the owners: %s\n",
-		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		ctl_db_failed(db, "change the owners", err);
 		break;
 	}
 	return rc;
@@ -408,21 +413,10 @@ int ctl_role_requestable(struct db *db, const char *role, int on, const char *ma
 		        max_days);
 		return 1;
 	}
-	if (ctl_open(db, err) != 0)
+	long long id;
+	char rn[400], un[400];
+	if (ctl_open(db, err) != 0 || find_role(db, role, "", &id, rn, un, err) != 0)
 		return 1;
-	const char *p[2] = { role, "" };
-	PGresult *res = ctl_run(db, "ctl_role_user_ids", 2, p, "look up the role", err);
-	if (res == NULL)
-		return 1;
-	if (PQgetisnull(res, 0, 0)) {
-		fprintf(err, CTL_PROG ": no role \"%s\"\n", role);
-		PQclear(res);
-		return 1;
-	}
-	long long id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	char rn[400];
-	snprintf(rn, sizeof rn, "%s", PQgetvalue(res, 0, 1));
-	PQclear(res);
 	struct roles_change ch = { .active = -1,
 		                   .requestable = on ? "t" : "f",
 		                   .max_days = max_days };
@@ -440,8 +434,7 @@ int ctl_role_requestable(struct db *db, const char *role, int on, const char *ma
 		fprintf(out, "role \"%s\" was so already; nothing changed\n", rn);
 		return 0;
 	default:
-		fprintf(err, CTL_PROG ": could not change the role: %s\n",
-		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		ctl_db_failed(db, "change the role", err);
 		return 1;
 	}
 }
@@ -489,8 +482,7 @@ int ctl_requests_decide(struct db *db, const char *id, int approve, const char *
 		        id);
 		return 1;
 	default:
-		fprintf(err, CTL_PROG ": could not decide the request: %s\n",
-		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+		ctl_db_failed(db, "decide the request", err);
 		return 1;
 	}
 }
