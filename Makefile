@@ -127,7 +127,8 @@ UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 NGINXSITE    = $(SYSCONFDIR)/nginx/sites-available/rapportageportaal
 UNITS        = portal.socket portal.service portal-admin.socket portal-admin.service \
-               portal-directory-sync.service portal-directory-sync.timer
+               portal-directory-sync.service portal-directory-sync.timer \
+               portal-review-close.service portal-review-close.timer
 MANPAGES     = portal.8 portal-admin.8 portalctl.8
 INSTALL     ?= install
 SUBST        = sed -e 's|/usr/local|$(PREFIX)|g'

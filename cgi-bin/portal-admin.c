@@ -18,6 +18,8 @@
 #include "preview.h"
 #include "reports.h"
 #include "requests.h"
+#include "reviews.h"
+#include "admin_reviews.h"
 #include "roles.h"
 #include "users.h"
 
@@ -48,6 +50,13 @@ static const struct route routes[] = {
 	  admin_role_members_fields },
 	{ "POST", "/admin/requests/{id}/decide", admin_post_request_decide,
 	  admin_request_decide_fields },
+	{ "GET", "/admin/reviews", admin_get_reviews, admin_reviews_list_fields },
+	{ "POST", "/admin/reviews", admin_post_review_start, admin_review_start_fields },
+	{ "GET", "/admin/reviews/{id}", admin_get_review, admin_review_fields },
+	{ "POST", "/admin/reviews/{id}/decide", admin_post_review_decide,
+	  admin_review_decide_fields },
+	{ "POST", "/admin/reviews/{id}/close", admin_post_review_close, NULL },
+	{ "GET", "/admin/reviews/{id}/csv", admin_get_review_csv, NULL },
 	{ "POST", "/admin/roles/{id}/owners/add", admin_post_role_owners_add,
 	  admin_role_owners_fields },
 	{ "POST", "/admin/roles/{id}/owners/remove", admin_post_role_owners_remove,
@@ -81,19 +90,13 @@ static const struct route routes[] = {
 	{ "GET", "/admin/metrics", app_metrics, NULL },
 };
 
-static const struct db_stmt *const stmt_sets[] = { session_stmts,
-	                                           admin_reports_stmts,
-	                                           grants_stmts,
-	                                           admin_roles_stmts,
-	                                           admin_users_stmts,
-	                                           admin_access_stmts,
-	                                           admin_audit_stmts,
-	                                           users_stmts,
-	                                           roles_stmts,
-	                                           reports_stmts,
-	                                           preview_stmts,
-	                                           requests_admin_stmts,
-	                                           NULL };
+static const struct db_stmt *const stmt_sets[] = { session_stmts,     admin_reports_stmts,
+	                                           grants_stmts,      admin_roles_stmts,
+	                                           admin_users_stmts, admin_access_stmts,
+	                                           admin_audit_stmts, users_stmts,
+	                                           roles_stmts,       reports_stmts,
+	                                           preview_stmts,     requests_admin_stmts,
+	                                           reviews_stmts,     NULL };
 
 static const struct app_spec spec = {
 	.name = "portal-admin",

@@ -23,6 +23,8 @@
 #include "preview.h"
 #include "reports.h"
 #include "requests.h"
+#include "reviews.h"
+#include "ctl_reviews.h"
 #include "roles.h"
 #include "db.h"
 #include "directory.h"
@@ -70,6 +72,7 @@ static int cmd_version(struct ctx *c, int argc, char **argv);
 static int cmd_user(struct ctx *c, int argc, char **argv);
 static int cmd_role(struct ctx *c, int argc, char **argv);
 static int cmd_requests(struct ctx *c, int argc, char **argv);
+static int cmd_review(struct ctx *c, int argc, char **argv);
 static int cmd_report(struct ctx *c, int argc, char **argv);
 static int cmd_access(struct ctx *c, int argc, char **argv);
 static int cmd_audit(struct ctx *c, int argc, char **argv);
@@ -89,6 +92,9 @@ static const struct command commands[] = {
 	  0, cmd_role },
 	{ "requests", "SUBCOMMAND [ARGS]",
 	  "list, approve, refuse: access on request (requests --help)", 0, cmd_requests },
+	{ "review", "SUBCOMMAND [ARGS]",
+	  "start, list, show, decide, close, close-due: periodic reviews (review --help)", 0,
+	  cmd_review },
 	{ "report", "SUBCOMMAND [ARGS]", "add, list, set-status (report --help)", 0, cmd_report },
 	{ "access", "SUBCOMMAND [ARGS]", "who sees what: user, report, export (access --help)", 0,
 	  cmd_access },
@@ -556,19 +562,13 @@ struct subcommand {
 /* These commands check their values before they connect. */
 static int cmd_admin_db(struct ctx *c)
 {
-	const struct db_stmt *const tables[] = { ctl_role_stmts,
-		                                 ctl_report_stmts,
-		                                 ctl_access_stmts,
-		                                 ctl_audit_stmts,
-		                                 ctl_import_stmts,
-		                                 grants_stmts,
-		                                 roles_stmts,
-		                                 reports_stmts,
-		                                 preview_stmts,
-		                                 users_stmts,
-		                                 directory_stmts,
-		                                 requests_admin_stmts,
-		                                 NULL };
+	const struct db_stmt *const tables[] = {
+		ctl_role_stmts,  ctl_report_stmts, ctl_access_stmts,
+		ctl_audit_stmts, ctl_import_stmts, grants_stmts,
+		roles_stmts,     reports_stmts,    preview_stmts,
+		users_stmts,     directory_stmts,  requests_admin_stmts,
+		reviews_stmts,   ctl_review_stmts, NULL
+	};
 
 	return open_db(c, c->cfg.statement_timeout, tables, 0);
 }
@@ -822,6 +822,101 @@ static int cmd_requests(struct ctx *c, int argc, char **argv)
 	return run_group(c, argc, argv, requests_subs,
 	                 sizeof requests_subs / sizeof requests_subs[0], cmd_requests_synopsis,
 	                 help);
+}
+
+/* -- review -- */
+
+static const char cmd_review_synopsis[] =
+    "usage: " PROG " review start (--role ROLE | --all) --due TIME --unreviewed keep|remove\n"
+    "       " PROG " review list\n"
+    "       " PROG " review show ID [--csv]\n"
+    "       " PROG " review decide ID ROLE USER keep|remove [--note T]\n"
+    "       " PROG " review close ID\n"
+    "       " PROG " review close-due\n";
+
+static const char cmd_review_help[] =
+    "\n"
+    "Periodic reviews of role memberships: the owners of each role (or a\n"
+    "superuser) mark every member keep or remove until the due date; closing\n"
+    "carries it out.\n"
+    "\n"
+    "  start (--role ROLE | --all) --due TIME --unreviewed keep|remove\n"
+    "      Starts a review of ROLE, or of every role not in an open review, due at\n"
+    "      TIME (ISO 8601 as for \"role grant-user\": 2027-03-31T17:00+01:00; without\n"
+    "      an offset Dutch local time). Its items are the memberships that count\n"
+    "      now or later. --unreviewed says what happens at the close to members\n"
+    "      nobody reviewed. Audited (review.started).\n"
+    "  list\n"
+    "      Every review, open first: id, role, started, due, state (open, due,\n"
+    "      closed), the rule, items, decided and marked remove.\n"
+    "  show ID [--csv]\n"
+    "      The review's memberships with who decided what and when, and the\n"
+    "      outcome; --csv writes the auditor's CSV (the admin pool's download).\n"
+    "  decide ID ROLE USER keep|remove [--note T]\n"
+    "      Marks USER's membership of ROLE in review ID; until the due date it can\n"
+    "      be changed. Audited (review.decided).\n"
+    "  close ID\n"
+    "      Closes the review now and carries it out: members marked remove, and\n"
+    "      under --unreviewed remove the unreviewed, lose the role\n"
+    "      (role.member_removed); every item gets its outcome (kept, removed, gone:\n"
+    "      the membership had ended already). Audited (review.closed).\n"
+    "  close-due\n"
+    "      Closes every review past its due date (the timer portal-review-close\n"
+    "      runs it every 10 minutes).\n";
+
+static int cmd_review_start(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_review_start(c->db, a->val[0], a->flag[1], a->val[2], a->val[3], stdout, stderr);
+}
+
+static int cmd_review_list(struct ctx *c, const struct ctl_args *a)
+{
+	(void)a;
+	return ctl_review_list(c->db, stdout, stderr);
+}
+
+static int cmd_review_show(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_review_show(c->db, a->pos[0], a->flag[0], stdout, stderr);
+}
+
+static int cmd_review_decide(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_review_decide(c->db, a->pos[0], a->pos[1], a->pos[2], a->pos[3], a->val[0],
+	                         stdout, stderr);
+}
+
+static int cmd_review_close(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_review_close(c->db, a->pos[0], stdout, stderr);
+}
+
+static int cmd_review_close_due(struct ctx *c, const struct ctl_args *a)
+{
+	(void)a;
+	return ctl_review_close_due(c->db, stdout, stderr);
+}
+
+static const struct subcommand review_subs[] = {
+	{ "start",
+	  { "--role=", "--all", "--due=", "--unreviewed=", NULL },
+	  0,
+	  "",
+	  cmd_review_start },
+	{ "list", { NULL }, 0, "", cmd_review_list },
+	{ "show", { "--csv", NULL }, 1, "ID", cmd_review_show },
+	{ "decide", { "--note=", NULL }, 4, "ID ROLE USER DECISION", cmd_review_decide },
+	{ "close", { NULL }, 1, "ID", cmd_review_close },
+	{ "close-due", { NULL }, 0, "", cmd_review_close_due },
+};
+
+static int cmd_review(struct ctx *c, int argc, char **argv)
+{
+	static char help[sizeof cmd_review_help + sizeof exit_text];
+
+	snprintf(help, sizeof help, "%s%s", cmd_review_help, exit_text);
+	return run_group(c, argc, argv, review_subs, sizeof review_subs / sizeof review_subs[0],
+	                 cmd_review_synopsis, help);
 }
 
 /* -- report -- */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin_access.h"
 #include "table.h"
 
 /* ---- arguments ------------------------------------------------------------ */
@@ -177,4 +178,35 @@ int ctl_list(struct db *db, const char *stmt, int n, const char *const *p, const
 int ctl_is_true(const PGresult *res, int row, int col)
 {
 	return strcmp(PQgetvalue(res, row, col), "t") == 0;
+}
+
+static int flush_to(void *arg, struct buf *b)
+{
+	FILE *out = arg;
+
+	if (b->len > 0 && fwrite(b->data, 1, b->len, out) != b->len)
+		return -1;
+	buf_reset(b);
+	return 0;
+}
+
+int ctl_export_csv(struct db *db, const char *select, int n, const char *const *p,
+                   const char *const *header, FILE *out, FILE *err)
+{
+	struct buf b = { 0 };
+	enum db_status st;
+	int rc = admin_csv_export(db_conn(db), select, n, p, header, &b, flush_to, out, &st);
+	if (rc == 0 && flush_to(out, &b) != 0)
+		rc = -1;
+	buf_free(&b);
+	if (rc == 0 && fflush(out) != 0)
+		rc = -1;
+	if (rc != 0) {
+		fprintf(err, CTL_PROG ": the export failed: %s\n",
+		        ferror(out)                      ? strerror(errno)
+		        : PQerrorMessage(db_conn(db))[0] ? PQerrorMessage(db_conn(db))
+		                                         : "the database failed");
+		return 1;
+	}
+	return 0;
 }

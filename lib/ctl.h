@@ -84,6 +84,13 @@ int ctl_print_table(PGresult *res, const char *one, const char *many, FILE *out,
 int ctl_list(struct db *db, const char *stmt, int n, const char *const *p, const char *what,
              const char *one, const char *many, FILE *out, FILE *err);
 
+/* Writes the CSV of select with its n parameters p and header to out
+ * (lib/admin_access.h, admin_csv_export: one transaction, streamed); on
+ * failure prints "the export failed: reason" to err. Connected already.
+ * Returns the exit status. */
+int ctl_export_csv(struct db *db, const char *select, int n, const char *const *p,
+                   const char *const *header, FILE *out, FILE *err);
+
 /* 1 when column col of row row is boolean true. */
 int ctl_is_true(const PGresult *res, int row, int col);
 

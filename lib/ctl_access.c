@@ -183,37 +183,10 @@ int ctl_access_report(struct db *db, const char *id, FILE *out, FILE *err)
 	                err);
 }
 
-static int flush_to(void *arg, struct buf *b)
-{
-	FILE *out = arg;
-
-	if (b->len > 0 && fwrite(b->data, 1, b->len, out) != b->len)
-		return -1;
-	buf_reset(b);
-	return 0;
-}
-
 int ctl_access_export(struct db *db, FILE *out, FILE *err)
 {
-	struct buf b = { 0 };
-	enum db_status st;
-	int rc;
-
 	if (ctl_open(db, err) != 0)
 		return 1;
-	rc = admin_csv_export(db_conn(db), ctl_access_export_sql, 0, NULL, ctl_access_export_header,
-	                      &b, flush_to, out, &st);
-	if (rc == 0 && flush_to(out, &b) != 0)
-		rc = -1;
-	buf_free(&b);
-	if (rc == 0 && fflush(out) != 0)
-		rc = -1;
-	if (rc != 0) {
-		fprintf(err, CTL_PROG ": the export failed: %s\n",
-		        ferror(out)                      ? strerror(errno)
-		        : PQerrorMessage(db_conn(db))[0] ? PQerrorMessage(db_conn(db))
-		                                         : "the database failed");
-		return 1;
-	}
-	return 0;
+	return ctl_export_csv(db, ctl_access_export_sql, 0, NULL, ctl_access_export_header, out,
+	                      err);
 }

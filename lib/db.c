@@ -243,6 +243,28 @@ PGresult *db_exec(struct db *db, const char *name, int nparams, const char *cons
 	return NULL;
 }
 
+enum db_status db_command(struct db *db, const char *sql)
+{
+	enum db_status st = db_connect(db);
+	if (st != DB_OK)
+		return st;
+	clear_error(db);
+	PGresult *res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		PQclear(res);
+		return DB_OK;
+	}
+	if (res == NULL || PQstatus(db->conn) == CONNECTION_BAD) {
+		PQclear(res);
+		return lost(db, sql);
+	}
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	set_error(db, PQresultErrorField(res, PG_DIAG_SQLSTATE),
+	          primary ? primary : PQresultErrorMessage(res));
+	PQclear(res);
+	return db_status_from_sqlstate(db->sqlstate);
+}
+
 enum db_status db_ping(struct db *db)
 {
 	PGresult *res;

@@ -75,6 +75,12 @@ enum db_status db_ping(struct db *db);
  * prepared statements; NULL when not connected. */
 PGconn *db_conn(struct db *db);
 
+/* Runs a command without parameters or rows (BEGIN, COMMIT, ROLLBACK, a
+ * SET) on the handle's connection, connecting when needed. Returns DB_OK,
+ * or the status of its failure (db_status_from_sqlstate; DB_UNAVAILABLE
+ * when there is no connection). */
+enum db_status db_command(struct db *db, const char *sql);
+
 /* The SQLSTATE and primary message of the last failed db_exec, "" when none. */
 const char *db_last_sqlstate(const struct db *db);
 const char *db_last_message(const struct db *db);

@@ -178,21 +178,6 @@ int requests_withdraw(struct db *db, const struct cfg *cfg, const char *token_pa
 	return done;
 }
 
-/* BEGIN, COMMIT or ROLLBACK on the handle's connection. */
-static enum db_status command(struct db *db, const char *sql)
-{
-	PGconn *conn = db_conn(db);
-	if (conn == NULL)
-		return DB_UNAVAILABLE;
-	PGresult *res = PQexec(conn, sql);
-	enum db_status st =
-	    PQresultStatus(res) == PGRES_COMMAND_OK
-	        ? DB_OK
-	        : db_status_from_sqlstate(PQresultErrorField(res, PG_DIAG_SQLSTATE));
-	PQclear(res);
-	return st;
-}
-
 enum requests_decision requests_decide(struct db *db, const struct audit_actor *a,
                                        const char *request_id, int approve, const char *note,
                                        long long *role_id, enum db_status *st)
@@ -201,7 +186,7 @@ enum requests_decision requests_decide(struct db *db, const struct audit_actor *
 	enum requests_decision r = REQUESTS_DECIDE_ERROR;
 
 	*st = db_connect(db);
-	if (*st != DB_OK || (*st = command(db, "BEGIN")) != DB_OK)
+	if (*st != DB_OK || (*st = db_command(db, "BEGIN")) != DB_OK)
 		return REQUESTS_DECIDE_ERROR;
 	audit_params(a, p);
 	p[3] = request_id;
@@ -234,10 +219,10 @@ enum requests_decision requests_decide(struct db *db, const struct audit_actor *
 		r = REQUESTS_DECIDED;
 	}
 	PQclear(res);
-	if ((*st = command(db, r == REQUESTS_DECIDED ? "COMMIT" : "ROLLBACK")) != DB_OK)
+	if ((*st = db_command(db, r == REQUESTS_DECIDED ? "COMMIT" : "ROLLBACK")) != DB_OK)
 		return REQUESTS_DECIDE_ERROR;
 	return r;
 rollback:
-	command(db, "ROLLBACK");
+	db_command(db, "ROLLBACK");
 	return REQUESTS_DECIDE_ERROR;
 }

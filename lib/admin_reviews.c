@@ -1,0 +1,260 @@
+/*
+ * admin_reviews: the admin pool's reviews pages (see admin_reviews.h); the
+ * statements and the operations are lib/reviews.c's.
+ */
+#include "admin_reviews.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "admin_access.h"
+#include "grants.h"
+#include "requests.h"
+#include "reviews.h"
+
+#include "buf.h"
+
+static const char *const rules[] = { "keep", "remove", NULL };
+static const char *const decisions[] = { "keep", "remove", NULL };
+static const char *const one[] = { "1", NULL };
+
+const struct field admin_reviews_list_fields[] = {
+	PAGER_FIELD("page"),
+	FIELDS_END,
+};
+
+const struct field admin_review_start_fields[] = {
+	{ "role", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 100, NULL },
+	/* <input type="datetime-local">: Dutch local time (grants_time_check) */
+	{ "due", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 40, NULL },
+	{ "unreviewed", FIELD_ENUM, FIELD_FORM | FIELD_REQUIRED, 0, 0, rules },
+	FIELDS_END,
+};
+
+const struct field admin_review_fields[] = {
+	PAGER_FIELD("page"),
+	{ "undecided", FIELD_ENUM, FIELD_QUERY | FIELD_LENIENT, 0, 0, one },
+	{ "done", FIELD_TEXT, FIELD_QUERY | FIELD_LENIENT, 0, 40, NULL },
+	FIELDS_END,
+};
+
+const struct field admin_review_decide_fields[] = {
+	{ "role_id", FIELD_ID, FIELD_FORM | FIELD_REQUIRED, 0, 0, NULL },
+	{ "user_id", FIELD_ID, FIELD_FORM | FIELD_REQUIRED, 0, 0, NULL },
+	{ "decision", FIELD_ENUM, FIELD_FORM | FIELD_REQUIRED, 0, 0, decisions },
+	{ "note", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 8000, NULL },
+	/* where to return: the page and the filter of the list */
+	{ "page", FIELD_INT, FIELD_FORM | FIELD_LENIENT, 1, 1000000, NULL },
+	{ "undecided", FIELD_ENUM, FIELD_FORM | FIELD_LENIENT, 0, 0, one },
+	FIELDS_END,
+};
+
+/* ---- the list, and starting a review ---- */
+
+/* Renders the list (status 200, or 400 with errors at the start form's
+ * fields and its values kept). */
+static void render_list(struct ctx *c, int status, struct tvars *form, struct tvars *errors)
+{
+	struct pager pg = pager_make(field_int(&c->fields, "page", 1), ADMIN_PAGE_SIZE);
+	const char *p[] = { arena_printf(c->arena, "%ld", pager_offset(&pg)) };
+	PGresult *res = admin_keeper_page_query(c, "admin_reviews_list", 1, p);
+	if (res == NULL)
+		return;
+	int empty = db_is_null(res, 0, "id");
+	tvars_rows_range(c->vars, "reviews", res, 0, empty ? 0 : PQntuples(res));
+	pager_set_total(&pg, empty ? 0 : strtol(db_text(res, 0, "total"), NULL, 10));
+	admin_pager_vars(c, "/admin/reviews?", &pg);
+	if (form == NULL) {
+		form = tvars_new(c->arena);
+		tvars_bool(form, "keep", 1);
+	}
+	tvars_obj(c->vars, "form", form);
+	tvars_obj(c->vars, "errors", errors ? errors : tvars_new(c->arena));
+	app_render(c, status, "admin/reviews");
+	PQclear(res);
+}
+
+void admin_get_reviews(struct ctx *c)
+{
+	render_list(c, 200, NULL, NULL);
+}
+
+void admin_post_review_start(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	const char *role = field_str(&c->fields, "role", "");
+	const char *due = field_str(&c->fields, "due", "");
+	const char *rule = field_str(&c->fields, "unreviewed", "keep");
+	struct tvars *form = tvars_new(c->arena), *errors = tvars_new(c->arena);
+	tvars_str(form, "role", role);
+	tvars_str(form, "due", due);
+	tvars_bool(form, "remove", strcmp(rule, "remove") == 0);
+	tvars_bool(form, "keep", strcmp(rule, "remove") != 0);
+	if (due[0] == '\0' || grants_time_check(due) != 0) {
+		admin_error(c, errors, "due", "admin.reviews.error.due");
+		render_list(c, 400, form, errors);
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	struct reviews_outcome o;
+	enum db_status st;
+	switch (reviews_start(c->app->db, &a.audit, role, due, rule, &o, &st)) {
+	case REVIEWS_OK:
+		resp_redirect(c->resp, 303,
+		              arena_printf(c->arena, "/admin/reviews/%lld?done=started", o.id));
+		return;
+	case REVIEWS_NOT_FOUND:
+		admin_error(c, errors, "role", "admin.reviews.error.role");
+		break;
+	case REVIEWS_BAD_DUE:
+		admin_error(c, errors, "due", "admin.reviews.error.due_past");
+		break;
+	case REVIEWS_BUSY:
+		admin_error(c, errors, "role", "admin.reviews.error.busy");
+		break;
+	case REVIEWS_EMPTY:
+		admin_error(c, errors, "role", "admin.reviews.error.empty");
+		break;
+	default:
+		app_db_error(c, st);
+		return;
+	}
+	render_list(c, 400, form, errors);
+}
+
+/* ---- a review ---- */
+
+/* The review's page with the list's filter and page: base + "?undecided=1&"
+ * or base + "?". */
+static const char *list_href(struct ctx *c, int undecided)
+{
+	return arena_printf(c->arena, "/admin/reviews/%s?%s", app_id_param(c),
+	                    undecided ? "undecided=1&" : "");
+}
+
+void admin_get_review(struct ctx *c)
+{
+	int undecided = field_str(&c->fields, "undecided", NULL) != NULL;
+	struct pager pg = pager_make(field_int(&c->fields, "page", 1), ADMIN_PAGE_SIZE);
+	const char *p[] = { app_id_param(c), undecided ? "t" : "f",
+		            arena_printf(c->arena, "%ld", pager_offset(&pg)) };
+	PGresult *res = admin_keeper_page_query(c, "admin_review_page", 3, p);
+	if (res == NULL)
+		return;
+	if (db_is_null(res, 0, "review_id") ||
+	    (!c->user.is_superuser && db_int(res, 0, "n_items") == 0)) {
+		PQclear(res);
+		app_error(c, 404);
+		return;
+	}
+	int none = db_is_null(res, 0, "item_role");
+	tvars_row(c->vars, "review", res, 0);
+	tvars_rows_range(c->vars, "items", res, 0, none ? 0 : PQntuples(res));
+	pager_set_total(&pg, none ? 0 : strtol(db_text(res, 0, "total"), NULL, 10));
+	admin_pager_vars(c, list_href(c, undecided), &pg);
+	const char *base = arena_printf(c->arena, "/admin/reviews/%s", app_id_param(c));
+	tvars_str(c->vars, "decide_action", arena_printf(c->arena, "%s/decide", base));
+	tvars_str(c->vars, "close_action", arena_printf(c->arena, "%s/close", base));
+	tvars_str(c->vars, "csv_href", arena_printf(c->arena, "%s/csv", base));
+	tvars_str(c->vars, "all_href", base);
+	tvars_str(c->vars, "undecided_href", arena_printf(c->arena, "%s?undecided=1", base));
+	tvars_bool(c->vars, "undecided", undecided);
+	tvars_int(c->vars, "page", pg.page);
+	struct tvars *d = tvars_new(c->arena);
+	const char *done = field_str(&c->fields, "done", NULL);
+	if (done != NULL)
+		tvars_bool(d, done, 1);
+	tvars_obj(c->vars, "done", d);
+	app_render(c, 200, "admin/review");
+	PQclear(res);
+}
+
+void admin_post_review_decide(struct ctx *c)
+{
+	if (!admin_keeper_post_guard(c))
+		return;
+	const char *note = field_str(&c->fields, "note", "");
+	const char *problem = requests_text_problem(note, 0);
+	if (problem != NULL) {
+		tvars_str(c->vars, "error_detail", app_msg(c, problem));
+		app_error(c, 400);
+		return;
+	}
+	const char *role = field_str(&c->fields, "role_id", "");
+	const char *user = field_str(&c->fields, "user_id", "");
+	struct admin_actor a;
+	admin_actor(c, &a);
+	enum db_status st;
+	switch (reviews_decide(c->app->db, &a.audit, app_id_param(c), role, user,
+	                       field_str(&c->fields, "decision", ""), note, &st)) {
+	case REVIEWS_OK:
+	case REVIEWS_UNCHANGED:
+		resp_redirect(
+		    c->resp, 303,
+		    arena_printf(c->arena, "%spage=%lld#item-%s-%s",
+		                 list_href(c, field_str(&c->fields, "undecided", NULL) != NULL),
+		                 (long long)field_int(&c->fields, "page", 1), role, user));
+		return;
+	case REVIEWS_NOT_FOUND:
+		app_error(c, 404);
+		return;
+	case REVIEWS_CLOSED:
+		tvars_str(c->vars, "error_detail", app_msg(c, "admin.reviews.error.closed"));
+		app_error(c, 409);
+		return;
+	default:
+		app_db_error(c, st);
+		return;
+	}
+}
+
+void admin_post_review_close(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	struct admin_actor a;
+	admin_actor(c, &a);
+	struct reviews_outcome o;
+	enum db_status st;
+	switch (reviews_close(c->app->db, &a.audit, app_id_param(c), &o, &st)) {
+	case REVIEWS_OK:
+		resp_redirect(
+		    c->resp, 303,
+		    arena_printf(c->arena, "/admin/reviews/%s?done=closed", app_id_param(c)));
+		return;
+	case REVIEWS_NOT_FOUND:
+		app_error(c, 404);
+		return;
+	case REVIEWS_CLOSED:
+		tvars_str(c->vars, "error_detail",
+		          app_msg(c, "admin.reviews.error.closed_already"));
+		app_error(c, 409);
+		return;
+	default:
+		app_db_error(c, st);
+		return;
+	}
+}
+
+void admin_get_review_csv(struct ctx *c)
+{
+	const char *p[] = { app_id_param(c) };
+	PGresult *res = admin_keeper_page_query(c, "admin_review_check", 1, p);
+	if (res == NULL)
+		return;
+	if (!db_bool(res, 0, "visible")) {
+		PQclear(res);
+		app_error(c, 404);
+		return;
+	}
+	const char *name = arena_printf(c->arena, "toegangsreview-%s-%s.csv", app_id_param(c),
+	                                db_text(res, 0, "today"));
+	PQclear(res);
+	struct admin_actor a;
+	admin_actor(c, &a);
+	const char *q[] = { app_id_param(c), a.id };
+	admin_csv_response(c, name, reviews_export_sql, 2, q, reviews_export_header);
+}
