@@ -86,8 +86,8 @@ static const struct command commands[] = {
 	{ "user", "SUBCOMMAND [ARGS]",
 	  "add, passwd, unlock, expire, deactivate, activate, list (user --help)", 0, cmd_user },
 	{ "role", "SUBCOMMAND [ARGS]",
-	  "add, list, grant-user, revoke-user, add-owner, remove-owner, grant-report, "
-	  "revoke-report, map-group, "
+	  "add, list, grant-user, revoke-user, add-owner, remove-owner, activate, "
+	  "deactivate, grant-report, revoke-report, map-group, "
 	  "unmap-group, groups (role --help)",
 	  0, cmd_role },
 	{ "requests", "SUBCOMMAND [ARGS]",
@@ -630,6 +630,8 @@ static const char cmd_role_synopsis[] =
     "       " PROG " role add-owner ROLE USER\n"
     "       " PROG " role remove-owner ROLE USER\n"
     "       " PROG " role set-requestable ROLE [--max-days N] [--off]\n"
+    "       " PROG " role activate ROLE [--dry-run]\n"
+    "       " PROG " role deactivate ROLE [--dry-run]\n"
     "       " PROG " role grant-report ROLE REPORT_ID [--dry-run]\n"
     "       " PROG " role revoke-report ROLE REPORT_ID [--dry-run]\n"
     "       " PROG " role map-group GROUP-DN ROLE\n"
@@ -659,9 +661,14 @@ static const char cmd_role_help[] =
     "      Users may ask for ROLE on their page \"Toegang aanvragen\", for at most N\n"
     "      days (1 to 3660; default as it was, 90 for a new role), or no longer;\n"
     "      the role's owners or a superuser decide (\"" PROG " requests\").\n"
+    "  activate ROLE, deactivate ROLE\n"
+    "      Switches the role on or off: an inactive role grants nothing, so its\n"
+    "      members lose its reports at once and get them back when it is activated\n"
+    "      (audit role.activated, role.deactivated). Members and reports stay.\n"
     "  grant-report ROLE REPORT_ID, revoke-report ROLE REPORT_ID\n"
     "      Lets the role see the report, or no longer.\n"
-    "  --dry-run (with the four above)\n"
+    "  --dry-run (with grant-user, revoke-user, activate, deactivate, grant-report\n"
+    "  and revoke-report)\n"
     "      Prints who would gain and who would lose which reports (the counts and\n"
     "      the first 20 of each, by the rules of the list page: published reports,\n"
     "      active users, superusers left out) and changes nothing (exit status 0).\n"
@@ -676,11 +683,12 @@ static const char cmd_role_help[] =
     "      Every mapping: role, group and how many members have the role from the\n"
     "      sync.\n"
     "\n"
-    "A grant that exists already, or a revoke of one that does not, changes\n"
-    "nothing and says so (exit status 0): scripts can repeat them. Each change is\n"
-    "written to audit_log in the same statement (role.created, role.member_added,\n"
-    "role.member_removed, role.report_added, role.report_removed; actor empty,\n"
-    "via portalctl). An inactive role grants nothing until it is activated.\n";
+    "A grant that exists already, a revoke of one that does not, or a role switched\n"
+    "to what it is, changes nothing and says so (exit status 0): scripts can repeat\n"
+    "them. Each change is written to audit_log in the same statement (role.created,\n"
+    "role.member_added, role.member_removed, role.report_added, role.report_removed,\n"
+    "role.activated, role.deactivated; actor empty, via portalctl). An inactive role\n"
+    "grants nothing until it is activated.\n";
 
 static int cmd_role_add(struct ctx *c, const struct ctl_args *a)
 {
@@ -718,6 +726,16 @@ static int cmd_role_remove_owner(struct ctx *c, const struct ctl_args *a)
 static int cmd_role_requestable(struct ctx *c, const struct ctl_args *a)
 {
 	return ctl_role_requestable(c->db, a->pos[0], !a->flag[1], a->val[0], stdout, stderr);
+}
+
+static int cmd_role_activate(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_role_active(c->db, a->pos[0], 1, a->flag[0], stdout, stderr);
+}
+
+static int cmd_role_deactivate(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_role_active(c->db, a->pos[0], 0, a->flag[0], stdout, stderr);
 }
 
 static int cmd_role_grant_report(struct ctx *c, const struct ctl_args *a)
@@ -758,6 +776,8 @@ static const struct subcommand role_subs[] = {
 	{ "add-owner", { NULL }, 2, "ROLE USER", cmd_role_add_owner },
 	{ "remove-owner", { NULL }, 2, "ROLE USER", cmd_role_remove_owner },
 	{ "set-requestable", { "--max-days=", "--off", NULL }, 1, "ROLE", cmd_role_requestable },
+	{ "activate", { "--dry-run", NULL }, 1, "ROLE", cmd_role_activate },
+	{ "deactivate", { "--dry-run", NULL }, 1, "ROLE", cmd_role_deactivate },
 	{ "grant-report", { "--dry-run", NULL }, 2, "ROLE REPORT_ID", cmd_role_grant_report },
 	{ "revoke-report", { "--dry-run", NULL }, 2, "ROLE REPORT_ID", cmd_role_revoke_report },
 	{ "map-group", { NULL }, 2, "GROUP-DN ROLE", cmd_role_map_group },

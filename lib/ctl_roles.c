@@ -439,6 +439,46 @@ int ctl_role_requestable(struct db *db, const char *role, int on, const char *ma
 	}
 }
 
+int ctl_role_active(struct db *db, const char *role, int active, int dry, FILE *out, FILE *err)
+{
+	long long id;
+	char rn[400], un[400];
+	if (ctl_open(db, err) != 0 || find_role(db, role, "", &id, rn, un, err) != 0)
+		return 1;
+	if (dry) {
+		struct preview_change ch = { .kind = PREVIEW_ROLE_ACTIVE,
+			                     .id = id,
+			                     .active = active };
+		char head[600];
+		snprintf(head, sizeof head, "%s role \"%s\"", active ? "activate" : "deactivate",
+		         rn);
+		return dry_run(db, &ch, head, out, err);
+	}
+	struct roles_change ch = { .active = active ? 1 : 0 };
+	struct roles_outcome o;
+	switch (roles_update(db, &audit_console, id, &ch, &o)) {
+	case ROLES_OK:
+		fprintf(out, "role \"%s\" %s\n", rn, active ? "activated" : "deactivated");
+		return 0;
+	case ROLES_UNCHANGED:
+		fprintf(out, "role \"%s\" is %s already; nothing changed\n", rn,
+		        active ? "active" : "inactive");
+		return 0;
+	case ROLES_NOT_FOUND:
+		fprintf(err, CTL_PROG ": the role was removed meanwhile; nothing changed\n");
+		return 1;
+	case ROLES_STALE:
+		fprintf(err,
+		        CTL_PROG
+		        ": role \"%s\" was changed meanwhile; nothing changed, try again\n",
+		        rn);
+		return 1;
+	default:
+		ctl_db_failed(db, "change the role", err);
+		return 1;
+	}
+}
+
 int ctl_requests_list(struct db *db, FILE *out, FILE *err)
 {
 	if (ctl_open(db, err) != 0)

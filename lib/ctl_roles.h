@@ -1,10 +1,10 @@
 /*
  * ctl_roles: portalctl's role commands (role add, list, grant-user,
- * add-owner, set-requestable, and the requests of roles,
- * revoke-user, grant-report, revoke-report) and the checks of a role's name
- * and description. Every change is one statement with its audit_log row
- * (actor NULL, details "via": "portalctl"); grants go through grants,
- * as the admin pool's do.
+ * revoke-user, add-owner, remove-owner, set-requestable, activate,
+ * deactivate, grant-report, revoke-report, and the requests of roles) and
+ * the checks of a role's name and description. Every change is one
+ * statement with its audit_log row (actor NULL, details "via":
+ * "portalctl"); grants go through grants, as the admin pool's do.
  *
  * The command functions validate their values first, then connect (a bad
  * value never waits for the database), then print to out (results) and err
@@ -53,6 +53,13 @@ int ctl_role_owner(struct db *db, int add, const char *role, const char *user, F
  * may request the role (schema 0021), through roles_update. */
 int ctl_role_requestable(struct db *db, const char *role, int on, const char *max_days, FILE *out,
                          FILE *err);
+
+/* activate / deactivate ROLE (active 1 / 0, ROLE by name) through
+ * roles_update: switching a role off takes its access away at once, on
+ * gives it back (audit role.activated, role.deactivated). dry 1
+ * (--dry-run): prints the preview (PREVIEW_ROLE_ACTIVE) and changes
+ * nothing. */
+int ctl_role_active(struct db *db, const char *role, int active, int dry, FILE *out, FILE *err);
 
 /* requests list: what waits for a decision, oldest first (for a mail
  * script); requests approve / refuse ID [--note T] through requests_decide
