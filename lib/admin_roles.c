@@ -55,7 +55,8 @@
 	" NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::boolean," \
 	" NULL::boolean, NULL::text, NULL::boolean, NULL::bigint, NULL::text, NULL::text," \
 	" NULL::boolean," \
-	" NULL::text, NULL::boolean, NULL::boolean, NULL::integer, NULL::bigint, NULL::bigint,"
+	" NULL::text, NULL::boolean, NULL::boolean, NULL::integer, NULL::bigint, NULL::bigint," \
+	" NULL::bigint, NULL::text,"
 
 /*
  * The roles list: $3 name search ("" for all), $4 offset. The session's
@@ -137,11 +138,16 @@ static const char sql_role_page[] =
 	"  ro.requestable, ro.request_max_days AS max_days,"
 	"  (SELECT count(*) FROM user_roles_current ur WHERE ur.role_id = ro.id) AS n_members,"
 	"  (SELECT count(*) FROM role_reports rr WHERE rr.role_id = ro.id) AS n_reports,"
+	/* the open review with the role's members (schema 0022), and its due date */
+	"  rv.id AS open_review, " DB_DATE_TIME_NL("rv.due_at") " AS review_due,"
 	"  NULL::bigint AS id, NULL::text AS label, NULL::text AS sub, NULL::text AS extra,"
 	"  NULL::boolean AS active, NULL::text AS href, NULL::bigint AS total, 0::bigint AS seq,"
 	"  NULL::text AS until, NULL::text AS vfrom, NULL::boolean AS expired,"
 	"  NULL::boolean AS future"
 	" FROM cur LEFT JOIN ro ON true"
+	" LEFT JOIN LATERAL (SELECT v.id, v.due_at FROM access_reviews v WHERE v.closed_at IS NULL"
+	"  AND v.due_at > now() AND EXISTS (SELECT 1 FROM access_review_items i"
+	"  WHERE i.review_id = v.id AND i.role_id = ro.id) ORDER BY v.due_at LIMIT 1) rv ON true"
 	" UNION ALL SELECT 1, 'member'," NO_HEAD
 	" m.id, m.label, m.sub, m.extra, m.active,"
 	"  '/admin/users/' || m.id, m.total, m.seq, m.until, m.vfrom, m.expired, m.future FROM mem m"
@@ -522,6 +528,9 @@ static void render_role(struct ctx *c, int status, const PGresult *res, const st
 	tvars_rows_range(c->vars, "groups", res, r.group_first, r.group_n);
 	tvars_rows_range(c->vars, "owners", res, r.owner_first, r.owner_n);
 	tvars_rows_range(c->vars, "requests", res, r.request_first, r.request_n);
+	if (!db_is_null(res, 0, "open_review"))
+		tvars_str(c->vars, "review_href",
+		          arena_printf(c->arena, "/admin/reviews/%s", db_text(res, 0, "open_review")));
 	tvars_str(c->vars, "owners_add", arena_printf(c->arena, "%s/owners/add", base));
 	tvars_str(c->vars, "owners_remove", arena_printf(c->arena, "%s/owners/remove", base));
 	tvars_bool(c->vars, "member_searched", v->s[V_MEMBER_SEARCH][0] != '\0');

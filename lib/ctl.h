@@ -21,10 +21,12 @@
 /* SQL pieces the modules' statements share: a day in Amsterdam, yes/no. */
 #define CTL_DAY(col)    "to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD')"
 #define CTL_YES_NO(col) "CASE WHEN " col " THEN 'yes' ELSE 'no' END"
-/* An instant, local time with its offset ("2027-03-31 17:00+01"), "" for NULL. */
+/* An instant, Dutch local time with its offset then ("2027-03-31 17:00+01",
+ * "2027-07-01 09:00+02"; not the session's TimeZone), "" for NULL. */
 #define CTL_TIME(col)                                                                              \
-	"coalesce(to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI')"          \
-	" || to_char(" col ", 'TZH'), '')"
+	"coalesce(to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') || '+'"   \
+	" || lpad((extract(epoch FROM (" col " AT TIME ZONE 'Europe/Amsterdam') - (" col            \
+	" AT TIME ZONE 'UTC')) / 3600)::int::text, 2, '0'), '')"
 
 /* ---- arguments ----------------------------------------------------------- */
 
