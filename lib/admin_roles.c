@@ -529,8 +529,9 @@ static void render_role(struct ctx *c, int status, const PGresult *res, const st
 	tvars_rows_range(c->vars, "owners", res, r.owner_first, r.owner_n);
 	tvars_rows_range(c->vars, "requests", res, r.request_first, r.request_n);
 	if (!db_is_null(res, 0, "open_review"))
-		tvars_str(c->vars, "review_href",
-		          arena_printf(c->arena, "/admin/reviews/%s", db_text(res, 0, "open_review")));
+		tvars_str(
+		    c->vars, "review_href",
+		    arena_printf(c->arena, "/admin/reviews/%s", db_text(res, 0, "open_review")));
 	tvars_str(c->vars, "owners_add", arena_printf(c->arena, "%s/owners/add", base));
 	tvars_str(c->vars, "owners_remove", arena_printf(c->arena, "%s/owners/remove", base));
 	tvars_bool(c->vars, "member_searched", v->s[V_MEMBER_SEARCH][0] != '\0');
