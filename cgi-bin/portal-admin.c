@@ -34,6 +34,7 @@ static const struct route routes[] = {
 	{ "POST", "/admin/reports", admin_post_report_create, admin_report_form_fields },
 	{ "GET", "/admin/reports/{id}", admin_get_report, admin_report_fields },
 	{ "POST", "/admin/reports/{id}", admin_post_report_update, admin_report_form_fields },
+	{ "POST", "/admin/reports/{id}/owner", admin_post_report_owner, admin_report_owner_fields },
 	{ "GET", "/admin/roles", admin_get_roles, admin_roles_list_fields },
 	{ "GET", "/admin/roles/new", admin_get_role_new, NULL },
 	{ "POST", "/admin/roles", admin_post_role_create, admin_role_create_fields },

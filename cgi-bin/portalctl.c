@@ -943,33 +943,42 @@ static int cmd_review(struct ctx *c, int argc, char **argv)
 
 static const char cmd_report_synopsis[] =
     "usage: " PROG " report add --title T --url U [--category C] [--description D]\n"
-    "                            [--status S]\n"
+    "                            [--status S] [--owner USER]\n"
     "       " PROG " report list\n"
+    "       " PROG " report set-owner ID USER [--contact TEXT]\n"
     "       " PROG " report set-status ID STATUS [--dry-run]\n";
 
 static const char cmd_report_help[] =
     "\n"
     "  add --title T --url U [--category C] [--description D] [--status S]\n"
+    "      [--owner USER]\n"
     "      Creates the report and prints its id (alone on the line, for scripts).\n"
     "      The values are checked as the admin form checks them: a title of at most\n"
     "      200 characters, an http:// or https:// URL, a category (default\n"
     "      \"Algemeen\") of at most 100, a description of at most 4000. The status is\n"
     "      draft unless told: draft, published or archived.\n"
+    "      USER owns it (see set-owner); without --owner it is listed \"without an\n"
+    "      owner\" for the administrators.\n"
     "  list\n"
-    "      Every report: id, status, category and title, by id.\n"
+    "      Every report: id, status, category, title and owner, by id.\n"
+    "  set-owner ID USER [--contact TEXT]\n"
+    "      Hands the report over to USER, who is shown on the report's page as whom\n"
+    "      to ask; --contact names someone or an address besides (at most 200\n"
+    "      characters; \"\" for none). Audited as report.owner_changed.\n"
     "  set-status ID STATUS\n"
     "      Publishes, archives or takes back to draft. Only published reports are\n"
     "      seen by the users their roles grant them to. --dry-run prints who would\n"
     "      gain and who would lose the report and changes nothing (exit status 0).\n"
     "\n"
     "Each change is written to audit_log in the same statement (report.created,\n"
-    "report.archived, report.updated with the row before and after).\n";
+    "report.archived, report.updated with the row before and after,\n"
+    "report.owner_changed).\n";
 
 static int cmd_report_add(struct ctx *c, const struct ctl_args *a)
 {
 	struct report_form f = { a->val[0], a->val[1], a->val[2], a->val[3], a->val[4] };
 
-	return ctl_report_add(c->db, &f, stdout, stderr);
+	return ctl_report_add(c->db, &f, a->val[5], stdout, stderr);
 }
 
 static int cmd_report_list(struct ctx *c, const struct ctl_args *a)
@@ -983,14 +992,20 @@ static int cmd_report_set_status(struct ctx *c, const struct ctl_args *a)
 	return ctl_report_set_status(c->db, a->pos[0], a->pos[1], a->flag[0], stdout, stderr);
 }
 
+static int cmd_report_set_owner(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_report_set_owner(c->db, a->pos[0], a->pos[1], a->val[0], stdout, stderr);
+}
+
 static const struct subcommand report_subs[] = {
 	{ "add",
-	  { "--title=", "--url=", "--category=", "--description=", "--status=", NULL },
+	  { "--title=", "--url=", "--category=", "--description=", "--status=", "--owner=", NULL },
 	  0,
 	  "",
 	  cmd_report_add },
 	{ "list", { NULL }, 0, "", cmd_report_list },
 	{ "set-status", { "--dry-run", NULL }, 2, "ID STATUS", cmd_report_set_status },
+	{ "set-owner", { "--contact=", NULL }, 2, "ID USER", cmd_report_set_owner },
 };
 
 static int cmd_report(struct ctx *c, int argc, char **argv)

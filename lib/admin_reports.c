@@ -36,10 +36,14 @@ static const char sql_dashboard_counts[] =
 	" (SELECT count(*) FROM reports WHERE status = 'published') AS reports_published,"
 	" (SELECT count(*) FROM reports) AS reports_total,"
 	" (SELECT count(DISTINCT user_id) FROM user_login_throttle WHERE throttled)"
-	"  AS users_locked"
+	"  AS users_locked,"
+	" (SELECT count(*) FROM reports r WHERE r.status <> 'archived' AND NOT EXISTS ("
+	"  SELECT 1 FROM report_owners o JOIN users u ON u.id = o.user_id AND u.is_active"
+	"  WHERE o.report_id = r.id)) AS reports_without_owner"
 	" FROM cur";
 
-/* The reports list: $3 search, $4 status ("" for all), $5 offset; the
+/* The reports list: $3 search, $4 status ("" for all), $5 offset, $6 only
+ * those without an active owner; the
  * session's row with one row per report of the page (at most 50). */
 static const char sql_reports_list[] =
 	SESSION_CTE
@@ -47,11 +51,15 @@ static const char sql_reports_list[] =
 	" SELECT r.id, r.title, r.category, r.status::text AS status,"
 	"  to_char(r.updated_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS updated,"
 	"  '/admin/reports/' || r.id AS href, r.status = 'draft' AS is_draft,"
-	"  r.status = 'archived' AS is_archived, count(*) OVER () AS total"
-	" FROM reports r"
+	"  r.status = 'archived' AS is_archived, ou.display_name AS owner_name,"
+	"  NOT coalesce(ou.is_active, false) AS no_owner, count(*) OVER () AS total"
+	" FROM reports r LEFT JOIN report_owners o ON o.report_id = r.id"
+	" LEFT JOIN users ou ON ou.id = o.user_id"
 	" WHERE ($3::text = '' OR report_search_text(r.title, r.description) LIKE "
 	LIKE_PATTERN("$3::text") ")"
 	"  AND ($4::text = '' OR r.status::text = $4::text)"
+	/* "without an owner": none, or one who is inactive (schema 0024) */
+	"  AND (NOT $6::boolean OR ou.is_active IS NOT TRUE)"
 	" ORDER BY lower(r.title), r.id LIMIT 50 OFFSET $5::int) l ON true";
 
 /* The report page: $3 id; the session's row with the report (NULL id when
@@ -61,15 +69,20 @@ static const char sql_report_page[] =
 	"SELECT cur.*, r.id, r.title, r.description, r.url, r.category, r.status::text AS status,"
 	" r.updated_at::text AS version,"
 	" to_char(r.updated_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS updated,"
-	" g.role_id, g.role_name, g.role_active, '/admin/roles/' || g.role_id AS role_href"
+	" g.role_id, g.role_name, g.role_active, '/admin/roles/' || g.role_id AS role_href,"
+	/* the owner (schema 0024) */
+	" ou.username::text AS owner_username, ou.display_name AS owner_name,"
+	" coalesce(ou.is_active, false) AS owner_active, o.contact,"
+	" to_char(o.since AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS owner_since"
 	" FROM cur LEFT JOIN reports r ON r.id = $3::bigint"
+	" LEFT JOIN report_owners o ON o.report_id = r.id LEFT JOIN users ou ON ou.id = o.user_id"
 	" LEFT JOIN LATERAL (SELECT ro.id AS role_id, ro.name::text AS role_name,"
 	"  ro.is_active AS role_active FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id"
 	"  WHERE rr.report_id = r.id ORDER BY lower(ro.name)) g ON true";
 
 const struct db_stmt admin_reports_stmts[] = {
 	{ "admin_dashboard", sql_dashboard_counts, 2 },
-	{ "admin_reports_list", sql_reports_list, 5 },
+	{ "admin_reports_list", sql_reports_list, 6 },
 	{ "admin_report_page", sql_report_page, 3 },
 	{ NULL, NULL, 0 },
 };
@@ -157,17 +170,21 @@ static void set_status_options(struct ctx *c, const char *key, const char *curre
 
 /* ---- the fields of each route ---- */
 
+static const char *const without_owner[] = { "none", NULL };
+
 /* The list's status filter is any short text: one the list does not know
  * finds nothing. */
 const struct field admin_reports_list_fields[] = {
 	{ "q", FIELD_TEXT, FIELD_QUERY, 0, 200, NULL },
 	{ "status", FIELD_TEXT, FIELD_QUERY, 0, 20, NULL },
+	{ "owner", FIELD_ENUM, FIELD_QUERY | FIELD_LENIENT, 0, 0, without_owner },
 	PAGER_FIELD("page"),
 	FIELDS_END,
 };
 
 const struct field admin_report_fields[] = {
 	{ "saved", FIELD_TEXT, FIELD_QUERY | FIELD_LENIENT, 0, 0, NULL },
+	{ "owner_error", FIELD_TEXT, FIELD_QUERY | FIELD_LENIENT, 0, 40, NULL },
 	FIELDS_END,
 };
 
@@ -190,8 +207,10 @@ void admin_get_reports(struct ctx *c)
 	const char *q = field_str(&c->fields, "q", "");
 	const char *status = field_str(&c->fields, "status", "");
 	struct pager pg = pager_make(field_int(&c->fields, "page", 1), ADMIN_PAGE_SIZE);
-	const char *p[] = { q, status, arena_printf(c->arena, "%ld", pager_offset(&pg)) };
-	PGresult *res = admin_page_query(c, "admin_reports_list", 3, p);
+	int none = field_str(&c->fields, "owner", NULL) != NULL;
+	const char *p[] = { q, status, arena_printf(c->arena, "%ld", pager_offset(&pg)),
+		            none ? "t" : "f" };
+	PGresult *res = admin_page_query(c, "admin_reports_list", 4, p);
 	if (res == NULL)
 		return;
 	int empty = db_is_null(res, 0, "id");
@@ -200,11 +219,12 @@ void admin_get_reports(struct ctx *c)
 	struct buf base = { 0 };
 	buf_puts(&base, "/admin/reports?q=");
 	app_url_encode(&base, q);
-	buf_printf(&base, "&status=%s&", status);
+	buf_printf(&base, "&status=%s&%s", status, none ? "owner=none&" : "");
 	pager_set_total(&pg, total);
 	admin_pager_vars(c, buf_str(&base), &pg);
 	buf_free(&base);
 	tvars_str(c->vars, "q", q);
+	tvars_bool(c->vars, "without_owner", none);
 	set_status_options(c, "statuses", status, 1);
 	app_render(c, 200, "admin/reports");
 	PQclear(res);
@@ -229,6 +249,15 @@ static void render_report_form(struct ctx *c, int status, const char *id, const 
 	tvars_str(c->vars, "action",
 	          id ? arena_printf(c->arena, "/admin/reports/%s", id) : "/admin/reports");
 	set_status_options(c, "statuses", f->status, 0);
+	/* the owner (a re-rendered form without the page's row shows none) */
+	if (id != NULL) {
+		tvars_str(c->vars, "owner_action",
+		          arena_printf(c->arena, "/admin/reports/%s/owner", id));
+		if (roles != NULL)
+			tvars_row(c->vars, "owner", roles, 0);
+		else
+			tvars_obj(c->vars, "owner", tvars_new(c->arena));
+	}
 	int has_roles = roles && !db_is_null(roles, 0, "role_id");
 	tvars_rows_range(c->vars, "roles", roles, 0, has_roles ? PQntuples(roles) : 0);
 	app_render(c, status, "admin/report");
@@ -259,6 +288,9 @@ void admin_get_report(struct ctx *c)
 		                 db_text(res, 0, "category"), db_text(res, 0, "description"),
 		                 db_text(res, 0, "status") };
 	tvars_bool(c->vars, "saved", field_present(&c->fields, "saved"));
+	tvars_row(c->vars, "owner", res, 0);
+	tvars_str(c->vars, "owner_action",
+	          arena_printf(c->arena, "/admin/reports/%s/owner", app_id_param(c)));
 	render_report_form(c, 200, app_id_param(c), db_text(res, 0, "version"), &f,
 	                   tvars_new(c->arena), res);
 	PQclear(res);
@@ -416,6 +448,49 @@ void admin_post_report_update(struct ctx *c)
 		} else {
 			app_db_error(c, dbst);
 		}
+		return;
+	}
+}
+
+/* ---- the owner ---- */
+
+const struct field admin_report_owner_fields[] = {
+	{ "owner", FIELD_TEXT, FIELD_FORM | FIELD_TRIM | FIELD_REQUIRED, 1, 64, NULL },
+	{ "contact", FIELD_TEXT, FIELD_FORM | FIELD_TRIM, 0, 1000, NULL },
+	FIELDS_END,
+};
+
+void admin_post_report_owner(struct ctx *c)
+{
+	if (!admin_post_guard(c))
+		return;
+	const char *contact = field_str(&c->fields, "contact", "");
+	const char *problem = admin_text_problem(contact, REPORTS_CONTACT_MAX, 0);
+	if (problem != NULL) {
+		tvars_str(c->vars, "error_detail", app_msg(c, problem));
+		app_error(c, 400);
+		return;
+	}
+	struct admin_actor a;
+	admin_actor(c, &a);
+	struct reports_outcome o;
+	long long id = strtoll(app_id_param(c), NULL, 10);
+	switch (reports_set_owner(c->app->db, &a.audit, id, field_str(&c->fields, "owner", ""),
+	                          contact, &o)) {
+	case REPORTS_OK:
+	case REPORTS_UNCHANGED:
+		resp_redirect(c->resp, 303,
+		              arena_printf(c->arena, "/admin/reports/%lld?saved=owner#owner", id));
+		return;
+	case REPORTS_NOT_FOUND:
+		app_error(c, 404);
+		return;
+	case REPORTS_NO_USER:
+		tvars_str(c->vars, "error_detail", app_msg(c, "admin.report.owner_unknown"));
+		app_error(c, 400);
+		return;
+	default:
+		app_db_error(c, o.db);
 		return;
 	}
 }

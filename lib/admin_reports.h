@@ -50,4 +50,10 @@ void admin_post_report_create(struct ctx *c);
 void admin_get_report(struct ctx *c);
 void admin_post_report_update(struct ctx *c);
 
+/* POST /admin/reports/{id}/owner: owner (a user's name) and contact
+ * (reports_set_owner); 303 back to the report, 400 for an unknown user
+ * or a bad contact. */
+extern const struct field admin_report_owner_fields[];
+void admin_post_report_owner(struct ctx *c);
+
 #endif

@@ -14,6 +14,7 @@
 #include "reviews.h"
 
 #include "buf.h"
+#include "req.h"
 
 static const char *const rules[] = { "keep", "remove", NULL };
 static const char *const decisions[] = { "keep", "remove", NULL };
@@ -56,7 +57,9 @@ const struct field admin_review_decide_fields[] = {
  * fields and its values kept). */
 static void render_list(struct ctx *c, int status, struct tvars *form, struct tvars *errors)
 {
-	struct pager pg = pager_make(field_int(&c->fields, "page", 1), ADMIN_PAGE_SIZE);
+	/* a start form's POST, answered with the list: its first page */
+	int get = strcmp(c->req->method, "POST") != 0;
+	struct pager pg = pager_make(get ? field_int(&c->fields, "page", 1) : 1, ADMIN_PAGE_SIZE);
 	const char *p[] = { arena_printf(c->arena, "%ld", pager_offset(&pg)) };
 	PGresult *res = admin_keeper_page_query(c, "admin_reviews_list", 1, p);
 	if (res == NULL)

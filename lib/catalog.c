@@ -246,8 +246,11 @@ static const char sql_report_page[] =
 	"  JOIN role_reports rr ON rr.role_id = ur.role_id AND rr.report_id = one.id"
 	"  WHERE ur.user_id = cur.uid) AS via_roles,"
 	" EXISTS (SELECT 1 FROM favourites f WHERE f.user_id = cur.uid"
-	"  AND f.report_id = one.id) AS is_fav"
-	" FROM cur LEFT JOIN one ON true";
+	"  AND f.report_id = one.id) AS is_fav,"
+	/* whom to ask (schema 0024): an active owner, and the contact */
+	" ou.display_name AS owner_name, 'mailto:' || ou.email::text AS owner_mailto, o.contact"
+	" FROM cur LEFT JOIN one ON true LEFT JOIN report_owners o ON o.report_id = one.id"
+	" LEFT JOIN users ou ON ou.id = o.user_id AND ou.is_active";
 
 /* Opening a report: $3 report id; the session's row with the report's url
  * when visible. The view is recorded only when the report is visible (the

@@ -25,7 +25,7 @@
  * "2027-07-01 09:00+02"; not the session's TimeZone), "" for NULL. */
 #define CTL_TIME(col)                                                                              \
 	"coalesce(to_char(" col " AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') || '+'"   \
-	" || lpad((extract(epoch FROM (" col " AT TIME ZONE 'Europe/Amsterdam') - (" col            \
+	" || lpad((extract(epoch FROM (" col " AT TIME ZONE 'Europe/Amsterdam') - (" col           \
 	" AT TIME ZONE 'UTC')) / 3600)::int::text, 2, '0'), '')"
 
 /* ---- arguments ----------------------------------------------------------- */

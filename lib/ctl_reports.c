@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "ctl.h"
 #include "preview.h"
 #include "reports.h"
@@ -20,8 +21,11 @@
 /* clang-format off */
 /* Every report, as a console table. */
 static const char sql_report_list[] =
-	"SELECT id::text AS id, status::text AS status, category, title"
-	" FROM reports ORDER BY reports.id";
+	"SELECT r.id::text AS id, r.status::text AS status, r.category, r.title,"
+	" coalesce(u.username::text || CASE WHEN u.is_active THEN '' ELSE ' (inactive)' END,"
+	"  '(none)') AS owner"
+	" FROM reports r LEFT JOIN report_owners o ON o.report_id = r.id"
+	" LEFT JOIN users u ON u.id = o.user_id ORDER BY r.id";
 
 /* clang-format on */
 
@@ -106,7 +110,8 @@ int ctl_check_report(const struct report_form *f, struct buf *msgs)
 
 /* ---- reports ---------------------------------------------------------------- */
 
-int ctl_report_add(struct db *db, const struct report_form *in, FILE *out, FILE *err)
+int ctl_report_add(struct db *db, const struct report_form *in, const char *owner, FILE *out,
+                   FILE *err)
 {
 	struct report_form f = { in->title ? in->title : "", in->url ? in->url : "",
 		                 in->category ? in->category : "Algemeen",
@@ -130,13 +135,75 @@ int ctl_report_add(struct db *db, const struct report_form *in, FILE *out, FILE 
 		return 1;
 	struct reports_values v = { f.title, f.url, f.category, f.description, f.status };
 	struct reports_outcome o;
-	if (reports_create(db, &audit_console, &v, &o) != REPORTS_OK) {
-		fprintf(err, CTL_PROG ": could not add the report: %s\n",
-		        db_last_message(db)[0] ? db_last_message(db) : "the database failed");
+	/* The report and its owner together, or neither. */
+	if (db_command(db, "BEGIN") != DB_OK ||
+	    reports_create(db, &audit_console, &v, &o) != REPORTS_OK) {
+		ctl_db_failed(db, "add the report", err);
+		db_command(db, "ROLLBACK");
+		return 1;
+	}
+	if (owner != NULL) {
+		struct reports_outcome w;
+		enum reports_status rc =
+		    reports_set_owner(db, &audit_console, o.id, owner, NULL, &w);
+		if (rc != REPORTS_OK) {
+			if (rc == REPORTS_NO_USER)
+				fprintf(err, CTL_PROG ": no user \"%s\" (--owner); nothing added\n",
+				        owner);
+			else
+				ctl_db_failed(db, "add the report", err);
+			db_command(db, "ROLLBACK");
+			return 1;
+		}
+	}
+	if (db_command(db, "COMMIT") != DB_OK) {
+		ctl_db_failed(db, "add the report", err);
 		return 1;
 	}
 	fprintf(out, "%lld\n", o.id);
 	return 0;
+}
+
+int ctl_report_set_owner(struct db *db, const char *id, const char *user, const char *contact,
+                         FILE *out, FILE *err)
+{
+	long long n;
+	if (ctl_parse_id(id, &n) != 0) {
+		fprintf(err, CTL_PROG ": invalid report id \"%s\": expected a positive number\n",
+		        id);
+		return 1;
+	}
+	if (contact != NULL) {
+		const char *problem = admin_text_problem(contact, REPORTS_CONTACT_MAX, 0);
+		if (problem != NULL) {
+			fprintf(err, CTL_PROG ": invalid --contact: %s\n",
+			        strcmp(problem, "admin.error.too_long") == 0
+			            ? "at most 200 characters"
+			            : "it holds a control or invisible character");
+			return 1;
+		}
+	}
+	if (ctl_open(db, err) != 0)
+		return 1;
+	struct reports_outcome o;
+	switch (reports_set_owner(db, &audit_console, n, user, contact, &o)) {
+	case REPORTS_OK:
+		fprintf(out, "report %lld: owner %s%s%s\n", n, user,
+		        contact && contact[0] ? ", contact " : "", contact ? contact : "");
+		return 0;
+	case REPORTS_UNCHANGED:
+		fprintf(out, "report %lld: owner %s already; nothing changed\n", n, user);
+		return 0;
+	case REPORTS_NOT_FOUND:
+		fprintf(err, CTL_PROG ": no report %lld\n", n);
+		return 1;
+	case REPORTS_NO_USER:
+		fprintf(err, CTL_PROG ": no user \"%s\"\n", user);
+		return 1;
+	default:
+		ctl_db_failed(db, "set the owner", err);
+		return 1;
+	}
 }
 
 int ctl_report_list(struct db *db, FILE *out, FILE *err)

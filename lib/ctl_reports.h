@@ -1,5 +1,6 @@
 /*
- * ctl_reports: portalctl's report commands (report add, list, set-status)
+ * ctl_reports: portalctl's report commands (report add, list, set-status,
+ * set-owner)
  * and the checks of a report's values, as the admin form makes them
  * (admin_report_check), in words for the console.
  *
@@ -28,14 +29,15 @@ int ctl_status_ok(const char *s);
  * Returns the number of problems. */
 int ctl_check_report(const struct report_form *f, struct buf *msgs);
 
-/* Checks a report as the admin form does (admin_report_check): appends one
- * line per problem to msgs, naming the value ("invalid URL \"ftp://x\": ...").
- * Returns the number of problems. */
-int ctl_check_report(const struct report_form *f, struct buf *msgs);
-
 /* Prints the new id alone on a line. f->category NULL: "Algemeen",
- * description NULL: "", status NULL: "draft". */
-int ctl_report_add(struct db *db, const struct report_form *f, FILE *out, FILE *err);
+ * description NULL: "", status NULL: "draft"; owner (a user's name) NULL:
+ * none yet. The report and its owner are added together or not at all. */
+int ctl_report_add(struct db *db, const struct report_form *f, const char *owner, FILE *out,
+                   FILE *err);
+/* set-owner: user owns report id from now on, contact whom to ask besides
+ * ("" none, NULL keeps it); reports_set_owner. */
+int ctl_report_set_owner(struct db *db, const char *id, const char *user, const char *contact,
+                         FILE *out, FILE *err);
 int ctl_report_list(struct db *db, FILE *out, FILE *err);
 /* dry 1 (--dry-run): prints the change's preview (lib/preview.h: who gains
  * and who loses the report) and changes nothing; the handle must then hold

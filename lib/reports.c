@@ -53,9 +53,38 @@ static const char sql_report_update[] =
 	"  (SELECT count(*) FROM audit) AS audited"
 	" FROM chk";
 
+/*
+ * The owner of report $4: $5 the user's name (NULL keeps the owner), $6 the
+ * contact ("" none, NULL keeps it). A report without an owner row gets one.
+ * no_user: $5 names nobody; same: already so (nothing written).
+ */
+static const char sql_report_set_owner[] =
+	"WITH r AS (SELECT id FROM reports WHERE id = $4::bigint FOR UPDATE),"
+	" old AS (SELECT o.* FROM report_owners o, r WHERE o.report_id = r.id),"
+	" u AS (SELECT id FROM users WHERE $5::text IS NOT NULL AND username = $5::text::citext),"
+	" want AS (SELECT coalesce((SELECT id FROM u), (SELECT user_id FROM old)) AS user_id,"
+	"   CASE WHEN $6::text IS NULL THEN (SELECT contact FROM old)"
+	"    ELSE nullif(btrim($6::text), '') END AS contact),"
+	" chk AS (SELECT $5::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM u) AS no_user,"
+	"   EXISTS (SELECT 1 FROM old) AND (SELECT (o.user_id, o.contact) FROM old o)"
+	"    IS NOT DISTINCT FROM (SELECT (w.user_id, w.contact) FROM want w) AS same),"
+	" upd AS (INSERT INTO report_owners AS o (report_id, user_id, contact, set_by)"
+	"  SELECT r.id, w.user_id, w.contact, $1::bigint FROM r, want w, chk"
+	"  WHERE NOT chk.no_user AND NOT chk.same"
+	"  ON CONFLICT (report_id) DO UPDATE SET user_id = excluded.user_id,"
+	"   contact = excluded.contact, set_by = excluded.set_by, since = now()"
+	"  RETURNING o.*),"
+	" audit AS (SELECT audit_write($1::bigint, $2::text, $3::inet, 'report.owner_changed', 'report',"
+	"   upd.report_id, jsonb_build_object('before', jsonb_build_object('owner_id',"
+	"   (SELECT user_id FROM old), 'contact', (SELECT contact FROM old)), 'after',"
+	"   jsonb_build_object('owner_id', upd.user_id, 'contact', upd.contact))) FROM upd)"
+	" SELECT (SELECT count(*) FROM r) AS found, chk.no_user, chk.same,"
+	"  (SELECT count(*) FROM audit) AS audited FROM chk";
+
 /* clang-format on */
 
 const struct db_stmt reports_stmts[] = {
+	{ "reports_set_owner", sql_report_set_owner, 6 },
 	{ "reports_create", sql_report_create, 8 },
 	{ "reports_update", sql_report_update, 10 },
 	{ NULL, NULL, 0 },
@@ -111,6 +140,33 @@ enum reports_status reports_update(struct db *db, const struct audit_actor *a, l
 		rc = REPORTS_OK;
 	o->id = id;
 	snprintf(o->old_status, sizeof o->old_status, "%s", db_text(res, 0, "old_status"));
+	PQclear(res);
+	return rc;
+}
+
+enum reports_status reports_set_owner(struct db *db, const struct audit_actor *a, long long id,
+                                      const char *username, const char *contact,
+                                      struct reports_outcome *o)
+{
+	char idtext[AUDIT_ID_LEN];
+	const char *p[AUDIT_NPARAMS + 3];
+	memset(o, 0, sizeof *o);
+	audit_params_on(a, id, idtext, p);
+	p[4] = username;
+	p[5] = contact;
+	PGresult *res = db_exec(db, "reports_set_owner", 6, p, &o->db);
+	if (res == NULL)
+		return REPORTS_DB_ERROR;
+	enum reports_status rc;
+	if (db_int(res, 0, "found") == 0)
+		rc = REPORTS_NOT_FOUND;
+	else if (db_bool(res, 0, "no_user"))
+		rc = REPORTS_NO_USER;
+	else if (db_bool(res, 0, "same"))
+		rc = REPORTS_UNCHANGED;
+	else
+		rc = REPORTS_OK;
+	o->id = id;
 	PQclear(res);
 	return rc;
 }

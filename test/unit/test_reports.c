@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <string.h>
+
 #include <cmocka.h>
 
 #include "log.h"
@@ -37,14 +39,32 @@ static void test_without_a_database_create_and_update_answer_unavailable(void **
 	                                &(struct reports_values){ .status = "draft" }, &o),
 	                 REPORTS_DB_ERROR);
 	assert_int_equal(o.db, DB_UNAVAILABLE);
+	assert_int_equal(reports_set_owner(db, &audit_console, 1, "anna", NULL, &o),
+	                 REPORTS_DB_ERROR);
+	assert_int_equal(o.db, DB_UNAVAILABLE);
 	outage_ended();
 	db_free(db);
+}
+
+static void test_the_owner_statement_writes_beside_the_report_and_audits(void **state)
+{
+	(void)state;
+	const struct db_stmt *s = reports_stmts;
+	while (s->name != NULL && strcmp(s->name, "reports_set_owner") != 0)
+		s++;
+	assert_non_null(s->name);
+	assert_int_equal(s->nparams, 6);
+	/* a hand-over leaves the report's row (and updated_at) alone */
+	assert_null(strstr(s->sql, "UPDATE reports"));
+	assert_non_null(strstr(s->sql, "INSERT INTO report_owners"));
+	assert_non_null(strstr(s->sql, "'report.owner_changed'"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_without_a_database_create_and_update_answer_unavailable),
+		cmocka_unit_test(test_the_owner_statement_writes_beside_the_report_and_audits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

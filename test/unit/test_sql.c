@@ -29,10 +29,13 @@
 #include "ctl_audit.h"
 #include "ctl_import.h"
 #include "ctl_reports.h"
+#include "ctl_reviews.h"
 #include "ctl_roles.h"
 #include "directory.h"
 #include "preview.h"
 #include "reports.h"
+#include "requests.h"
+#include "reviews.h"
 #include "roles.h"
 #include "db.h"
 #include "session.h"
@@ -59,6 +62,10 @@ static const struct db_stmt *const all_tables[] = {
 	roles_stmts,
 	reports_stmts,
 	preview_stmts,
+	requests_stmts,
+	requests_admin_stmts,
+	reviews_stmts,
+	ctl_review_stmts,
 	NULL,
 };
 /* clang-format on */
@@ -231,7 +238,8 @@ static void test_every_operation_writes_its_audit_row_with_actor_channel_and_add
 {
 	(void)state;
 	static const struct db_stmt *const ops[] = { users_stmts,  roles_stmts,     reports_stmts,
-		                                     grants_stmts, directory_stmts, NULL };
+		                                     grants_stmts, directory_stmts, reviews_stmts,
+		                                     NULL };
 	int n = 0;
 	for (const struct db_stmt *const *t = ops; *t != NULL; t++) {
 		for (const struct db_stmt *s = *t; s->name != NULL; s++) {
@@ -249,9 +257,10 @@ static void test_every_operation_writes_its_audit_row_with_actor_channel_and_add
 	}
 	/* users: create, update, set_password, unlock, expire (provision is
 	 * schema/0016's user_provision()); roles: create, update, owner add
-	 * and remove; reports: create, update; grants: four; directory: map,
-	 * unmap, the run's summary */
-	assert_int_equal(n, 18);
+	 * and remove; reports: create, update, set_owner; grants: four;
+	 * directory: map, unmap, the run's summary; reviews: start, decide,
+	 * close */
+	assert_int_equal(n, 22);
 }
 
 int main(void)
