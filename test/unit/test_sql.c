@@ -31,6 +31,8 @@
 #include "ctl_reports.h"
 #include "ctl_roles.h"
 #include "directory.h"
+#include "admin_links.h"
+#include "links.h"
 #include "preview.h"
 #include "reports.h"
 #include "roles.h"
@@ -59,6 +61,8 @@ static const struct db_stmt *const all_tables[] = {
 	roles_stmts,
 	reports_stmts,
 	preview_stmts,
+	links_stmts,
+	admin_links_stmts,
 	NULL,
 };
 /* clang-format on */
