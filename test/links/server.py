@@ -12,6 +12,7 @@ most requests of /slow/ it had in hand at once. Paths:
   /never       reads the request and never answers (a timeout)
   /loop        302 to itself (too many redirects)
   /slow/N      200 after 0.5 s (for --parallel)
+  /private     401 with WWW-Authenticate: Negotiate (a sign-in asked for)
 
 usage: server.py PORTFILE LOGFILE
 """
@@ -70,6 +71,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(3600)
             elif p == "/loop":
                 self.answer(302, "/loop")
+            elif p == "/private":
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", "Negotiate")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             elif p.startswith("/slow/"):
                 time.sleep(0.5)
                 self.answer(200)
