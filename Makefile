@@ -12,13 +12,15 @@
 # test/unit/test_foo.c becomes build/test/test_foo, with no edit here.
 
 CC      ?= cc
-PKGS     = libxml-2.0
+# libcurl: portalctl links check (lib/links.c)
+PKGS     = libxml-2.0 libcurl
 CPPFLAGS = -D_DEFAULT_SOURCE -Ilib -I/usr/include/postgresql $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/libxml2)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 LDFLAGS += -pie -Wl,-z,relro,-z,now
-LDLIBS   = -lpq -lfcgi -lxml2 -largon2 -lcrypto -lgssapi_krb5 -lldap -llber
+LDLIBS   = -lpq -lfcgi -lxml2 -largon2 -lcrypto -lgssapi_krb5 -lldap -llber \
+           $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
 # Sanitizer build of the library and the unit tests (make check runs both).
 ASAN_CFLAGS = -std=c11 -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer \
@@ -128,7 +130,8 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 NGINXSITE    = $(SYSCONFDIR)/nginx/sites-available/rapportageportaal
 UNITS        = portal.socket portal.service portal-admin.socket portal-admin.service \
                portal-directory-sync.service portal-directory-sync.timer \
-               portal-review-close.service portal-review-close.timer
+               portal-review-close.service portal-review-close.timer \
+               portal-links-check.service portal-links-check.timer
 MANPAGES     = portal.8 portal-admin.8 portalctl.8
 INSTALL     ?= install
 SUBST        = sed -e 's|/usr/local|$(PREFIX)|g'

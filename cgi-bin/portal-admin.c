@@ -11,6 +11,7 @@
 #include "admin.h"
 #include "admin_access.h"
 #include "admin_audit.h"
+#include "admin_links.h"
 #include "grants.h"
 #include "admin_reports.h"
 #include "admin_roles.h"
@@ -84,6 +85,7 @@ static const struct route routes[] = {
 	{ "GET", "/admin/access/users/{id}", admin_get_access_user, admin_access_page_fields },
 	{ "GET", "/admin/access/reports/{id}", admin_get_access_report, admin_access_page_fields },
 	{ "GET", "/admin/usage", admin_get_usage, admin_usage_fields },
+	{ "GET", "/admin/links", admin_get_links, admin_links_fields },
 	{ "GET", "/admin/audit", admin_get_audit, admin_audit_fields },
 	{ "GET", "/admin/audit.csv", admin_get_audit_csv, admin_audit_csv_fields },
 	{ "GET", "/admin/healthz", app_healthz, NULL },
@@ -91,13 +93,13 @@ static const struct route routes[] = {
 	{ "GET", "/admin/metrics", app_metrics, NULL },
 };
 
-static const struct db_stmt *const stmt_sets[] = { session_stmts,     admin_reports_stmts,
-	                                           grants_stmts,      admin_roles_stmts,
-	                                           admin_users_stmts, admin_access_stmts,
-	                                           admin_audit_stmts, users_stmts,
-	                                           roles_stmts,       reports_stmts,
-	                                           preview_stmts,     requests_admin_stmts,
-	                                           reviews_stmts,     NULL };
+static const struct db_stmt *const stmt_sets[] = {
+	session_stmts,     admin_reports_stmts, grants_stmts,
+	admin_roles_stmts, admin_users_stmts,   admin_access_stmts,
+	admin_audit_stmts, users_stmts,         roles_stmts,
+	reports_stmts,     preview_stmts,       requests_admin_stmts,
+	reviews_stmts,     admin_links_stmts,   NULL
+};
 
 static const struct app_spec spec = {
 	.name = "portal-admin",

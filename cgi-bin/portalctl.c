@@ -1,6 +1,7 @@
 /*
  * portalctl: the operator's command line: schema migrations, users, roles,
- * reports, access reviews, the audit log, imports and the pools' status.
+ * reports, access reviews, the audit log, imports, the reports' link check
+ * and the pools' status.
  * Each command group is a table entry below; the SQL lives in lib/.
  */
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "ctl_audit.h"
 #include "ctl_directory.h"
 #include "ctl_import.h"
+#include "ctl_links.h"
 #include "ctl_reports.h"
 #include "ctl_roles.h"
 #include "preview.h"
@@ -28,6 +30,7 @@
 #include "roles.h"
 #include "db.h"
 #include "directory.h"
+#include "links.h"
 #include "log.h"
 #include "migrate.h"
 #include "status.h"
@@ -78,6 +81,7 @@ static int cmd_access(struct ctx *c, int argc, char **argv);
 static int cmd_audit(struct ctx *c, int argc, char **argv);
 static int cmd_import(struct ctx *c, int argc, char **argv);
 static int cmd_directory(struct ctx *c, int argc, char **argv);
+static int cmd_links(struct ctx *c, int argc, char **argv);
 static int cmd_status(struct ctx *c, int argc, char **argv);
 
 static const struct command commands[] = {
@@ -104,6 +108,8 @@ static const struct command commands[] = {
 	  "create or update users and their roles (import --help)", 0, cmd_import },
 	{ "directory", "sync [--dry-run] [--force]",
 	  "users and roles from LDAP / AD (directory --help)", 0, cmd_directory },
+	{ "links", "check [--parallel N] [--timeout S]",
+	  "do the published reports' links work? (links --help)", 0, cmd_links },
 	{ "status", "[--socket PATH]...", "ask the running pools how they are (status --help)", 0,
 	  cmd_status },
 	{ "version", "", "print the version", 0, cmd_version },
@@ -563,11 +569,10 @@ struct subcommand {
 static int cmd_admin_db(struct ctx *c)
 {
 	const struct db_stmt *const tables[] = {
-		ctl_role_stmts,  ctl_report_stmts, ctl_access_stmts,
-		ctl_audit_stmts, ctl_import_stmts, grants_stmts,
-		roles_stmts,     reports_stmts,    preview_stmts,
-		users_stmts,     directory_stmts,  requests_admin_stmts,
-		reviews_stmts,   ctl_review_stmts, NULL
+		ctl_role_stmts,   ctl_report_stmts, ctl_access_stmts, ctl_audit_stmts,
+		ctl_import_stmts, grants_stmts,     roles_stmts,      reports_stmts,
+		preview_stmts,    users_stmts,      directory_stmts,  requests_admin_stmts,
+		reviews_stmts,    ctl_review_stmts, links_stmts,      NULL
 	};
 
 	return open_db(c, c->cfg.statement_timeout, tables, 0);
@@ -1222,6 +1227,46 @@ static int cmd_directory(struct ctx *c, int argc, char **argv)
 	return run_group(c, argc, argv, directory_subs,
 	                 sizeof directory_subs / sizeof directory_subs[0], cmd_directory_synopsis,
 	                 cmd_directory_help);
+}
+
+/* -- links -- */
+
+static const char cmd_links_synopsis[] =
+    "usage: " PROG " links check [--parallel N] [--timeout S] [--reports ID,...]\n";
+
+static const char cmd_links_help[] =
+    "\n"
+    "  check [--parallel N] [--timeout S] [--reports ID,...]\n"
+    "      Requests the URL of every published report (or of those listed), at\n"
+    "      most N at once (default 8, at most 64): HEAD, and GET where HEAD is\n"
+    "      refused (an answer of 400 or more, or none), each request within S\n"
+    "      seconds (default 10, at most 300), redirects followed up to 5, http and\n"
+    "      https only, as \"" LINKS_USER_AGENT "\".\n"
+    "      A link works when the final answer is 200-399, or 401/403 (it asks for\n"
+    "      a sign-in). Stores each outcome (status or failure, time taken, when)\n"
+    "      and counts the failures in a row; a link that failed twice in a row is\n"
+    "      listed for administrators on /admin/links and warned of on the report's\n"
+    "      admin page. Prints one line per report: id, result (the status code, or\n"
+    "      the failure: timeout, dns, connect, tls, redirects, protocol, other),\n"
+    "      ms, failed (in a row) and url; then how many failed. One check runs at a\n"
+    "      time. Not audited: it changes no one's access.\n"
+    "\n"
+    "Exit status: 0 it ran, whatever it found; 1 it could not run (no database,\n"
+    "another check running, an id that is no published report); 2 usage error.\n";
+
+static int cmd_links_check(struct ctx *c, const struct ctl_args *a)
+{
+	return ctl_links_check(c->db, a->val[0], a->val[1], a->val[2], stdout, stderr);
+}
+
+static const struct subcommand links_subs[] = {
+	{ "check", { "--parallel=", "--timeout=", "--reports=", NULL }, 0, "", cmd_links_check },
+};
+
+static int cmd_links(struct ctx *c, int argc, char **argv)
+{
+	return run_group(c, argc, argv, links_subs, sizeof links_subs / sizeof links_subs[0],
+	                 cmd_links_synopsis, cmd_links_help);
 }
 
 /* ---- status ---------------------------------------------------------------- */

@@ -23,9 +23,11 @@ run_packages=(
 	libfcgi-dev libargon2-dev libpq-dev libssl-dev libxml2-dev
 	libkrb5-dev # GSS-API: Kerberos sign-in (SPNEGO) in the portal pool
 	libldap-dev # portalctl directory sync
+	libcurl4-openssl-dev # portalctl links check (libcurl, OpenSSL flavour)
 	# run (PostgreSQL 15 in Debian 12 includes what used to be -contrib);
 	# deploy/dev/devenv uses openssl (certificate, passwords) and curl
 	nginx postgresql-15 postgresql-client-15 openssl curl
+	libcurl4 # portalctl links check
 )
 check_packages=(
 	# unit tests, make CC=clang, lint

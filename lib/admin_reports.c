@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "links.h"
 #include "preview.h"
 #include "reports.h"
 
@@ -63,7 +64,8 @@ static const char sql_reports_list[] =
 	" ORDER BY lower(r.title), r.id LIMIT 50 OFFSET $5::int) l ON true";
 
 /* The report page: $3 id; the session's row with the report (NULL id when
- * none) once per role that grants it. */
+ * none) once per role that grants it, and whether its link is broken
+ * (lib/links.h: the failure, since when). */
 static const char sql_report_page[] =
 	SESSION_CTE
 	"SELECT cur.*, r.id, r.title, r.description, r.url, r.category, r.status::text AS status,"
@@ -73,9 +75,14 @@ static const char sql_report_page[] =
 	/* the owner (schema 0024) */
 	" ou.username::text AS owner_username, ou.display_name AS owner_name,"
 	" coalesce(ou.is_active, false) AS owner_active, o.contact,"
-	" to_char(o.since AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS owner_since"
+	" to_char(o.since AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') AS owner_since,"
+	" lc.report_id IS NOT NULL AS link_broken, lc.failure AS link_failure,"
+	" lc.http_status AS link_status, lc.error AS link_error,"
+	" lc.failures_in_row AS link_failures,"
+	" " DB_DATE_TIME_NL("lc.failing_since") " AS link_since"
 	" FROM cur LEFT JOIN reports r ON r.id = $3::bigint"
 	" LEFT JOIN report_owners o ON o.report_id = r.id LEFT JOIN users ou ON ou.id = o.user_id"
+	" LEFT JOIN link_checks lc ON lc.report_id = r.id AND " LINKS_BROKEN_SQL("lc", "r")
 	" LEFT JOIN LATERAL (SELECT ro.id AS role_id, ro.name::text AS role_name,"
 	"  ro.is_active AS role_active FROM role_reports rr JOIN roles ro ON ro.id = rr.role_id"
 	"  WHERE rr.report_id = r.id ORDER BY lower(ro.name)) g ON true";
@@ -257,6 +264,17 @@ static void render_report_form(struct ctx *c, int status, const char *id, const 
 			tvars_row(c->vars, "owner", roles, 0);
 		else
 			tvars_obj(c->vars, "owner", tvars_new(c->arena));
+	}
+	if (roles != NULL && db_bool(roles, 0, "link_broken")) {
+		struct tvars *link = tvars_new(c->arena);
+		tvars_str(link, "failure",
+		          app_msg(c, arena_printf(c->arena, "admin.links.failure.%s",
+		                                  db_text(roles, 0, "link_failure"))));
+		tvars_str(link, "http_status", db_text(roles, 0, "link_status"));
+		tvars_str(link, "error", db_text(roles, 0, "link_error"));
+		tvars_str(link, "failures", db_text(roles, 0, "link_failures"));
+		tvars_str(link, "since", db_text(roles, 0, "link_since"));
+		tvars_obj(c->vars, "link", link);
 	}
 	int has_roles = roles && !db_is_null(roles, 0, "role_id");
 	tvars_rows_range(c->vars, "roles", roles, 0, has_roles ? PQntuples(roles) : 0);

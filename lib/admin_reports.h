@@ -14,7 +14,10 @@ struct ctx;
  *  admin_dashboard       counts of users, roles, reports for the start page
  *  admin_reports_list    $3 search, $4 status ("" all), $5 offset
  *  admin_report_page     $3 id: the report (NULL id when none), its
- *                        version, one row per role that grants it
+ *                        version, one row per role that grants it, and
+ *                        whether its link is broken (link_broken,
+ *                        link_failure, link_status, link_error,
+ *                        link_failures, link_since: lib/links.h)
  *  admin_report_create   $1 actor, $2 ip, $3 title, $4 url, $5 category,
  *                        $6 description, $7 status: the new id
  *  admin_report_update   $1 actor, $2 ip, $3 id, $4 version, $5..$9 as above:

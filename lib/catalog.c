@@ -5,6 +5,8 @@
  */
 #include "catalog.h"
 
+#include "links.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -248,7 +250,11 @@ static const char sql_report_page[] =
 	" EXISTS (SELECT 1 FROM favourites f WHERE f.user_id = cur.uid"
 	"  AND f.report_id = one.id) AS is_fav,"
 	/* whom to ask (schema 0024): an active owner, and the contact */
-	" ou.display_name AS owner_name, 'mailto:' || ou.email::text AS owner_mailto, o.contact"
+	" ou.display_name AS owner_name, 'mailto:' || ou.email::text AS owner_mailto, o.contact,"
+	/* its link failed twice in a row (schema 0023): shown to its owner and
+	 * to superusers only */
+	" (o.user_id = cur.uid OR cur.is_superuser) AND EXISTS (SELECT 1 FROM link_checks lc"
+	"  WHERE lc.report_id = one.id AND " LINKS_BROKEN_SQL("lc", "one") ") AS link_broken"
 	" FROM cur LEFT JOIN one ON true LEFT JOIN report_owners o ON o.report_id = one.id"
 	" LEFT JOIN users ou ON ou.id = o.user_id AND ou.is_active";
 

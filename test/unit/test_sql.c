@@ -32,6 +32,8 @@
 #include "ctl_reviews.h"
 #include "ctl_roles.h"
 #include "directory.h"
+#include "admin_links.h"
+#include "links.h"
 #include "preview.h"
 #include "reports.h"
 #include "requests.h"
@@ -66,6 +68,8 @@ static const struct db_stmt *const all_tables[] = {
 	requests_admin_stmts,
 	reviews_stmts,
 	ctl_review_stmts,
+	links_stmts,
+	admin_links_stmts,
 	NULL,
 };
 /* clang-format on */
