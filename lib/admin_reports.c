@@ -485,8 +485,7 @@ void admin_post_report_owner(struct ctx *c)
 	const char *contact = field_str(&c->fields, "contact", "");
 	const char *problem = admin_text_problem(contact, REPORTS_CONTACT_MAX, 0);
 	if (problem != NULL) {
-		tvars_str(c->vars, "error_detail", app_msg(c, problem));
-		app_error(c, 400);
+		app_error_msg(c, 400, problem);
 		return;
 	}
 	struct admin_actor a;
@@ -504,8 +503,7 @@ void admin_post_report_owner(struct ctx *c)
 		app_error(c, 404);
 		return;
 	case REPORTS_NO_USER:
-		tvars_str(c->vars, "error_detail", app_msg(c, "admin.report.owner_unknown"));
-		app_error(c, 400);
+		app_error_msg(c, 400, "admin.report.owner_unknown");
 		return;
 	default:
 		app_db_error(c, o.db);

@@ -182,8 +182,7 @@ void admin_post_review_decide(struct ctx *c)
 	const char *note = field_str(&c->fields, "note", "");
 	const char *problem = requests_text_problem(note, 0);
 	if (problem != NULL) {
-		tvars_str(c->vars, "error_detail", app_msg(c, problem));
-		app_error(c, 400);
+		app_error_msg(c, 400, problem);
 		return;
 	}
 	const char *role = field_str(&c->fields, "role_id", "");
@@ -205,8 +204,7 @@ void admin_post_review_decide(struct ctx *c)
 		app_error(c, 404);
 		return;
 	case REVIEWS_CLOSED:
-		tvars_str(c->vars, "error_detail", app_msg(c, "admin.reviews.error.closed"));
-		app_error(c, 409);
+		app_error_msg(c, 409, "admin.reviews.error.closed");
 		return;
 	default:
 		app_db_error(c, st);
@@ -232,9 +230,7 @@ void admin_post_review_close(struct ctx *c)
 		app_error(c, 404);
 		return;
 	case REVIEWS_CLOSED:
-		tvars_str(c->vars, "error_detail",
-		          app_msg(c, "admin.reviews.error.closed_already"));
-		app_error(c, 409);
+		app_error_msg(c, 409, "admin.reviews.error.closed_already");
 		return;
 	default:
 		app_db_error(c, st);

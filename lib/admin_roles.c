@@ -739,8 +739,7 @@ void admin_post_role_update(struct ctx *c)
 /* 400, saying what is wrong with the dates of a membership. */
 static void bad_dates(struct ctx *c)
 {
-	tvars_str(c->vars, "error_detail", app_msg(c, "admin.roles.bad_dates"));
-	app_error(c, 400);
+	app_error_msg(c, 400, "admin.roles.bad_dates");
 }
 
 /*
@@ -918,8 +917,7 @@ static void post_owner(struct ctx *c, int add)
 		app_error(c, 404);
 		return;
 	case ROLES_NO_USER:
-		tvars_str(c->vars, "error_detail", app_msg(c, "admin.roles.owner_no_user"));
-		app_error(c, 400);
+		app_error_msg(c, 400, "admin.roles.owner_no_user");
 		return;
 	default:
 		app_db_error(c, o.db);
@@ -953,8 +951,7 @@ void admin_post_request_decide(struct ctx *c)
 	const char *note = field_str(&c->fields, "note", "");
 	const char *problem = requests_text_problem(note, 0);
 	if (problem != NULL) {
-		tvars_str(c->vars, "error_detail", app_msg(c, problem));
-		app_error(c, 400);
+		app_error_msg(c, 400, problem);
 		return;
 	}
 	struct admin_actor a;
@@ -971,8 +968,7 @@ void admin_post_request_decide(struct ctx *c)
 		app_error(c, 404);
 		return;
 	case REQUESTS_NOT_PENDING:
-		tvars_str(c->vars, "error_detail", app_msg(c, "admin.requests.not_pending"));
-		app_error(c, 409);
+		app_error_msg(c, 409, "admin.requests.not_pending");
 		return;
 	default:
 		app_db_error(c, st);

@@ -90,6 +90,12 @@ void app_error(struct ctx *c, int status)
 		resp_header(c->resp, "Retry-After", APP_RETRY_AFTER);
 }
 
+void app_error_msg(struct ctx *c, int status, const char *key)
+{
+	tvars_str(c->vars, "error_detail", app_msg(c, key));
+	app_error(c, status);
+}
+
 void app_db_error(struct ctx *c, enum db_status st)
 {
 	switch (st) {

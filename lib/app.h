@@ -92,6 +92,10 @@ void app_render(struct ctx *c, int status, const char *page);
  * carries Retry-After. */
 void app_error(struct ctx *c, int status);
 
+/* app_error with the message of key as what is wrong (the error pages'
+ * error_detail). */
+void app_error_msg(struct ctx *c, int status, const char *key);
+
 /* The error page that fits a failed database call: 503 when unavailable or
  * timed out, 409 on a conflict, 400 for invalid input, else 500. */
 void app_db_error(struct ctx *c, enum db_status st);

@@ -31,7 +31,8 @@ static const char sql_list[] =
 static const char sql_items[] =
 	"SELECT ro.name::text AS role, u.username::text AS \"user\","
 	" " CTL_TIME("i.valid_until") " AS until, coalesce(i.decision, '') AS decision,"
-	" coalesce(du.username::text, '') AS by, " CTL_TIME("i.decided_at") " AS decided,"
+	" CASE WHEN i.decided_at IS NULL THEN '' ELSE coalesce(du.username::text, 'portalctl') END"
+	" AS by, " CTL_TIME("i.decided_at") " AS decided,"
 	" coalesce(i.outcome, '') AS outcome,"
 	" replace(replace(coalesce(i.note, ''), E'\\n', ' '), E'\\r', ' ') AS note"
 	" FROM access_review_items i JOIN roles ro ON ro.id = i.role_id"

@@ -172,7 +172,8 @@ static const char sql_admin_page[] =
 	"  " DB_DATE_TIME_NL("i.valid_from") " AS vfrom, " DB_DATE_TIME_NL("i.valid_until") " AS until,"
 	"  i.decision = 'keep' AS is_keep, i.decision = 'remove' AS is_remove,"
 	"  i.decision IS NULL AS undecided, i.note, " DB_DATE_TIME_NL("i.decided_at") " AS decided_at,"
-	"  du.username::text AS decided_by, i.outcome = 'kept' AS out_kept,"
+	"  CASE WHEN i.decided_at IS NOT NULL THEN coalesce(du.username::text, 'portalctl') END"
+	"  AS decided_by, i.outcome = 'kept' AS out_kept,"
 	"  i.outcome = 'removed' AS out_removed, i.outcome = 'gone' AS out_gone,"
 	"  'note-' || i.role_id || '-' || i.user_id AS note_id,"
 	"  'item-' || i.role_id || '-' || i.user_id AS item_anchor,"
@@ -184,8 +185,10 @@ static const char sql_admin_page[] =
 	" SELECT cur.*, EXISTS (SELECT 1 FROM role_owners o WHERE o.user_id = cur.uid) AS keeps,"
 	"  v.id AS review_id, rv.name::text AS role_name, v.role_id IS NULL AS all_roles,"
 	"  " DB_DATE_TIME_NL("v.started_at") " AS started, " DB_DATE_TIME_NL("v.due_at") " AS due,"
-	"  " DB_DATE_TIME_NL("v.closed_at") " AS closed, su.username::text AS started_by,"
-	"  cu.username::text AS closed_by, " STATES("v") ", n.*, it.*"
+	"  " DB_DATE_TIME_NL("v.closed_at") " AS closed,"
+	/* no user: the console (portalctl, the timer) */
+	"  coalesce(su.username::text, 'portalctl') AS started_by,"
+	"  coalesce(cu.username::text, 'portalctl') AS closed_by, " STATES("v") ", n.*, it.*"
 	" FROM cur LEFT JOIN v ON true LEFT JOIN roles rv ON rv.id = v.role_id"
 	" LEFT JOIN users su ON su.id = v.started_by LEFT JOIN users cu ON cu.id = v.closed_by"
 	" CROSS JOIN n LEFT JOIN it ON true ORDER BY it.seq";
@@ -205,7 +208,8 @@ static const char sql_admin_check[] =
 
 const char reviews_export_sql[] =
 	"SELECT i.review_id, ro.name::text, u.username::text, u.display_name, u.is_active::text,"
-	" " TS("i.valid_from") ", " TS("i.valid_until") ", i.decision, i.note, du.username::text,"
+	" " TS("i.valid_from") ", " TS("i.valid_until") ", i.decision, i.note,"
+	" CASE WHEN i.decided_at IS NOT NULL THEN coalesce(du.username::text, 'portalctl') END,"
 	" " TS("i.decided_at") ", i.outcome, " TS("v.started_at") ", " TS("v.due_at") ","
 	" v.unreviewed, " TS("v.closed_at")
 	" FROM access_review_items i JOIN access_reviews v ON v.id = i.review_id"
