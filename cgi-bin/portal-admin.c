@@ -94,11 +94,10 @@ static const struct route routes[] = {
 };
 
 static const struct db_stmt *const stmt_sets[] = {
-	session_stmts,     admin_reports_stmts, grants_stmts,
-	admin_roles_stmts, admin_users_stmts,   admin_access_stmts,
-	admin_audit_stmts, users_stmts,         roles_stmts,
-	reports_stmts,     preview_stmts,       requests_admin_stmts,
-	reviews_stmts,     admin_links_stmts,   NULL
+	session_stmts,     admin_reports_stmts, grants_stmts,      admin_roles_stmts,
+	admin_users_stmts, admin_access_stmts,  admin_audit_stmts, users_stmts,
+	roles_stmts,       reports_stmts,       preview_stmts,     requests_admin_stmts,
+	reviews_stmts,     admin_reviews_stmts, admin_links_stmts, NULL
 };
 
 static const struct app_spec spec = {

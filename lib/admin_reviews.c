@@ -15,6 +15,107 @@
 
 #include "buf.h"
 #include "req.h"
+#include "session.h"
+
+/*
+ * The pages' statements; the operations are lib/reviews.c's. Laid out by
+ * hand, one clause a line.
+ */
+/* clang-format off */
+
+/* The signed-in user (a SESSION_CTE's cur) sees item i: a superuser, or
+ * an owner of its role. */
+#define SEES_ITEM(i)                                                                              \
+	"(cur.is_superuser OR EXISTS (SELECT 1 FROM role_owners o WHERE o.role_id = " i ".role_id" \
+	" AND o.user_id = cur.uid))"
+
+/* A review's state as booleans for the templates. */
+#define STATES(v)                                                                                 \
+	v ".state_now = 'open' AS is_open, " v ".state_now = 'due' AS is_due, "                     \
+	v ".state_now = 'closed' AS is_closed, " v ".unreviewed = 'remove' AS rule_remove"
+
+
+/*
+ * The admin list of reviews ($3 the offset), open first: for an owner
+ * only those with items of their roles, counted over those.
+ */
+static const char sql_admin_list[] =
+	SESSION_CTE
+	"SELECT cur.*, " ADMIN_KEEPS " AS keeps, l.*"
+	" FROM cur LEFT JOIN LATERAL ("
+	" SELECT v.id, ro.name::text AS role_name, v.role_id IS NULL AS all_roles,"
+	"  " DB_DATE_TIME_NL("v.started_at") " AS started, " DB_DATE_TIME_NL("v.due_at") " AS due,"
+	"  " DB_DATE_TIME_NL("v.closed_at") " AS closed, " STATES("v") ","
+	"  '/admin/reviews/' || v.id AS href, n.items, n.decided, n.to_remove,"
+	"  count(*) OVER () AS total"
+	" FROM access_reviews_now v LEFT JOIN roles ro ON ro.id = v.role_id"
+	" CROSS JOIN LATERAL (SELECT count(*) AS items, count(i.decision) AS decided,"
+	"  count(*) FILTER (WHERE i.decision = 'remove') AS to_remove"
+	"  FROM access_review_items i WHERE i.review_id = v.id AND " SEES_ITEM("i") ") n"
+	" WHERE cur.is_superuser OR n.items > 0"
+	" ORDER BY v.closed_at IS NOT NULL, v.due_at, v.id LIMIT 50 OFFSET $3::int) l ON true"
+	" ORDER BY l.closed IS NOT NULL, l.id";
+
+/*
+ * A review's page: $3 the review, $4 undecided only, $5 the offset. Every
+ * row the review (NULL id when it does not exist) with its counts over
+ * what the user sees (n_items 0: nothing to see), then one item (at most
+ * 50, by role and name; item_role NULL when none).
+ */
+static const char sql_admin_page[] =
+	SESSION_CTE
+	", v AS (SELECT v.* FROM cur JOIN access_reviews_now v ON v.id = $3::bigint),"
+	" seen AS (SELECT i.* FROM cur, v JOIN access_review_items i ON i.review_id = v.id"
+	"  WHERE " SEES_ITEM("i") "),"
+	" n AS (SELECT count(*) AS n_items, count(decision) AS n_decided,"
+	"  count(*) FILTER (WHERE decision = 'remove') AS n_remove,"
+	"  count(*) FILTER (WHERE decision = 'keep') AS n_keep,"
+	"  count(*) FILTER (WHERE outcome = 'removed') AS n_removed,"
+	"  count(*) FILTER (WHERE outcome = 'gone') AS n_gone FROM seen),"
+	" it AS (SELECT i.role_id AS item_role, i.user_id AS item_user, ro.name::text AS role_name_i,"
+	"  u.username::text AS username_i, u.display_name AS display_name_i, u.is_active AS user_active,"
+	"  " DB_DATE_TIME_NL("i.valid_from") " AS vfrom, " DB_DATE_TIME_NL("i.valid_until") " AS until,"
+	"  i.decision = 'keep' AS is_keep, i.decision = 'remove' AS is_remove,"
+	"  i.decision IS NULL AS undecided, i.note, " DB_DATE_TIME_NL("i.decided_at") " AS decided_at,"
+	"  CASE WHEN i.decided_at IS NOT NULL THEN coalesce(du.username::text, 'portalctl') END"
+	"  AS decided_by, i.outcome = 'kept' AS out_kept,"
+	"  i.outcome = 'removed' AS out_removed, i.outcome = 'gone' AS out_gone,"
+	"  'note-' || i.role_id || '-' || i.user_id AS note_id,"
+	"  'item-' || i.role_id || '-' || i.user_id AS item_anchor,"
+	"  count(*) OVER () AS total,"
+	"  row_number() OVER (ORDER BY lower(ro.name::text), lower(u.display_name), u.id) AS seq"
+	"  FROM seen i JOIN roles ro ON ro.id = i.role_id JOIN users u ON u.id = i.user_id"
+	"  LEFT JOIN users du ON du.id = i.decided_by"
+	"  WHERE NOT $4::boolean OR i.decision IS NULL ORDER BY seq LIMIT 50 OFFSET $5::int)"
+	" SELECT cur.*, " ADMIN_KEEPS " AS keeps,"
+	"  v.id AS review_id, rv.name::text AS role_name, v.role_id IS NULL AS all_roles,"
+	"  " DB_DATE_TIME_NL("v.started_at") " AS started, " DB_DATE_TIME_NL("v.due_at") " AS due,"
+	"  " DB_DATE_TIME_NL("v.closed_at") " AS closed,"
+	/* no user: the console (portalctl, the timer) */
+	"  coalesce(su.username::text, 'portalctl') AS started_by,"
+	"  coalesce(cu.username::text, 'portalctl') AS closed_by, " STATES("v") ", n.*, it.*"
+	" FROM cur LEFT JOIN v ON true LEFT JOIN roles rv ON rv.id = v.role_id"
+	" LEFT JOIN users su ON su.id = v.started_by LEFT JOIN users cu ON cu.id = v.closed_by"
+	" CROSS JOIN n LEFT JOIN it ON true ORDER BY it.seq";
+
+/* Before the CSV: the session, and whether review $3 exists with items
+ * the user sees (a superuser sees every review). */
+static const char sql_admin_check[] =
+	SESSION_CTE
+	"SELECT cur.*, " ADMIN_KEEPS " AS keeps,"
+	" to_char(now() AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD') AS today,"
+	" EXISTS (SELECT 1 FROM access_reviews v WHERE v.id = $3::bigint AND (cur.is_superuser"
+	"  OR EXISTS (SELECT 1 FROM access_review_items i WHERE i.review_id = v.id"
+	"   AND " SEES_ITEM("i") "))) AS visible FROM cur";
+
+/* clang-format on */
+
+const struct db_stmt admin_reviews_stmts[] = {
+	{ "admin_reviews_list", sql_admin_list, 3 },
+	{ "admin_review_page", sql_admin_page, 5 },
+	{ "admin_review_check", sql_admin_check, 3 },
+	{ NULL, NULL, 0 },
+};
 
 static const char *const rules[] = { "keep", "remove", NULL };
 static const char *const decisions[] = { "keep", "remove", NULL };

@@ -10,9 +10,17 @@
 #ifndef ADMIN_REVIEWS_H
 #define ADMIN_REVIEWS_H
 
+#include "db.h"
 #include "field.h"
 
 struct ctx;
+
+/* The pages' statements, terminated by { NULL }: admin_reviews_list ($1
+ * $2 the session, $3 the offset), admin_review_page ($3 the review, $4 "t"
+ * for undecided items only, $5 the offset) and admin_review_check ($3 the
+ * review: whether the user sees it, before the CSV); an owner sees only
+ * the items of their roles. */
+extern const struct db_stmt admin_reviews_stmts[];
 
 /* The declared fields of each route (field.h). */
 extern const struct field admin_reviews_list_fields[], admin_review_start_fields[],

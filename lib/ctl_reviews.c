@@ -8,7 +8,7 @@
 #include "audit.h"
 #include "ctl.h"
 #include "grants.h"
-#include "requests.h"
+#include "ctl_roles.h"
 #include "reviews.h"
 
 /* clang-format off */
@@ -154,13 +154,8 @@ int ctl_review_decide(struct db *db, const char *id, const char *role, const cha
 		        decision);
 		return 1;
 	}
-	if (requests_text_problem(note, 0) != NULL) {
-		fprintf(err, CTL_PROG ": invalid --note: %s\n",
-		        strcmp(requests_text_problem(note, 0), "requests.error.too_long") == 0
-		            ? "at most 1000 characters"
-		            : "it holds a control or invisible character");
+	if (ctl_check_note(note, err) != 0)
 		return 1;
-	}
 	if (ctl_open(db, err) != 0 || find_review(db, id, err) != 0)
 		return 1;
 	const char *p[] = { role, user };

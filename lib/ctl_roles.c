@@ -487,6 +487,18 @@ int ctl_requests_list(struct db *db, FILE *out, FILE *err)
 	                "requests wait", out, err);
 }
 
+int ctl_check_note(const char *note, FILE *err)
+{
+	const char *problem = requests_text_problem(note, 0);
+	if (problem == NULL)
+		return 0;
+	fprintf(err, CTL_PROG ": invalid --note: %s\n",
+	        strcmp(problem, "requests.error.too_long") == 0
+	            ? "at most 1000 characters"
+	            : "it holds a control or invisible character");
+	return -1;
+}
+
 int ctl_requests_decide(struct db *db, const char *id, int approve, const char *note, FILE *out,
                         FILE *err)
 {
@@ -496,14 +508,8 @@ int ctl_requests_decide(struct db *db, const char *id, int approve, const char *
 		        id);
 		return 1;
 	}
-	const char *problem = requests_text_problem(note, 0);
-	if (problem != NULL) {
-		fprintf(err, CTL_PROG ": invalid --note: %s\n",
-		        strcmp(problem, "requests.error.too_long") == 0
-		            ? "at most 1000 characters"
-		            : "it holds a control or invisible character");
+	if (ctl_check_note(note, err) != 0)
 		return 1;
-	}
 	if (ctl_open(db, err) != 0)
 		return 1;
 	long long role = 0;

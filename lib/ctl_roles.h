@@ -61,6 +61,10 @@ int ctl_role_requestable(struct db *db, const char *role, int on, const char *ma
  * nothing. */
 int ctl_role_active(struct db *db, const char *role, int active, int dry, FILE *out, FILE *err);
 
+/* A note of a decision (requests, reviews: requests_text_problem's rule,
+ * blank is none): 0, or -1 with the message naming the problem. */
+int ctl_check_note(const char *note, FILE *err);
+
 /* requests list: what waits for a decision, oldest first (for a mail
  * script); requests approve / refuse ID [--note T] through requests_decide
  * (the console may decide any request). */

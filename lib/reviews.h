@@ -18,10 +18,8 @@
 #include "audit.h"
 #include "db.h"
 
-/* The statements, terminated by { NULL }: the operations below and the
- * admin pool's two pages (admin_reviews_list: $1 $2 the session, $3 the
- * offset; admin_review_page: $3 the review, $4 "t" for undecided items
- * only, $5 the offset; both show an owner only the items of their roles). */
+/* The statements of the operations below, terminated by { NULL } (the
+ * admin pool's pages have theirs in lib/admin_reviews.c). */
 extern const struct db_stmt reviews_stmts[];
 
 /* The review's CSV, for the auditor ($1 the review, $2 whose view: a

@@ -1,5 +1,5 @@
 /*
- * Unit tests of lib/reviews.c and lib/ctl_reviews.c that need no database:
+ * Unit tests of lib/reviews.c, lib/admin_reviews.c and lib/ctl_reviews.c that need no database:
  * the statements by the names and parameters the front ends call, with
  * the rules they must hold (who may decide, start and close; audited), the
  * CSV's header, and portalctl's checks of its values before it connects.
@@ -14,14 +14,18 @@
 
 #include <cmocka.h>
 
+#include "admin_reviews.h"
 #include "ctl_reviews.h"
 #include "reviews.h"
 
+/* The statement name of the operations' table or the admin pages'. */
 static const struct db_stmt *find(const char *name)
 {
-	for (const struct db_stmt *t = reviews_stmts; t->name != NULL; t++)
-		if (strcmp(t->name, name) == 0)
-			return t;
+	const struct db_stmt *const tables[] = { reviews_stmts, admin_reviews_stmts };
+	for (size_t k = 0; k < 2; k++)
+		for (const struct db_stmt *t = tables[k]; t->name != NULL; t++)
+			if (strcmp(t->name, name) == 0)
+				return t;
 	return NULL;
 }
 

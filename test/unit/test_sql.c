@@ -22,6 +22,7 @@
 #include "admin_audit.h"
 #include "grants.h"
 #include "admin_reports.h"
+#include "admin_reviews.h"
 #include "admin_roles.h"
 #include "admin_users.h"
 #include "catalog.h"
@@ -67,6 +68,7 @@ static const struct db_stmt *const all_tables[] = {
 	requests_stmts,
 	requests_admin_stmts,
 	reviews_stmts,
+	admin_reviews_stmts,
 	ctl_review_stmts,
 	links_stmts,
 	admin_links_stmts,
