@@ -20,11 +20,33 @@
 #include "sso.h"
 #include "users.h"
 
-/* Home: the list for whoever holds a session cookie (checked there), the
- * sign-in page for everyone else, without a database round trip. */
+/* The sign-in page, without a database round trip, for whoever has no
+ * session cookie; the home page (kinds of catalog.h's home_page) for
+ * whoever has one that holds. */
 static void get_root(struct ctx *c)
 {
-	resp_redirect(c->resp, 303, req_cookie(c->req, SESSION_COOKIE) ? "/reports" : "/login");
+	if (req_cookie(c->req, SESSION_COOKIE) == NULL) {
+		resp_redirect(c->resp, 303, "/login");
+		return;
+	}
+	PGresult *res = app_session_read(c, "home_page", 0, NULL);
+	if (res == NULL)
+		return;
+	struct catalog_ranges rg;
+	catalog_split(res, &rg);
+	tvars_rows_range(c->vars, "favourites", res, rg.fav_first, rg.fav_n);
+	tvars_rows_range(c->vars, "recent", res, rg.recent_first, rg.recent_n);
+	tvars_rows_range(c->vars, "new", res, rg.new_first, rg.new_n);
+	long n_new = (long)db_int(res, 0, "total");
+	tvars_int(c->vars, "n_new", n_new);
+	tvars_int(c->vars, "n_more", n_new - rg.new_n);
+	tvars_int(c->vars, "n_visible", (long)db_int(res, 0, "n_visible"));
+	tvars_bool(c->vars, "none_granted", db_int(res, 0, "n_visible") == 0);
+	if (!db_is_null(res, 0, "updated"))
+		tvars_str(c->vars, "since", db_text(res, 0, "updated"));
+	tvars_str(c->vars, "here", "/");
+	app_render(c, 200, "home");
+	PQclear(res);
 }
 
 /* ---- sign-in ---- */
@@ -170,7 +192,7 @@ static void sso_sign_in(struct ctx *c, const char *method, const char *username,
 	switch (r) {
 	case SESSION_SSO_OK:
 		app_set_session_cookie(c, cookie);
-		resp_redirect(c->resp, 303, session_local_path(next) ? next : "/reports");
+		resp_redirect(c->resp, 303, session_local_path(next) ? next : "/");
 		break;
 	case SESSION_SSO_UNKNOWN:
 		render_sso_refused(c, "unknown", identity);
@@ -313,7 +335,7 @@ static void post_login(struct ctx *c)
 	case LOGIN_OK:
 		metrics_signin(METRICS_PASSWORD, METRICS_SUCCESS);
 		app_set_session_cookie(c, cookie);
-		resp_redirect(c->resp, 303, session_local_path(next) ? next : "/reports");
+		resp_redirect(c->resp, 303, session_local_path(next) ? next : "/");
 		break;
 	case LOGIN_FAILED:
 		metrics_signin(METRICS_PASSWORD, METRICS_FAILURE);
@@ -568,8 +590,6 @@ static void get_reports(struct ctx *c)
 	long visible = (long)db_int(res, 0, "n_visible");
 
 	tvars_rows_range(c->vars, "reports", res, rg.page_first, rg.page_n);
-	tvars_rows_range(c->vars, "favourites", res, rg.fav_first, rg.fav_n);
-	tvars_rows_range(c->vars, "recent", res, rg.recent_first, rg.recent_n);
 	set_categories(c, &lq, res, &rg);
 	set_pagination(c, &lq, total);
 	tvars_int(c->vars, "total", total);

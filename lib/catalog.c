@@ -132,25 +132,28 @@
 	" END"
 
 /*
- * The rows every list result starts with: the "me" row (the session, the
- * list's total and the user's number of visible reports), the page's
- * reports (kind "page", from CTE pg) and the side panel (kind "cat", from
- * CTE cats, by name). The 25 reports are looked up by primary key: OFFSET 0
+ * The "me" row every list result starts with: the session, the list's
+ * total and the user's number of visible reports; "updated" is NULL in the
+ * lists, the start of "new for you" on the home page. LIST_ROWS: the "me"
+ * row, the page's reports (kind "page", from CTE pg) and the side panel
+ * (kind "cat", from CTE cats, by name). The 25 reports are looked up by primary key: OFFSET 0
  * keeps that a nested loop. The copied status decided order and counts; the
  * shown rows check the report itself as well.
  */
-#define LIST_ROWS(total, n_visible)                                                                \
+#define ME_ROW(total, n_visible, updated)                                                          \
 	" SELECT 0 AS ord, 'me' AS kind, cur.sid, cur.uid, cur.username, cur.display_name,"        \
 	"  cur.email, cur.is_superuser, cur.must_change_password, cur.csrf, cur.touch_due,"        \
 	"  cur.replay_lsn, " total " AS total,"                                                    \
 	"  " n_visible " AS n_visible,"                                                            \
 	"  NULL::bigint AS id, NULL::text AS title, NULL::text AS description,"                    \
-	"  NULL::text AS category, NULL::text AS status, NULL::text AS updated,"                   \
+	"  NULL::text AS category, NULL::text AS status, " updated " AS updated,"                  \
 	"  NULL::text AS href, NULL::text AS go_href, NULL::text AS fav_action,"                   \
 	"  NULL::boolean AS is_draft, NULL::boolean AS is_archived,"                               \
 	"  NULL::bigint AS n, NULL::boolean AS is_fav,"                                            \
 	"  NULL::timestamptz AS sort_at, NULL::text AS sort_key"                                   \
-	" FROM cur"                                                                                \
+	" FROM cur"
+#define LIST_ROWS(total, n_visible)                                                                \
+	ME_ROW(total, n_visible, "NULL::text")                                                     \
 	" UNION ALL"                                                                               \
 	" SELECT 1, 'page', " NO_SESSION REPORT_COLS("r") ", NULL,"                                \
 	"  EXISTS (SELECT 1 FROM favourites f WHERE f.user_id = " UID " AND f.report_id = r.id),"  \
@@ -162,13 +165,13 @@
 	"  NULL, NULL, NULL, c.n, NULL, NULL, lower(c.category)"                                   \
 	" FROM cats c"
 
-/* On the first page of the whole list: the favourites (kind "fav", by
- * title) and the five reports viewed last (kind "recent"). */
+/* The home page's favourites (kind "fav", by title) and the five reports
+ * viewed last (kind "recent"). */
 #define HOME_ROWS                                                                                  \
 	" UNION ALL"                                                                               \
 	" SELECT 3, 'fav', " NO_SESSION REPORT_COLS("v") ", NULL, true, NULL, lower(v.title)"      \
 	" FROM favourites f JOIN reports v ON v.id = f.report_id"                                  \
-	" WHERE $3::int = 0 AND f.user_id = " UID " AND " STILL_VISIBLE_V                          \
+	" WHERE f.user_id = " UID " AND " STILL_VISIBLE_V                                          \
 	" UNION ALL"                                                                               \
 	" SELECT 4, 'recent', " NO_SESSION REPORT_COLS("v") ", NULL, NULL, rv.last, NULL"          \
 	" FROM (SELECT report_id, max(viewed_at) AS last FROM ("                                   \
@@ -176,7 +179,7 @@
 	"   ORDER BY viewed_at DESC LIMIT 100) x"                                                   \
 	"  GROUP BY report_id ORDER BY last DESC LIMIT 5) rv"                                      \
 	" JOIN reports v ON v.id = rv.report_id"                                                   \
-	" WHERE $3::int = 0 AND " STILL_VISIBLE_V
+	" WHERE " STILL_VISIBLE_V
 
 /* Categories that differ only in case are told apart by the last key. */
 #define LIST_END " ORDER BY ord, sort_at DESC NULLS LAST, sort_key, id, category"
@@ -188,14 +191,14 @@ static const char sql_reports_title[] =
 	SESSION_READ_CTE CATS_VISIBLE
 	PAGE_IDS("NULL::timestamptz", "", "a.sort_title, a.report_id",
 	         "NULL", "", "lower(r.title), r.id")
-	LIST_ROWS(SUM_CATS, SUM_CATS) HOME_ROWS LIST_END;
+	LIST_ROWS(SUM_CATS, SUM_CATS) LIST_END;
 
 /* Every visible report, last updated first. */
 static const char sql_reports_updated[] =
 	SESSION_READ_CTE CATS_VISIBLE
 	PAGE_IDS("a.updated_at", "", "a.updated_at DESC, a.sort_title, a.report_id",
 	         "r.updated_at", "", "r.updated_at DESC, lower(r.title), r.id")
-	LIST_ROWS(SUM_CATS, SUM_CATS) HOME_ROWS LIST_END;
+	LIST_ROWS(SUM_CATS, SUM_CATS) LIST_END;
 
 /* One category ($4), in either order ($5). */
 static const char sql_reports_category[] =
@@ -233,6 +236,58 @@ static const char sql_reports_search[] =
 	"  LIMIT 25 OFFSET $3::int)"
 	LIST_ROWS("(SELECT coalesce(sum(n), 0) FROM cats WHERE $4::text = '' OR category = $4::text)",
 	          N_VISIBLE)
+	LIST_END;
+
+/*
+ * The home page (schema 0026_home.sql): the "me" row with the number of
+ * reports new for the user (total) and the start of "new for you"
+ * (updated, NULL on a first visit), the favourites, the five reports viewed
+ * last, and the five that became visible last (kind "new", by that moment).
+ *
+ * SINCE is the session's start of "new for you". "mine" are the user's
+ * memberships that count now with the moment each opened; a report is new
+ * when its earliest open path opened after SINCE: a path opens at the
+ * latest of its membership's start, the role's activation, the role's
+ * grant of the report and the report's publication. "paths" is every report
+ * of the user's roles with its earliest path (the few hundred rows of one
+ * index range per role, no report read); only those whose path opened or
+ * that were published (an index range) after SINCE are read, and shown
+ * only while visible (STILL_VISIBLE_V, the rule of every list). For superusers, who see every report, new is
+ * published after SINCE.
+ */
+#define SINCE                                                                                      \
+	"(SELECT coalesce(max(s.since), '-infinity') FROM sessions s"                              \
+	" WHERE s.id = (SELECT sid FROM cur))"
+#define SINCE_NL                                                                                   \
+	"(SELECT to_char(max(s.since) AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI')"     \
+	" FROM sessions s WHERE s.id = (SELECT sid FROM cur))"
+
+static const char sql_home_page[] =
+	SESSION_READ_CTE
+	", mine AS ("
+	"  SELECT ur.role_id,"
+	"   greatest(coalesce(ur.valid_from, ur.granted_at), ro.active_since) AS opened"
+	"  FROM user_roles_current ur JOIN roles ro ON ro.id = ur.role_id AND ro.is_active"
+	"  WHERE ur.user_id = " UID " AND NOT " SU ")"
+	", paths AS ("
+	"  SELECT rr.report_id AS id, min(greatest(m.opened, rr.granted_at)) AS opened"
+	"  FROM mine m JOIN role_reports rr ON rr.role_id = m.role_id GROUP BY rr.report_id)"
+	", new AS ("
+	"  SELECT v.id, greatest(p.opened, v.published_at) AS at"
+	"  FROM paths p JOIN reports v ON v.id = p.id"
+	"  WHERE (p.opened > " SINCE " OR p.id IN (SELECT r.id FROM reports r"
+	"    WHERE r.status = 'published' AND r.published_at > " SINCE "))"
+	"   AND v.status = 'published' AND " STILL_VISIBLE_V
+	"  UNION ALL"
+	"  SELECT v.id, v.published_at FROM reports v"
+	"  WHERE " SU " AND v.status = 'published' AND v.published_at > " SINCE ")"
+	ME_ROW("(SELECT count(*) FROM new)", N_VISIBLE, SINCE_NL)
+	HOME_ROWS
+	" UNION ALL"
+	" SELECT 5, 'new', " NO_SESSION REPORT_COLS("v") ", NULL,"
+	"  EXISTS (SELECT 1 FROM favourites f WHERE f.user_id = " UID " AND f.report_id = v.id),"
+	"  n.at, lower(v.title)"
+	" FROM (SELECT id, at FROM new ORDER BY at DESC, id LIMIT 5) n JOIN reports v ON v.id = n.id"
 	LIST_END;
 
 /* The report page: $3 report id; the session's row with the report, when
@@ -286,6 +341,7 @@ const struct db_stmt catalog_stmts[] = {
 	{ "reports_updated", sql_reports_updated, 3 },
 	{ "reports_category", sql_reports_category, 5 },
 	{ "reports_search", sql_reports_search, 6 },
+	{ "home_page", sql_home_page, 2 },
 	{ "report_page", sql_report_page, 3 },
 	{ "report_go", sql_report_go, 3 },
 	{ "favourite_set", sql_favourite_set, 3 },
@@ -312,6 +368,7 @@ void catalog_split(const PGresult *res, struct catalog_ranges *out)
 	db_kind_range(res, "kind", "cat", &out->cat_first, &out->cat_n);
 	db_kind_range(res, "kind", "fav", &out->fav_first, &out->fav_n);
 	db_kind_range(res, "kind", "recent", &out->recent_first, &out->recent_n);
+	db_kind_range(res, "kind", "new", &out->new_first, &out->new_n);
 }
 
 int catalog_url_ok(const char *url)

@@ -23,9 +23,12 @@
  *  reports_category  $3 offset, $4 category, $5 sort ("title" or "updated"),
  *  reports_search    $6 search text (see catalog_list_stmt). Rows in order:
  *                    one "me" row (the session, total, the user's number of
- *                    visible reports), then kinds "page", "cat", "fav",
- *                    "recent" (fav and recent only in reports_title and
- *                    reports_updated, on their first page)
+ *                    visible reports), then kinds "page" and "cat"
+ *  home_page         the home page: the "me" row (total: the number of
+ *                    reports new for the user; updated: since when, NULL on
+ *                    a first visit), then kinds "fav" (every favourite, by
+ *                    title), "recent" (the five viewed last) and "new" (the
+ *                    five that became visible last)
  *  report_page       $3 report id: the session row with the report's
  *                    columns, NULL when the report is not visible
  *  report_go         $3 report id: records the view and returns its url,
@@ -50,6 +53,7 @@ struct catalog_ranges {
 	int cat_first, cat_n;
 	int fav_first, fav_n;
 	int recent_first, recent_n;
+	int new_first, new_n;
 };
 void catalog_split(const PGresult *res, struct catalog_ranges *out);
 

@@ -55,22 +55,38 @@ static void test_split_finds_each_kind_after_the_me_row(void **state)
 	PQclear(res);
 }
 
-static void test_split_counts_recent_rows_at_the_end(void **state)
+/* The home page's result: favourites, recent, new after the "me" row. */
+static void test_split_finds_the_home_pages_three_lists(void **state)
 {
 	(void)state;
-	const char *const kinds[] = { "me", "page", "fav", "fav", "recent", "recent", "recent" };
-	PGresult *res = result_of_kinds("kind", kinds, 7);
+	const char *const kinds[] = {
+		"me", "fav", "fav", "recent", "recent", "recent", "new", "new"
+	};
+	PGresult *res = result_of_kinds("kind", kinds, 8);
 	struct catalog_ranges r;
 
 	catalog_split(res, &r);
-	assert_int_equal(r.page_first, 1);
-	assert_int_equal(r.page_n, 1);
+	assert_int_equal(r.page_n, 0);
 	assert_int_equal(r.cat_n, 0);
-	assert_int_equal(r.fav_first, 2);
+	assert_int_equal(r.fav_first, 1);
 	assert_int_equal(r.fav_n, 2);
-	assert_int_equal(r.recent_first, 4);
+	assert_int_equal(r.recent_first, 3);
 	assert_int_equal(r.recent_n, 3);
+	assert_int_equal(r.new_first, 6);
+	assert_int_equal(r.new_n, 2);
 	PQclear(res);
+}
+
+/* The home page's statement takes SESSION_CTE's two parameters only. */
+static void test_home_stmt_takes_the_session_only(void **state)
+{
+	(void)state;
+	const struct db_stmt *st = catalog_stmts;
+	while (st->name != NULL && strcmp(st->name, "home_page") != 0)
+		st++;
+	assert_non_null(st->name);
+	assert_int_equal(st->nparams, 2);
+	assert_non_null(strstr(st->sql, "session_read("));
 }
 
 /* The statement's parameters: SESSION_CTE's two, then the first np of
@@ -112,6 +128,7 @@ static void test_split_of_empty_result_has_no_rows_of_any_kind(void **state)
 	assert_int_equal(r.cat_n, 0);
 	assert_int_equal(r.fav_n, 0);
 	assert_int_equal(r.recent_n, 0);
+	assert_int_equal(r.new_n, 0);
 	assert_int_equal(r.page_first, 0);
 	PQclear(res);
 }
@@ -175,7 +192,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_finds_each_kind_after_the_me_row),
-		cmocka_unit_test(test_split_counts_recent_rows_at_the_end),
+		cmocka_unit_test(test_split_finds_the_home_pages_three_lists),
+		cmocka_unit_test(test_home_stmt_takes_the_session_only),
 		cmocka_unit_test(test_split_of_empty_result_has_no_rows_of_any_kind),
 		cmocka_unit_test(test_list_stmt_is_chosen_by_search_category_and_sort),
 		cmocka_unit_test(test_split_without_kind_column_has_no_rows_of_any_kind),
