@@ -37,11 +37,10 @@ static void get_root(struct ctx *c)
 	tvars_rows_range(c->vars, "favourites", res, rg.fav_first, rg.fav_n);
 	tvars_rows_range(c->vars, "recent", res, rg.recent_first, rg.recent_n);
 	tvars_rows_range(c->vars, "new", res, rg.new_first, rg.new_n);
-	long n_new = (long)db_int(res, 0, "total");
-	tvars_int(c->vars, "n_new", n_new);
-	tvars_int(c->vars, "n_more", n_new - rg.new_n);
-	tvars_int(c->vars, "n_visible", (long)db_int(res, 0, "n_visible"));
-	tvars_bool(c->vars, "none_granted", db_int(res, 0, "n_visible") == 0);
+	long visible = (long)db_int(res, 0, "n_visible");
+	tvars_int(c->vars, "n_more", (long)db_int(res, 0, "total") - rg.new_n);
+	tvars_int(c->vars, "n_visible", visible);
+	tvars_bool(c->vars, "none_granted", visible == 0);
 	if (!db_is_null(res, 0, "updated"))
 		tvars_str(c->vars, "since", db_text(res, 0, "updated"));
 	tvars_str(c->vars, "here", "/");

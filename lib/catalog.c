@@ -136,8 +136,8 @@
  * total and the user's number of visible reports; "updated" is NULL in the
  * lists, the start of "new for you" on the home page. LIST_ROWS: the "me"
  * row, the page's reports (kind "page", from CTE pg) and the side panel
- * (kind "cat", from CTE cats, by name). The 25 reports are looked up by primary key: OFFSET 0
- * keeps that a nested loop. The copied status decided order and counts; the
+ * (kind "cat", from CTE cats, by name). The 25 reports are looked up by
+ * primary key: OFFSET 0 keeps that a nested loop. The copied status decided order and counts; the
  * shown rows check the report itself as well.
  */
 #define ME_ROW(total, n_visible, updated)                                                          \
@@ -252,18 +252,19 @@ static const char sql_reports_search[] =
  * of the user's roles with its earliest path (the few hundred rows of one
  * index range per role, no report read); only those whose path opened or
  * that were published (an index range) after SINCE are read, and shown
- * only while visible (STILL_VISIBLE_V, the rule of every list). For superusers, who see every report, new is
- * published after SINCE.
+ * only while visible (STILL_VISIBLE_V, the rule of every list). For
+ * superusers, who see every report, new is published after SINCE.
+ *
+ * CTE since reads the session's row once (NULL on a first visit, and
+ * without a session); SINCE is that moment, '-infinity' for NULL.
  */
-#define SINCE                                                                                      \
-	"(SELECT coalesce(max(s.since), '-infinity') FROM sessions s"                              \
-	" WHERE s.id = (SELECT sid FROM cur))"
+#define SINCE "(SELECT coalesce(at, '-infinity') FROM since)"
 #define SINCE_NL                                                                                   \
-	"(SELECT to_char(max(s.since) AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI')"     \
-	" FROM sessions s WHERE s.id = (SELECT sid FROM cur))"
+	"(SELECT to_char(at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI') FROM since)"
 
 static const char sql_home_page[] =
 	SESSION_READ_CTE
+	", since AS (SELECT max(s.since) AS at FROM sessions s WHERE s.id = (SELECT sid FROM cur))"
 	", mine AS ("
 	"  SELECT ur.role_id,"
 	"   greatest(coalesce(ur.valid_from, ur.granted_at), ro.active_since) AS opened"
